@@ -1,0 +1,185 @@
+//! Session options and the validation every input goes through once, when it
+//! is set, so nothing invalid is ever sent.
+
+use crate::error::{Error, ErrorKind, Result};
+use base64::Engine as _;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use std::time::Duration;
+
+/// Default connect timeout: long enough for a slow DNS answer and a TLS
+/// handshake across the world, short enough that a dead host fails fast.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default read-idle timeout: the longest wait for the next bytes of a response.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default total timeout of one request, body included.
+pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(300);
+/// Default idle time after which a pooled connection is closed; below the
+/// common server keep-alive timeouts so we rarely reuse a half-closed socket.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on idle pooled connections per host.
+pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 64;
+
+/// The three timeouts; `None` means no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// From starting to connect to having a connection (TCP and TLS).
+    pub connect: Option<Duration>,
+    /// The longest time without receiving any byte of the response once the
+    /// request has been sent: before the headers and between body chunks.
+    pub read: Option<Duration>,
+    /// The whole request, from the call to the last byte of the body.
+    pub total: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            connect: Some(DEFAULT_CONNECT_TIMEOUT),
+            read: Some(DEFAULT_READ_TIMEOUT),
+            total: Some(DEFAULT_TOTAL_TIMEOUT),
+        }
+    }
+}
+
+/// One timeout set by a request over the session's: `None` inherits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimeoutOverrides {
+    pub connect: Option<Option<Duration>>,
+    pub read: Option<Option<Duration>>,
+    pub total: Option<Option<Duration>>,
+}
+
+impl TimeoutOverrides {
+    pub(crate) fn apply(&self, base: Timeouts) -> Timeouts {
+        Timeouts {
+            connect: self.connect.unwrap_or(base.connect),
+            read: self.read.unwrap_or(base.read),
+            total: self.total.unwrap_or(base.total),
+        }
+    }
+}
+
+/// Milliseconds as the C ABI and bindings give them: 0 means no limit.
+pub fn millis(ms: u64) -> Option<Duration> {
+    (ms > 0).then(|| Duration::from_millis(ms))
+}
+
+/// Settings that live in the reqwest client; changing one builds a new client
+/// (the cookie jar and counters are shared, so they survive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportConfig {
+    pub pool_idle_timeout: Option<Duration>,
+    pub pool_max_idle_per_host: usize,
+    pub tcp_nodelay: bool,
+}
+
+impl Default for TransportConfig {
+    fn default() -> TransportConfig {
+        TransportConfig {
+            pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
+            pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
+            tcp_nodelay: true,
+        }
+    }
+}
+
+pub(crate) fn header_name(name: &str) -> Result<HeaderName> {
+    HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidHeaderName,
+            format!(
+                "invalid header name {name:?}: a name is a non-empty HTTP token \
+                 (no spaces, colons or control characters)"
+            ),
+        )
+    })
+}
+
+pub(crate) fn header_value(name: &str, value: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(value).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidHeaderValue,
+            format!("invalid value for header {name:?}: CR, LF, NUL and other control characters are not allowed"),
+        )
+    })
+}
+
+pub(crate) fn basic_auth(user: &str, password: &str) -> Result<HeaderValue> {
+    if user.contains(':') {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "a basic-auth user name cannot contain ':'",
+        ));
+    }
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    sensitive(format!("Basic {token}"))
+}
+
+pub(crate) fn bearer_auth(token: &str) -> Result<HeaderValue> {
+    sensitive(format!("Bearer {token}"))
+}
+
+fn sensitive(value: String) -> Result<HeaderValue> {
+    let mut v = HeaderValue::try_from(value).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidHeaderValue,
+            "credentials contain CR, LF, NUL or another control character",
+        )
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+/// Rejects control characters anywhere in a URL: the URL parser would drop
+/// tabs and newlines silently, and a URL is never sent other than meant.
+pub(crate) fn parse_url(raw: &str) -> Result<url::Url> {
+    if let Some(c) = raw.chars().find(|c| c.is_ascii_control()) {
+        return Err(Error::new(
+            ErrorKind::InvalidUrl,
+            format!("invalid URL: it contains the control character {c:?}"),
+        ));
+    }
+    let url = url::Url::parse(raw)
+        .map_err(|e| Error::new(ErrorKind::InvalidUrl, format!("invalid URL {raw:?}: {e}")))?;
+    match url.scheme() {
+        "http" | "https" => {}
+        other => {
+            return Err(Error::new(
+                ErrorKind::UnsupportedScheme,
+                format!("unsupported URL scheme {other:?}: only http and https are supported"),
+            )
+            .with_url(&url))
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(
+            Error::new(ErrorKind::InvalidUrl, "invalid URL: it has no host").with_url(&url),
+        );
+    }
+    Ok(url)
+}
+
+/// Headers set on the session, applied to every request unless overridden.
+#[derive(Debug, Clone)]
+pub(crate) struct Defaults {
+    pub headers: HeaderMap,
+    pub auth: Option<HeaderValue>,
+    pub query: Vec<(String, String)>,
+    pub timeouts: Timeouts,
+}
+
+impl Default for Defaults {
+    fn default() -> Defaults {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::USER_AGENT,
+            HeaderValue::from_static(concat!("hsession/", env!("CARGO_PKG_VERSION"))),
+        );
+        Defaults {
+            headers,
+            auth: None,
+            query: Vec::new(),
+            timeouts: Timeouts::default(),
+        }
+    }
+}

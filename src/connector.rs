@@ -1,0 +1,142 @@
+//! A tower layer around reqwest's connector: it enforces the connect timeout
+//! (per request, which reqwest cannot do) and counts the TCP connections
+//! actually opened, so pool reuse is measured rather than guessed.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Counters shared by a session and every client it builds.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub requests: AtomicU64,
+    pub connections: AtomicU64,
+    /// The session's connect timeout in ms (0 = none), for connects that run
+    /// outside a request's task (hyper finishes those in the background).
+    pub default_connect_ms: AtomicU64,
+}
+
+/// What a request's task tells the connector, and what the connector tells
+/// the request's read-idle timer: when its own connect started and ended.
+#[derive(Debug)]
+pub(crate) struct ConnectProbe {
+    pub connect_timeout: Option<Duration>,
+    pub times: Mutex<(Option<Instant>, Option<Instant>)>,
+}
+
+tokio::task_local! {
+    pub(crate) static PROBE: Arc<ConnectProbe>;
+}
+
+/// The connect did not finish within its timeout.
+#[derive(Debug)]
+pub struct ConnectTimeoutError(pub Duration);
+
+impl std::fmt::Display for ConnectTimeoutError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no connection within {} ms", self.0.as_millis())
+    }
+}
+
+impl std::error::Error for ConnectTimeoutError {}
+
+/// Turns a new connect gives pool returns before it starts (see `call`).
+const GRACE_YIELDS: usize = 4;
+
+/// A connect abandoned before it began because the pool served the request.
+#[derive(Debug)]
+struct NotNeeded;
+
+impl std::fmt::Display for NotNeeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connect not needed: a pooled connection served the request")
+    }
+}
+
+impl std::error::Error for NotNeeded {}
+
+#[derive(Clone)]
+pub(crate) struct CountingLayer(pub Arc<Counters>);
+
+impl<S> tower_layer::Layer<S> for CountingLayer {
+    type Service = Counting<S>;
+    fn layer(&self, inner: S) -> Counting<S> {
+        Counting {
+            inner,
+            counters: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Counting<S> {
+    inner: S,
+    counters: Arc<Counters>,
+}
+
+impl<S, R> tower_service::Service<R> for Counting<S>
+where
+    S: tower_service::Service<R>,
+    S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
+    S::Response: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, req: R) -> Self::Future {
+        let probe = PROBE.try_with(Arc::clone).ok();
+        let timeout = match &probe {
+            Some(p) => p.connect_timeout,
+            None => match self.counters.default_connect_ms.load(Ordering::Relaxed) {
+                0 => None,
+                ms => Some(Duration::from_millis(ms)),
+            },
+        };
+        if let Some(p) = &probe {
+            p.times.lock().unwrap_or_else(|e| e.into_inner()).0 = Some(Instant::now());
+        }
+        let connecting = self.inner.call(req);
+        let counters = self.counters.clone();
+        Box::pin(async move {
+            if let Some(p) = &probe {
+                // hyper races this connect against the pool. A connection
+                // about to come back to the pool (its return runs as a task
+                // of its own) would make this one surplus, and hyper would
+                // finish it in the background anyway. So give those tasks a
+                // few turns first; if the pool won meanwhile, this future now
+                // runs outside the request's task and connects nothing.
+                for _ in 0..GRACE_YIELDS {
+                    tokio::task::yield_now().await;
+                    if !PROBE.try_with(|now| Arc::ptr_eq(now, p)).unwrap_or(false) {
+                        return Err(Box::new(NotNeeded) as BoxError);
+                    }
+                }
+            }
+            let result = match timeout {
+                Some(limit) => match tokio::time::timeout(limit, connecting).await {
+                    Ok(r) => r.map_err(Into::into),
+                    Err(_) => Err(Box::new(ConnectTimeoutError(limit)) as BoxError),
+                },
+                None => connecting.await.map_err(Into::into),
+            };
+            if result.is_ok() {
+                counters.connections.fetch_add(1, Ordering::Relaxed);
+            }
+            if let Some(p) = probe {
+                p.times.lock().unwrap_or_else(|e| e.into_inner()).1 = Some(Instant::now());
+            }
+            result
+        })
+    }
+}

@@ -1,0 +1,64 @@
+//! The session's cookie jar: cookie_store behind a lock, adapted to reqwest's
+//! `CookieStore` trait so reqwest consults it on every request and redirect.
+
+use reqwest::header::HeaderValue;
+use std::sync::RwLock;
+
+#[derive(Debug, Default)]
+pub struct Jar {
+    store: RwLock<cookie_store::CookieStore>,
+}
+
+impl Jar {
+    /// The `Cookie` header value the jar would send to `url`, if any.
+    pub fn header_for(&self, url: &url::Url) -> Option<String> {
+        let store = self.store.read().unwrap_or_else(|e| e.into_inner());
+        let mut header = String::new();
+        for (name, value) in store.get_request_values(url) {
+            if !header.is_empty() {
+                header.push_str("; ");
+            }
+            header.push_str(name);
+            header.push('=');
+            header.push_str(value);
+        }
+        (!header.is_empty()).then_some(header)
+    }
+
+    /// Number of unexpired cookies in the jar.
+    pub fn len(&self) -> usize {
+        let store = self.store.read().unwrap_or_else(|e| e.into_inner());
+        store.iter_unexpired().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn clear(&self) {
+        self.store
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
+impl reqwest::cookie::CookieStore for Jar {
+    fn set_cookies(&self, headers: &mut dyn Iterator<Item = &HeaderValue>, url: &url::Url) {
+        // Cookies that do not parse are ignored, as browsers do.
+        let cookies: Vec<_> = headers
+            .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
+            .filter_map(|s| cookie_store::RawCookie::parse(s.to_owned()).ok())
+            .collect();
+        if cookies.is_empty() {
+            return;
+        }
+        let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
+        store.store_response_cookies(cookies.into_iter(), url);
+    }
+
+    fn cookies(&self, url: &url::Url) -> Option<HeaderValue> {
+        self.header_for(url)
+            .and_then(|h| HeaderValue::try_from(h).ok())
+    }
+}

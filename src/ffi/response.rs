@@ -1,0 +1,190 @@
+//! `hsession_response`: a complete response, read-only.
+
+use super::*;
+use crate::Response;
+use std::ffi::CString;
+
+/// A complete response: status, reason, headers, body, final URL, HTTP
+/// version and elapsed time. Owned by the caller, freed with
+/// `hsession_response_free`. Immutable: may be read from any thread. Every
+/// pointer it hands out stays valid until it is freed.
+pub struct hsession_response {
+    inner: Response,
+    reason: CString,
+    url: CString,
+    version: CString,
+}
+
+fn c_string(s: &str) -> CString {
+    CString::new(s.replace('\0', "")).unwrap_or_default()
+}
+
+pub(crate) fn into_raw(inner: Response) -> *mut hsession_response {
+    let reason = c_string(inner.reason());
+    let url = c_string(inner.url().as_str());
+    let version = c_string(inner.version());
+    Box::into_raw(Box::new(hsession_response {
+        inner,
+        reason,
+        url,
+        version,
+    }))
+}
+
+/// Frees a response and everything borrowed from it. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_free(response: *mut hsession_response) {
+    get_or((), || {
+        if !response.is_null() {
+            drop(Box::from_raw(response));
+        }
+    })
+}
+
+/// The HTTP status code; 0 if `response` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_status(response: *const hsession_response) -> u16 {
+    get_or(0, || response.as_ref().map_or(0, |r| r.inner.status()))
+}
+
+/// The reason phrase the server sent (or the standard one), NUL-terminated.
+/// NULL if `response` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_reason(
+    response: *const hsession_response,
+) -> *const c_char {
+    get_or(std::ptr::null(), || {
+        response
+            .as_ref()
+            .map_or(std::ptr::null(), |r| r.reason.as_ptr())
+    })
+}
+
+/// The final URL, after redirects, NUL-terminated. NULL if `response` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_url(
+    response: *const hsession_response,
+) -> *const c_char {
+    get_or(std::ptr::null(), || {
+        response
+            .as_ref()
+            .map_or(std::ptr::null(), |r| r.url.as_ptr())
+    })
+}
+
+/// "HTTP/1.0", "HTTP/1.1" or "HTTP/2". NULL if `response` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_version(
+    response: *const hsession_response,
+) -> *const c_char {
+    get_or(std::ptr::null(), || {
+        response
+            .as_ref()
+            .map_or(std::ptr::null(), |r| r.version.as_ptr())
+    })
+}
+
+/// Microseconds from the call to the last byte of the body; 0 if NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_elapsed_us(response: *const hsession_response) -> u64 {
+    get_or(0, || {
+        response.as_ref().map_or(0, |r| {
+            r.inner.elapsed().as_micros().min(u64::MAX as u128) as u64
+        })
+    })
+}
+
+/// The body (decoded if the server compressed it), borrowed: `*data_out`
+/// points at `*len_out` bytes, not NUL-terminated, valid until the response
+/// is freed. `*data_out` is never NULL on success, even for an empty body.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_body(
+    response: *const hsession_response,
+    data_out: *mut *const u8,
+    len_out: *mut usize,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        let r = ref_arg(response, "response")?;
+        let data = out_arg(data_out, "data_out")?;
+        let len = out_arg(len_out, "len_out")?;
+        let body = r.inner.body();
+        *data = if body.is_empty() {
+            [0u8; 0].as_ptr()
+        } else {
+            body.as_ptr()
+        };
+        *len = body.len();
+        Ok(())
+    })
+}
+
+/// The number of header lines (a repeated header counts once per value);
+/// 0 if `response` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_header_count(
+    response: *const hsession_response,
+) -> usize {
+    get_or(0, || {
+        response.as_ref().map_or(0, |r| r.inner.headers().len())
+    })
+}
+
+/// Header line `index` (0-based, in the order received): the name
+/// (lower case) and the value, borrowed, not NUL-terminated, valid until the
+/// response is freed. HSESSION_NOT_FOUND if `index` is past the end.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_header_at(
+    response: *const hsession_response,
+    index: usize,
+    name_out: *mut *const c_char,
+    name_len_out: *mut usize,
+    value_out: *mut *const c_char,
+    value_len_out: *mut usize,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        let r = ref_arg(response, "response")?;
+        let outs = (
+            out_arg(name_out, "name_out")?,
+            out_arg(name_len_out, "name_len_out")?,
+            out_arg(value_out, "value_out")?,
+            out_arg(value_len_out, "value_len_out")?,
+        );
+        let (name, value) = r.inner.headers().get(index).ok_or_else(|| {
+            Failure::new(HSESSION_NOT_FOUND, format!("no header at index {index}"))
+        })?;
+        *outs.0 = name.as_str().as_ptr().cast();
+        *outs.1 = name.as_str().len();
+        *outs.2 = value.as_bytes().as_ptr().cast();
+        *outs.3 = value.len();
+        Ok(())
+    })
+}
+
+/// The `index`-th value (0-based) of header `name`, matched without regard
+/// to case; call with index 0, 1, … until HSESSION_NOT_FOUND to read every
+/// value of a repeated header. The value is borrowed, not NUL-terminated,
+/// valid until the response is freed.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_header(
+    response: *const hsession_response,
+    name: *const c_char,
+    index: usize,
+    value_out: *mut *const c_char,
+    value_len_out: *mut usize,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        let r = ref_arg(response, "response")?;
+        let name = str_arg(name, "name")?;
+        let value_out = out_arg(value_out, "value_out")?;
+        let len_out = out_arg(value_len_out, "value_len_out")?;
+        let value = r.inner.header_values(name).nth(index).ok_or_else(|| {
+            Failure::new(
+                HSESSION_NOT_FOUND,
+                format!("no value {index} of header {name:?}"),
+            )
+        })?;
+        *value_out = value.as_bytes().as_ptr().cast();
+        *len_out = value.len();
+        Ok(())
+    })
+}

@@ -1,0 +1,306 @@
+//! `hsession`: the shared session handle.
+
+use super::request::hsession_request_builder;
+use super::response::{self, hsession_response};
+use super::*;
+use crate::{Request, Session, TransportConfig};
+
+/// A persistent HTTP session: one connection pool, one cookie jar, default
+/// headers, auth, query parameters and timeouts. Created by `hsession_new`,
+/// freed by `hsession_free`. Thread-safe: every function taking a
+/// `const hsession *` may be called from any number of threads at once;
+/// setters apply to requests started after they return.
+pub struct hsession(pub(crate) Session);
+
+/// Creates a session with the default settings (see README: timeouts
+/// connect 10 s, read-idle 30 s, total 300 s; User-Agent "hsession/VERSION").
+/// On success writes a new handle to `*session_out`, owned by the caller,
+/// to be freed with `hsession_free`. On failure `*session_out` is untouched
+/// and, if `err_out` is not NULL, `*err_out` receives an error to free with
+/// `hsession_error_free` (this holds for every function with `err_out`).
+/// Starts hsession's runtime threads on first use.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_new(
+    session_out: *mut *mut hsession,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let out = out_arg(session_out, "session_out")?;
+        let session = Session::new()?;
+        *out = Box::into_raw(Box::new(hsession(session)));
+        Ok(())
+    })
+}
+
+/// Frees a session and closes its idle connections. NULL is a no-op. Call it
+/// once, after every call using the session has returned; `session` must
+/// not be used afterwards. Responses already returned stay valid.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_free(session: *mut hsession) {
+    get_or((), || {
+        if !session.is_null() {
+            drop(Box::from_raw(session));
+        }
+    })
+}
+
+/// Sets a default header sent with every request, replacing any value it
+/// had. `name` and `value` are NUL-terminated UTF-8, copied. A name must be
+/// an HTTP token; a value must not contain CR, LF or other control
+/// characters (HSESSION_INVALID_HEADER_NAME / _VALUE). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_header(
+    session: *const hsession,
+    name: *const c_char,
+    value: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        Ok(s.0.set_header(str_arg(name, "name")?, str_arg(value, "value")?)?)
+    })
+}
+
+/// Adds one more value to a default header, keeping the values it had.
+/// Same rules as `hsession_set_header`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_append_header(
+    session: *const hsession,
+    name: *const c_char,
+    value: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        Ok(s.0.append_header(str_arg(name, "name")?, str_arg(value, "value")?)?)
+    })
+}
+
+/// Removes a default header (all its values). Succeeds whether or not it was
+/// set, including the built-in User-Agent. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_remove_header(
+    session: *const hsession,
+    name: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        Ok(s.0.remove_header(str_arg(name, "name")?)?)
+    })
+}
+
+/// Sends HTTP basic auth with every request (replacing any session auth).
+/// `user` must not contain ':'. Strings are copied. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_basic_auth(
+    session: *const hsession,
+    user: *const c_char,
+    password: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        Ok(s.0.set_basic_auth(str_arg(user, "user")?, str_arg(password, "password")?)?)
+    })
+}
+
+/// Sends `Authorization: Bearer <token>` with every request (replacing any
+/// session auth). The token is copied. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_bearer_auth(
+    session: *const hsession,
+    token: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        Ok(s.0.set_bearer_auth(str_arg(token, "token")?)?)
+    })
+}
+
+/// Stops sending session auth. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_clear_auth(session: *const hsession) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        ref_arg(session, "session")?.0.clear_auth();
+        Ok(())
+    })
+}
+
+/// Adds a query parameter to every request's URL (percent-encoded by
+/// hsession). A request's own parameter of the same key replaces it.
+/// Strings are copied. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_add_query_param(
+    session: *const hsession,
+    key: *const c_char,
+    value: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        s.0.add_query_param(str_arg(key, "key")?, str_arg(value, "value")?);
+        Ok(())
+    })
+}
+
+/// Removes every session query parameter. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_clear_query_params(session: *const hsession) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        ref_arg(session, "session")?.0.clear_query_params();
+        Ok(())
+    })
+}
+
+/// Default connect timeout in milliseconds (TCP and TLS); 0 means no limit.
+/// Default 10000. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_connect_timeout_ms(
+    session: *const hsession,
+    ms: u64,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        ref_arg(session, "session")?
+            .0
+            .set_connect_timeout(super::ms(ms));
+        Ok(())
+    })
+}
+
+/// Default read-idle timeout in milliseconds: the longest wait for the next
+/// bytes of a response (headers or body); 0 means no limit. Default 30000.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_read_timeout_ms(
+    session: *const hsession,
+    ms: u64,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        ref_arg(session, "session")?
+            .0
+            .set_read_timeout(super::ms(ms));
+        Ok(())
+    })
+}
+
+/// Default total timeout in milliseconds for a whole request, body
+/// included; 0 means no limit. Default 300000. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_total_timeout_ms(
+    session: *const hsession,
+    ms: u64,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        ref_arg(session, "session")?
+            .0
+            .set_total_timeout(super::ms(ms));
+        Ok(())
+    })
+}
+
+fn change_transport(
+    session: *const hsession,
+    change: impl FnOnce(&mut TransportConfig),
+) -> FfiResult {
+    // SAFETY: the caller passes NULL or a live session handle.
+    let s = unsafe { ref_arg(session, "session")? };
+    let mut config = s.0.transport_config();
+    change(&mut config);
+    Ok(s.0.set_transport_config(config)?)
+}
+
+/// How long an idle pooled connection is kept, in milliseconds; 0 means
+/// forever. Default 30000. Builds a new connection pool (requests in flight
+/// finish on the old one); cookies and counters are kept. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_pool_idle_timeout_ms(
+    session: *const hsession,
+    ms: u64,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        change_transport(session, |c| c.pool_idle_timeout = super::ms(ms))
+    })
+}
+
+/// The most idle connections kept per host; 0 disables reuse. Default 64.
+/// Builds a new connection pool like `hsession_set_pool_idle_timeout_ms`.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_pool_max_idle_per_host(
+    session: *const hsession,
+    max: usize,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        change_transport(session, |c| c.pool_max_idle_per_host = max)
+    })
+}
+
+/// Requests this session has started (each `hsession_request` call). 0 if
+/// `session` is NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_requests_sent(session: *const hsession) -> u64 {
+    get_or(0, || session.as_ref().map_or(0, |s| s.0.requests_sent()))
+}
+
+/// TCP connections this session has opened, counted where they are made;
+/// compare with `hsession_requests_sent` to see connection reuse. 0 if
+/// `session` is NULL. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_connections_opened(session: *const hsession) -> u64 {
+    get_or(0, || {
+        session.as_ref().map_or(0, |s| s.0.connections_opened())
+    })
+}
+
+fn send(
+    session: *const hsession,
+    request: &Request,
+    response_out: *mut *mut hsession_response,
+) -> FfiResult {
+    // SAFETY: the caller passes NULL or a live session handle.
+    let s = unsafe { ref_arg(session, "session")? };
+    let out = out_arg(response_out, "response_out")?;
+    let resp = s.0.send(request)?;
+    // SAFETY: `out` was checked non-NULL; the caller made it writable.
+    unsafe { *out = response::into_raw(resp) };
+    Ok(())
+}
+
+/// Sends `request` with the session's defaults and blocks the calling thread
+/// until the whole response, body included, has arrived or a timeout fires.
+/// `request` is only read: it stays owned by the caller and can be sent
+/// again. On success writes a response to `*response_out`, owned by the
+/// caller, freed with `hsession_response_free`. An HTTP error status (404,
+/// 503) is a response, not a failure. Thread-safe for the session; do not
+/// call it from inside a callback run by hsession (HSESSION_WRONG_THREAD).
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request(
+    session: *const hsession,
+    request: *const hsession_request_builder,
+    response_out: *mut *mut hsession_response,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let req = ref_arg(request, "request")?;
+        send(session, &req.0, response_out)
+    })
+}
+
+/// Sends a GET to `url` (NUL-terminated UTF-8) with the session's defaults;
+/// otherwise exactly like `hsession_request`.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_get(
+    session: *const hsession,
+    url: *const c_char,
+    response_out: *mut *mut hsession_response,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let request = Request::new("GET", str_arg(url, "url")?)?;
+        send(session, &request, response_out)
+    })
+}

@@ -1,0 +1,36 @@
+//! hsession: a persistent, thread-safe HTTP session (cookies, pooled
+//! keep-alive connections, default headers, auth and timeouts) with a C ABI.
+//!
+//! The safe Rust core is [`Session`], [`Request`] and [`Response`]; the C ABI
+//! in [`ffi`] is a thin layer over it, and `include/hsession.h` is generated
+//! from that layer by cbindgen.
+//!
+//! ```no_run
+//! let session = hsession::Session::new()?;
+//! session.set_header("User-Agent", "MyApp/1.0")?;
+//! let resp = session.send(&hsession::Request::new("GET", "http://127.0.0.1:8080/json")?)?;
+//! println!("{} {}", resp.status(), resp.text());
+//! # Ok::<(), hsession::Error>(())
+//! ```
+
+#![deny(unsafe_code)]
+
+pub mod config;
+mod connector;
+pub mod cookies;
+pub mod error;
+pub mod ffi;
+pub mod request;
+pub mod response;
+pub mod runtime;
+pub mod session;
+
+pub use config::{Timeouts, TransportConfig};
+pub use cookies::Jar;
+pub use error::{Error, ErrorKind, Result};
+pub use request::Request;
+pub use response::Response;
+pub use session::Session;
+
+/// The library version, as in Cargo.toml.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,128 @@
+//! A request as the caller builds it: everything is validated as it is set,
+//! so sending never finds a bad method, URL or header.
+
+use crate::config::{self, TimeoutOverrides};
+use crate::error::{Error, ErrorKind, Result};
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Method;
+use std::time::Duration;
+
+/// Authorization chosen by one request over the session's.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum AuthOverride {
+    #[default]
+    Inherit,
+    None,
+    Value(HeaderValue),
+}
+
+/// One HTTP request. Build it, then send it with [`crate::Session::send`];
+/// it can be sent again.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) url: url::Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) removed: Vec<HeaderName>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) auth: AuthOverride,
+    pub(crate) timeouts: TimeoutOverrides,
+}
+
+impl Request {
+    /// A request with `method` (any valid HTTP token; case is kept, so use
+    /// upper case for the standard ones) to an http or https `url`.
+    pub fn new(method: &str, url: &str) -> Result<Request> {
+        let method = Method::from_bytes(method.as_bytes()).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidMethod,
+                format!("invalid HTTP method {method:?}: a method is a non-empty token"),
+            )
+        })?;
+        let url = config::parse_url(url)?;
+        Ok(Request {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            removed: Vec::new(),
+            query: Vec::new(),
+            body: None,
+            auth: AuthOverride::Inherit,
+            timeouts: TimeoutOverrides::default(),
+        })
+    }
+
+    /// Adds a header. Headers of a request replace the session's headers of
+    /// the same name; adding a name twice sends both values.
+    pub fn header(&mut self, name: &str, value: &str) -> Result<&mut Request> {
+        let name_v = config::header_name(name)?;
+        let value = config::header_value(name, value)?;
+        self.headers.append(name_v, value);
+        Ok(self)
+    }
+
+    /// Does not send the session's header `name` with this request (and
+    /// drops the session's auth when `name` is Authorization).
+    pub fn remove_header(&mut self, name: &str) -> Result<&mut Request> {
+        let name = config::header_name(name)?;
+        self.headers.remove(&name);
+        self.removed.push(name);
+        Ok(self)
+    }
+
+    /// Adds a query parameter; it replaces session parameters of that key.
+    pub fn query(&mut self, key: &str, value: &str) -> &mut Request {
+        self.query.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The body, sent as given (set Content-Type yourself).
+    pub fn body(&mut self, body: impl Into<Bytes>) -> &mut Request {
+        self.body = Some(body.into());
+        self
+    }
+
+    pub fn basic_auth(&mut self, user: &str, password: &str) -> Result<&mut Request> {
+        self.auth = AuthOverride::Value(config::basic_auth(user, password)?);
+        Ok(self)
+    }
+
+    pub fn bearer_auth(&mut self, token: &str) -> Result<&mut Request> {
+        self.auth = AuthOverride::Value(config::bearer_auth(token)?);
+        Ok(self)
+    }
+
+    /// Sends this request without any Authorization the session would add.
+    pub fn no_auth(&mut self) -> &mut Request {
+        self.auth = AuthOverride::None;
+        self
+    }
+
+    /// Connect timeout for this request; `None` means no limit.
+    pub fn connect_timeout(&mut self, t: Option<Duration>) -> &mut Request {
+        self.timeouts.connect = Some(t);
+        self
+    }
+
+    /// Read-idle timeout for this request; `None` means no limit.
+    pub fn read_timeout(&mut self, t: Option<Duration>) -> &mut Request {
+        self.timeouts.read = Some(t);
+        self
+    }
+
+    /// Total timeout for this request; `None` means no limit.
+    pub fn total_timeout(&mut self, t: Option<Duration>) -> &mut Request {
+        self.timeouts.total = Some(t);
+        self
+    }
+
+    pub fn method(&self) -> &str {
+        self.method.as_str()
+    }
+
+    pub fn url(&self) -> &url::Url {
+        &self.url
+    }
+}

@@ -1,0 +1,102 @@
+//! The one global tokio runtime and the blocking bridge.
+//!
+//! DESIGN.md measured the bridges: spawning the whole request as one task and
+//! blocking the caller on a oneshot keeps one pooled connection per caller
+//! and costs one hand-off each way; `Handle::block_on` from the caller's
+//! thread opens extra connections. So every blocking call here spawns.
+
+use crate::error::{Error, ErrorKind, Result};
+use once_cell::sync::OnceCell;
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::runtime::Runtime;
+
+static RUNTIME: OnceCell<Runtime> = OnceCell::new();
+static WORKER_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Environment variable that sets the number of runtime worker threads.
+pub const WORKER_THREADS_ENV: &str = "HSESSION_WORKER_THREADS";
+
+/// Sets how many worker threads the runtime starts with. Only possible
+/// before the runtime has started (before the first session is created).
+pub fn set_worker_threads(n: usize) -> Result<()> {
+    if n == 0 || n > 1024 {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("worker thread count must be between 1 and 1024, got {n}"),
+        ));
+    }
+    if RUNTIME.get().is_some() {
+        return Err(Error::new(
+            ErrorKind::Runtime,
+            "the runtime has already started; set the worker count before the first session",
+        ));
+    }
+    WORKER_THREADS.store(n, Ordering::SeqCst);
+    Ok(())
+}
+
+/// The worker count the runtime uses (or will use when it starts).
+pub fn worker_threads() -> usize {
+    if let Some(rt) = RUNTIME.get() {
+        return rt.metrics().num_workers();
+    }
+    configured_workers()
+}
+
+fn configured_workers() -> usize {
+    let set = WORKER_THREADS.load(Ordering::SeqCst);
+    if set > 0 {
+        return set;
+    }
+    if let Some(n) = std::env::var(WORKER_THREADS_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| (1..=1024).contains(n))
+    {
+        return n;
+    }
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// The runtime, started on first use. It lives for the rest of the process:
+/// it is never dropped, so no async code can end up dropping it.
+pub(crate) fn get() -> Result<&'static Runtime> {
+    RUNTIME.get_or_try_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(configured_workers())
+            .thread_name("hsession-worker")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::new(ErrorKind::Runtime, format!("cannot start the runtime: {e}")))
+    })
+}
+
+/// Runs `fut` as a task on the runtime and blocks the calling thread until it
+/// finishes. Refuses to run on a thread that is inside a tokio runtime, where
+/// blocking would stall that runtime's other tasks.
+pub(crate) fn block_on_task<F, T>(fut: F) -> Result<T>
+where
+    F: Future<Output = Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::new(
+            ErrorKind::WrongThread,
+            "a blocking hsession call was made from inside an async runtime; \
+             use the non-blocking call there",
+        ));
+    }
+    let rt = get()?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    rt.spawn(async move {
+        // The receiver only goes away if the caller's thread is gone.
+        let _ = tx.send(fut.await);
+    });
+    rx.blocking_recv().unwrap_or_else(|_| {
+        Err(Error::new(
+            ErrorKind::Internal,
+            "the request task ended without a result (it panicked)",
+        ))
+    })
+}

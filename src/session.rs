@@ -1,0 +1,470 @@
+//! `Session`: one pooled client, one cookie jar, the session's defaults and
+//! counters, shared by any number of threads.
+//!
+//! Defaults and transport live behind `RwLock<Arc<_>>`: a request takes a
+//! snapshot (two Arc clones) when it starts, so a setter applies to requests
+//! started after it returns and never waits for requests in flight.
+
+use crate::config::{self, Defaults, Timeouts, TransportConfig};
+use crate::connector::{ConnectProbe, Counters, CountingLayer, PROBE};
+use crate::cookies::Jar;
+use crate::error::{self, Error, ErrorKind, Result};
+use crate::request::{AuthOverride, Request};
+use crate::response::{self, Response};
+use crate::runtime;
+use bytes::Bytes;
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+/// A persistent HTTP session. Cloning it is cheap and shares everything.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    defaults: RwLock<Arc<Defaults>>,
+    transport: RwLock<Arc<Transport>>,
+    jar: Arc<Jar>,
+    counters: Arc<Counters>,
+}
+
+struct Transport {
+    config: TransportConfig,
+    client: reqwest::Client,
+}
+
+/// A request merged with the session's defaults, ready for the wire.
+struct Prepared {
+    client: reqwest::Client,
+    request: reqwest::Request,
+    timeouts: Timeouts,
+    start: Instant,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("requests_sent", &self.requests_sent())
+            .field("connections_opened", &self.connections_opened())
+            .finish_non_exhaustive()
+    }
+}
+
+fn read<T>(lock: &RwLock<Arc<T>>) -> Arc<T> {
+    lock.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+impl Session {
+    /// A session with the documented defaults. Starts the global runtime if
+    /// it is not running yet.
+    pub fn new() -> Result<Session> {
+        runtime::get()?;
+        let jar = Arc::new(Jar::default());
+        let counters = Arc::new(Counters::default());
+        let defaults = Defaults::default();
+        store_connect_default(&counters, defaults.timeouts.connect);
+        let config = TransportConfig::default();
+        let client = build_client(&config, &jar, &counters)?;
+        Ok(Session {
+            inner: Arc::new(Inner {
+                defaults: RwLock::new(Arc::new(defaults)),
+                transport: RwLock::new(Arc::new(Transport { config, client })),
+                jar,
+                counters,
+            }),
+        })
+    }
+
+    fn update_defaults(&self, change: impl FnOnce(&mut Defaults)) {
+        let mut guard = self
+            .inner
+            .defaults
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        change(Arc::make_mut(&mut guard));
+    }
+
+    /// Sets a session header, replacing every value it had.
+    pub fn set_header(&self, name: &str, value: &str) -> Result<()> {
+        let name_v = config::header_name(name)?;
+        let value = config::header_value(name, value)?;
+        self.update_defaults(|d| {
+            d.headers.insert(name_v, value);
+        });
+        Ok(())
+    }
+
+    /// Adds a value to a session header, keeping the values it had.
+    pub fn append_header(&self, name: &str, value: &str) -> Result<()> {
+        let name_v = config::header_name(name)?;
+        let value = config::header_value(name, value)?;
+        self.update_defaults(|d| {
+            d.headers.append(name_v, value);
+        });
+        Ok(())
+    }
+
+    /// Removes a session header (all its values); Ok whether or not it was set.
+    pub fn remove_header(&self, name: &str) -> Result<()> {
+        let name = config::header_name(name)?;
+        self.update_defaults(|d| {
+            d.headers.remove(&name);
+        });
+        Ok(())
+    }
+
+    /// The session headers' current values of `name`.
+    pub fn header(&self, name: &str) -> Vec<HeaderValue> {
+        let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
+            return Vec::new();
+        };
+        read(&self.inner.defaults)
+            .headers
+            .get_all(name)
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    pub fn set_basic_auth(&self, user: &str, password: &str) -> Result<()> {
+        let value = config::basic_auth(user, password)?;
+        self.update_defaults(|d| d.auth = Some(value));
+        Ok(())
+    }
+
+    pub fn set_bearer_auth(&self, token: &str) -> Result<()> {
+        let value = config::bearer_auth(token)?;
+        self.update_defaults(|d| d.auth = Some(value));
+        Ok(())
+    }
+
+    pub fn clear_auth(&self) {
+        self.update_defaults(|d| d.auth = None);
+    }
+
+    /// Adds a query parameter sent with every request.
+    pub fn add_query_param(&self, key: &str, value: &str) {
+        let pair = (key.to_owned(), value.to_owned());
+        self.update_defaults(|d| d.query.push(pair));
+    }
+
+    pub fn clear_query_params(&self) {
+        self.update_defaults(|d| d.query.clear());
+    }
+
+    pub fn timeouts(&self) -> Timeouts {
+        read(&self.inner.defaults).timeouts
+    }
+
+    /// Sets all three default timeouts; `None` in a field means no limit.
+    pub fn set_timeouts(&self, timeouts: Timeouts) {
+        self.update_defaults(|d| d.timeouts = timeouts);
+        store_connect_default(&self.inner.counters, timeouts.connect);
+    }
+
+    pub fn set_connect_timeout(&self, t: Option<Duration>) {
+        self.set_timeouts(Timeouts {
+            connect: t,
+            ..self.timeouts()
+        });
+    }
+
+    pub fn set_read_timeout(&self, t: Option<Duration>) {
+        self.set_timeouts(Timeouts {
+            read: t,
+            ..self.timeouts()
+        });
+    }
+
+    pub fn set_total_timeout(&self, t: Option<Duration>) {
+        self.set_timeouts(Timeouts {
+            total: t,
+            ..self.timeouts()
+        });
+    }
+
+    pub fn transport_config(&self) -> TransportConfig {
+        read(&self.inner.transport).config.clone()
+    }
+
+    /// Replaces the transport settings. This builds a new connection pool;
+    /// requests in flight finish on the old one. The jar and counters stay.
+    pub fn set_transport_config(&self, config: TransportConfig) -> Result<()> {
+        let mut guard = self
+            .inner
+            .transport
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        if guard.config == config {
+            return Ok(());
+        }
+        let client = build_client(&config, &self.inner.jar, &self.inner.counters)?;
+        *guard = Arc::new(Transport { config, client });
+        Ok(())
+    }
+
+    /// The cookie jar shared by every request of this session.
+    pub fn jar(&self) -> &Jar {
+        &self.inner.jar
+    }
+
+    /// Requests started by this session (each call to send).
+    pub fn requests_sent(&self) -> u64 {
+        self.inner.counters.requests.load(Ordering::Relaxed)
+    }
+
+    /// TCP connections this session's pool has opened.
+    pub fn connections_opened(&self) -> u64 {
+        self.inner.counters.connections.load(Ordering::Relaxed)
+    }
+
+    /// Sends `req` and waits for the whole response, body included, on the
+    /// calling thread. Must not be called from inside an async runtime.
+    pub fn send(&self, req: &Request) -> Result<Response> {
+        let prepared = self.prepare(req)?;
+        runtime::block_on_task(execute(prepared))
+    }
+
+    /// Merges the request with the session's defaults. Runs on the caller's
+    /// thread, so the runtime's few workers only do I/O.
+    fn prepare(&self, req: &Request) -> Result<Prepared> {
+        let start = Instant::now();
+        let defaults = read(&self.inner.defaults);
+        let client = read(&self.inner.transport).client.clone();
+
+        let mut url = req.url.clone();
+        let session_query = defaults
+            .query
+            .iter()
+            .filter(|(k, _)| !req.query.iter().any(|(rk, _)| rk == k));
+        let mut query = session_query.chain(req.query.iter()).peekable();
+        if query.peek().is_some() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+
+        let mut headers = defaults.headers.clone();
+        if let Some(auth) = &defaults.auth {
+            headers.insert(AUTHORIZATION, auth.clone());
+        }
+        for name in &req.removed {
+            headers.remove(name);
+        }
+        for name in req.headers.keys() {
+            headers.remove(name);
+        }
+        for (name, value) in &req.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        match &req.auth {
+            AuthOverride::Inherit => {}
+            AuthOverride::None => {
+                headers.remove(AUTHORIZATION);
+            }
+            AuthOverride::Value(v) => {
+                headers.insert(AUTHORIZATION, v.clone());
+            }
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            // Credentials in the URL are used as basic auth when nothing else
+            // set Authorization (as requests does), and never sent in the URL.
+            if !headers.contains_key(AUTHORIZATION) {
+                let user = percent_decode(url.username());
+                let password = percent_decode(url.password().unwrap_or(""));
+                headers.insert(AUTHORIZATION, config::basic_auth(&user, &password)?);
+            }
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
+
+        let mut request = reqwest::Request::new(req.method.clone(), url);
+        *request.headers_mut() = headers;
+        if let Some(body) = &req.body {
+            *request.body_mut() = Some(body.clone().into());
+        }
+        self.inner.counters.requests.fetch_add(1, Ordering::Relaxed);
+        Ok(Prepared {
+            client,
+            request,
+            timeouts: req.timeouts.apply(defaults.timeouts),
+            start,
+        })
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn store_connect_default(counters: &Counters, connect: Option<Duration>) {
+    let ms = connect.map_or(0, |d| d.as_millis().clamp(1, u64::MAX as u128) as u64);
+    counters.default_connect_ms.store(ms, Ordering::Relaxed);
+}
+
+fn build_client(
+    config: &TransportConfig,
+    jar: &Arc<Jar>,
+    counters: &Arc<Counters>,
+) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .connector_layer(CountingLayer(counters.clone()))
+        .pool_idle_timeout(config.pool_idle_timeout)
+        .pool_max_idle_per_host(config.pool_max_idle_per_host)
+        .tcp_nodelay(config.tcp_nodelay)
+        .redirect(reqwest::redirect::Policy::limited(30))
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("cannot build the HTTP client: {e}"),
+            )
+        })
+}
+
+/// The whole request on the runtime: send, wait for headers under the
+/// read-idle timer, read the body chunk by chunk, all under the total timer.
+async fn execute(p: Prepared) -> Result<Response> {
+    let url = p.request.url().clone();
+    let timeouts = p.timeouts;
+    let probe = Arc::new(ConnectProbe {
+        connect_timeout: timeouts.connect,
+        times: Mutex::new((None, None)),
+    });
+    let work = PROBE.scope(
+        probe.clone(),
+        receive(p.client, p.request, probe, timeouts, p.start),
+    );
+    let result = match timeouts.total {
+        Some(total) => match tokio::time::timeout_at((p.start + total).into(), work).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "the request did not complete within the total timeout of {} ms",
+                    total.as_millis()
+                ),
+            )),
+        },
+        None => work.await,
+    };
+    result.map_err(|e| {
+        if e.url().is_none() {
+            e.with_url(&url)
+        } else {
+            e
+        }
+    })
+}
+
+async fn receive(
+    client: reqwest::Client,
+    request: reqwest::Request,
+    probe: Arc<ConnectProbe>,
+    timeouts: Timeouts,
+    start: Instant,
+) -> Result<Response> {
+    let url = request.url().clone();
+    let sending = client.execute(request);
+    let mut resp = match timeouts.read {
+        None => sending.await,
+        Some(read) => {
+            tokio::pin!(sending);
+            loop {
+                let deadline = header_deadline(&probe, start, read);
+                tokio::select! {
+                    biased;
+                    r = &mut sending => break r,
+                    _ = tokio::time::sleep_until(deadline.into()) => {
+                        if header_deadline(&probe, start, read) <= Instant::now() {
+                            return Err(read_timeout(read));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    .map_err(|e| error::from_transport(e, &url))?;
+
+    let status = resp.status();
+    let reason = match resp.extensions().get::<hyper::ext::ReasonPhrase>() {
+        Some(r) => String::from_utf8_lossy(r.as_bytes()).into_owned(),
+        None => status.canonical_reason().unwrap_or("").to_owned(),
+    };
+    let version = response::version_str(resp.version());
+    let final_url = resp.url().clone();
+    let mut headers = Vec::with_capacity(resp.headers().len());
+    let mut last: Option<HeaderName> = None;
+    for (name, value) in std::mem::take(resp.headers_mut()) {
+        // HeaderMap's iterator gives a name only for the first of its values.
+        if let Some(n) = name {
+            last = Some(n);
+        }
+        if let Some(n) = &last {
+            headers.push((n.clone(), value));
+        }
+    }
+
+    let size_hint = resp.content_length().unwrap_or(0).min(64 << 20) as usize;
+    let mut first: Option<Bytes> = None;
+    let mut joined: Option<Vec<u8>> = None;
+    loop {
+        let next = match timeouts.read {
+            Some(read) => tokio::time::timeout(read, resp.chunk())
+                .await
+                .map_err(|_| read_timeout(read))?,
+            None => resp.chunk().await,
+        };
+        let Some(chunk) = next.map_err(|e| error::from_transport(e, &final_url))? else {
+            break;
+        };
+        // One chunk is kept as reqwest gave it; only several are joined.
+        match (&mut joined, first.take()) {
+            (Some(buf), _) => buf.extend_from_slice(&chunk),
+            (None, None) => first = Some(chunk),
+            (None, Some(prev)) => {
+                let mut buf = Vec::with_capacity(size_hint.max(prev.len() + chunk.len()));
+                buf.extend_from_slice(&prev);
+                buf.extend_from_slice(&chunk);
+                joined = Some(buf);
+            }
+        }
+    }
+    let body = joined.map(Bytes::from).or(first).unwrap_or_default();
+
+    Ok(Response {
+        status: status.as_u16(),
+        reason,
+        version,
+        url: final_url,
+        headers,
+        body,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// When the wait for response headers has been idle too long: `read` after
+/// this request's own connect finished, or after the start if it needed none.
+fn header_deadline(probe: &ConnectProbe, start: Instant, read: Duration) -> Instant {
+    let (started, finished) = *probe.times.lock().unwrap_or_else(|e| e.into_inner());
+    match (started, finished) {
+        (_, Some(done)) => done + read,
+        // A connect in progress is bounded by the connect timeout itself.
+        (Some(_), None) => Instant::now() + read,
+        (None, None) => start + read,
+    }
+}
+
+fn read_timeout(read: Duration) -> Error {
+    Error::new(
+        ErrorKind::ReadTimeout,
+        format!(
+            "no data from the server for {} ms (read timeout)",
+            read.as_millis()
+        ),
+    )
+}

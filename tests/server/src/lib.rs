@@ -1,0 +1,158 @@
+//! httpbin-like HTTP/1.1 test server for hsession's tests in every language.
+//!
+//! Binds 127.0.0.1 only. Runs on its own tokio runtime so it can be started from plain
+//! test code or from inside another runtime. Keep-alive is on, and accepted TCP
+//! connections are counted so tests can verify client connection pooling.
+
+use std::collections::HashSet;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::runtime::Runtime;
+
+mod body;
+mod handlers;
+
+/// Shared by all connections of one server.
+pub(crate) struct State {
+    port: u16,
+    connections: AtomicU64,
+    requests: AtomicU64,
+    /// Never reset, so connection ids stay unique for the server's lifetime.
+    next_conn_id: AtomicU64,
+    sessions: Mutex<HashSet<String>>,
+    token_seq: AtomicU64,
+}
+
+/// A running test server; dropping it stops the server.
+pub struct TestServer {
+    addr: SocketAddr,
+    state: Arc<State>,
+    runtime: Option<Runtime>,
+}
+
+impl TestServer {
+    /// Starts on a free port of 127.0.0.1. Panics if that fails.
+    pub fn start() -> TestServer {
+        TestServer::start_on(0).expect("hsession-testserver: failed to start")
+    }
+
+    /// Starts on 127.0.0.1:`port` (0 = a free port).
+    pub fn start_on(port: u16) -> io::Result<TestServer> {
+        // Build the runtime and register the listener on a fresh thread: this never
+        // touches the caller's runtime context, whatever it is.
+        let (runtime, listener) = std::thread::Builder::new()
+            .name("hsession-testserver-init".into())
+            .spawn(move || -> io::Result<(Runtime, TcpListener)> {
+                let std_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
+                std_listener.set_nonblocking(true)?;
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .thread_name("hsession-testserver")
+                    .enable_all()
+                    .build()?;
+                let listener = {
+                    let _guard = runtime.enter();
+                    TcpListener::from_std(std_listener)?
+                };
+                Ok((runtime, listener))
+            })?
+            .join()
+            .map_err(|_| io::Error::other("hsession-testserver: init thread panicked"))??;
+
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State {
+            port: addr.port(),
+            connections: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
+            next_conn_id: AtomicU64::new(0),
+            sessions: Mutex::new(HashSet::new()),
+            token_seq: AtomicU64::new(0),
+        });
+        runtime.spawn(accept_loop(listener, state.clone()));
+        Ok(TestServer {
+            addr,
+            state,
+            runtime: Some(runtime),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` + `path` (which should start with '/').
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// TCP connections accepted since start or the last reset.
+    pub fn connections_accepted(&self) -> u64 {
+        self.state.connections.load(Ordering::SeqCst)
+    }
+
+    /// Requests received since start or the last reset.
+    pub fn requests_served(&self) -> u64 {
+        self.state.requests.load(Ordering::SeqCst)
+    }
+
+    pub fn reset_counters(&self) {
+        self.state.reset_counters();
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        // Background shutdown never blocks, so it is safe even inside an async context.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl State {
+    /// Returns (connections, requests) as they were before the reset.
+    fn reset_counters(&self) -> (u64, u64) {
+        (
+            self.connections.swap(0, Ordering::SeqCst),
+            self.requests.swap(0, Ordering::SeqCst),
+        )
+    }
+}
+
+async fn accept_loop(listener: TcpListener, state: Arc<State>) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                // E.g. EMFILE: back off instead of spinning.
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        state.connections.fetch_add(1, Ordering::SeqCst);
+        let conn_id = state.next_conn_id.fetch_add(1, Ordering::SeqCst) + 1;
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| handlers::handle(req, state.clone(), conn_id));
+            // Errors here are client disconnects or the deliberate aborts of
+            // /close-mid-body and /close-no-response; nothing to do about them.
+            let _ = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
