@@ -46,7 +46,7 @@ impl std::fmt::Display for ConnectTimeoutError {
 impl std::error::Error for ConnectTimeoutError {}
 
 /// Turns a new connect gives pool returns before it starts (see `call`).
-const GRACE_YIELDS: usize = 4;
+const GRACE_YIELDS: usize = 8;
 
 /// A connect abandoned before it began because the pool served the request.
 #[derive(Debug)]

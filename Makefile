@@ -1,0 +1,85 @@
+# hsession: build, install, demo and test. See README.md.
+#   make demo      build, then run the C examples against the bundled test server
+#   make test      every test: lint, header drift, Rust tests, C tests under ASan
+#   make install PREFIX=/usr/local
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CARGO     ?= cargo
+CC        ?= cc
+CXX       ?= c++
+CBINDGEN_VERSION := 0.29.2
+
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+MAJOR   := $(firstword $(subst ., ,$(VERSION)))
+BUILD   := build
+STAGE   := $(abspath $(BUILD)/prefix)
+RELEASE := target/release
+SERVER  := $(abspath $(RELEASE)/hsession-testserver)
+PKG     := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig pkg-config
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -g
+C_WARN    := -Wall -Wextra -Werror
+C_TESTS   := test_seed test_threads test_bad_input
+EXAMPLES  := basic cookies defaults pooling auth
+
+.PHONY: all build header header-check lint install stage demo test test-rust test-c bench clean
+
+all: build
+
+build:
+	$(CARGO) build --release --workspace
+
+# Regenerates the committed header; commit it with the change that caused it.
+header:
+	cbindgen --quiet --config cbindgen.toml --crate hsession --output include/hsession.h
+
+header-check:
+	@command -v cbindgen >/dev/null || { echo "cbindgen $(CBINDGEN_VERSION) is needed: cargo install cbindgen --version =$(CBINDGEN_VERSION) --locked"; exit 1; }
+	@cbindgen --version | grep -q " $(CBINDGEN_VERSION)$$" || { echo "cbindgen $(CBINDGEN_VERSION) is needed, found $$(cbindgen --version)"; exit 1; }
+	@tmp=$$(mktemp); cbindgen --quiet --config cbindgen.toml --crate hsession --output $$tmp; \
+	  if ! diff -u include/hsession.h $$tmp; then rm -f $$tmp; echo "include/hsession.h is stale: run 'make header' and commit it"; exit 1; fi; \
+	  rm -f $$tmp; echo "header: include/hsession.h matches cbindgen $(CBINDGEN_VERSION)"
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 0755 $(RELEASE)/libhsession.so $(DESTDIR)$(PREFIX)/lib/libhsession.so.$(VERSION)
+	ln -sf libhsession.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libhsession.so.$(MAJOR)
+	ln -sf libhsession.so.$(MAJOR) $(DESTDIR)$(PREFIX)/lib/libhsession.so
+	install -m 0644 $(RELEASE)/libhsession.a $(DESTDIR)$(PREFIX)/lib/libhsession.a
+	install -m 0644 include/hsession.h $(DESTDIR)$(PREFIX)/include/hsession.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' hsession.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hsession.pc
+
+# A private install under build/prefix, used by the demo and the C tests so
+# they build exactly as a user would: through pkg-config.
+stage:
+	$(MAKE) --no-print-directory install PREFIX=$(STAGE)
+
+$(BUILD)/examples/%: examples/c/%.c stage
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
+
+$(BUILD)/tests/%: tests/c/%.c tests/c/testutil.h stage
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(C_WARN) $(SAN_FLAGS) -o $@ $< $$($(PKG) --cflags --libs hsession) -lpthread -Wl,-rpath,$(STAGE)/lib
+
+demo: stage $(addprefix $(BUILD)/examples/,$(EXAMPLES))
+	HSESSION_TESTSERVER=$(SERVER) sh examples/c/run-demo.sh $(addprefix $(BUILD)/examples/,$(EXAMPLES))
+
+test: lint header-check test-rust test-c
+
+test-rust:
+	$(CARGO) test --workspace --release
+
+test-c: stage $(addprefix $(BUILD)/tests/,$(C_TESTS))
+	$(CC) -std=c99 -pedantic $(C_WARN) -o $(BUILD)/tests/test_header_c tests/c/test_header.c $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
+	$(CXX) -std=c++11 -pedantic $(C_WARN) -x c++ -o $(BUILD)/tests/test_header_cpp tests/c/test_header.cpp $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
+	HSESSION_TESTSERVER=$(SERVER) sh tests/c/run.sh $(BUILD)/tests/test_header_c $(BUILD)/tests/test_header_cpp $(addprefix $(BUILD)/tests/,$(C_TESTS))
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD)
