@@ -23,7 +23,7 @@ C_WARN    := -Wall -Wextra -Werror
 C_TESTS   := test_seed test_threads test_bad_input
 EXAMPLES  := basic cookies defaults pooling auth
 
-.PHONY: all build header header-check lint install stage demo test test-rust test-c bench clean
+.PHONY: all tools build header header-check lint install stage demo test test-rust test-c bench bench-smoke clean
 
 all: build
 
@@ -31,12 +31,15 @@ build:
 	$(CARGO) build --release --workspace
 
 # Regenerates the committed header; commit it with the change that caused it.
-header:
+header: tools
 	cbindgen --quiet --config cbindgen.toml --crate hsession --output include/hsession.h
 
-header-check:
-	@command -v cbindgen >/dev/null || { echo "cbindgen $(CBINDGEN_VERSION) is needed: cargo install cbindgen --version =$(CBINDGEN_VERSION) --locked"; exit 1; }
-	@cbindgen --version | grep -q " $(CBINDGEN_VERSION)$$" || { echo "cbindgen $(CBINDGEN_VERSION) is needed, found $$(cbindgen --version)"; exit 1; }
+# The pinned cbindgen, installed from crates.io when missing or another version.
+tools:
+	@cbindgen --version 2>/dev/null | grep -q " $(CBINDGEN_VERSION)$$" || \
+	  $(CARGO) install cbindgen --version =$(CBINDGEN_VERSION) --locked
+
+header-check: tools
 	@tmp=$$(mktemp); cbindgen --quiet --config cbindgen.toml --crate hsession --output $$tmp; \
 	  if ! diff -u include/hsession.h $$tmp; then rm -f $$tmp; echo "include/hsession.h is stale: run 'make header' and commit it"; exit 1; fi; \
 	  rm -f $$tmp; echo "header: include/hsession.h matches cbindgen $(CBINDGEN_VERSION)"
@@ -68,7 +71,7 @@ $(BUILD)/tests/%: tests/c/%.c tests/c/testutil.h stage
 	$(CC) -std=c99 $(C_WARN) $(SAN_FLAGS) -o $@ $< $$($(PKG) --cflags --libs hsession) -lpthread -Wl,-rpath,$(STAGE)/lib
 
 demo: stage $(addprefix $(BUILD)/examples/,$(EXAMPLES))
-	HSESSION_TESTSERVER=$(SERVER) sh examples/c/run-demo.sh $(addprefix $(BUILD)/examples/,$(EXAMPLES))
+	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh examples/c/run-demo.sh @URL@ $(addprefix $(BUILD)/examples/,$(EXAMPLES))
 
 test: lint header-check test-rust test-c
 
@@ -79,6 +82,19 @@ test-c: stage $(addprefix $(BUILD)/tests/,$(C_TESTS))
 	$(CC) -std=c99 -pedantic $(C_WARN) -o $(BUILD)/tests/test_header_c tests/c/test_header.c $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
 	$(CXX) -std=c++11 -pedantic $(C_WARN) -x c++ -o $(BUILD)/tests/test_header_cpp tests/c/test_header.cpp $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
 	HSESSION_TESTSERVER=$(SERVER) sh tests/c/run.sh $(BUILD)/tests/test_header_c $(BUILD)/tests/test_header_cpp $(addprefix $(BUILD)/tests/,$(C_TESTS))
+
+# Benchmarks print figures (README "Performance"); bench-smoke only checks
+# that they run, with few requests, as CI does.
+BENCH_REQUESTS ?= 40000
+$(BUILD)/bench/bench_vs_curl: benches/c/bench_vs_curl.c stage
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -O2 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession) $$(pkg-config --cflags --libs libcurl) -lpthread -Wl,-rpath,$(STAGE)/lib
+
+bench: $(BUILD)/bench/bench_vs_curl
+	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh $(BUILD)/bench/bench_vs_curl @URL@ $(BENCH_REQUESTS)
+
+bench-smoke:
+	$(MAKE) --no-print-directory bench BENCH_REQUESTS=2000
 
 clean:
 	$(CARGO) clean

@@ -232,7 +232,7 @@ uint32_t hsession_abi_version(void);
  * Sets how many worker threads hsession's runtime starts with. Call it
  * before the first `hsession_new`; afterwards it fails with HSESSION_RUNTIME.
  * `threads` must be 1..=1024. Without this call the environment variable
- * HSESSION_WORKER_THREADS decides, else the number of CPUs.
+ * HSESSION_WORKER_THREADS decides, else one per four CPUs (at least one).
  * Thread-safe. `*err_out` (if `err_out` is not NULL) is written only on failure.
  */
 hsession_result hsession_set_worker_threads(size_t threads, hsession_error **err_out);

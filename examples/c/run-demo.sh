@@ -1,16 +1,7 @@
 #!/bin/sh
-# Starts the bundled test server on a free port, runs each example given
-# against it, and stops the server (by its PID) however the examples end.
+# Usage: run-demo.sh BASE_URL EXAMPLE...   runs each example against BASE_URL.
 set -u
-server="${HSESSION_TESTSERVER:?set HSESSION_TESTSERVER to the hsession-testserver binary}"
-fifo=$(mktemp -u); mkfifo "$fifo"
-"$server" > "$fifo" &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$fifo"' EXIT INT TERM
-read -r line < "$fifo"
-port=${line#PORT=}
-base="http://127.0.0.1:$port"
-echo "test server: $base (pid $pid)"
+base=$1; shift
 status=0
 for ex in "$@"; do
     echo "== $(basename "$ex")"
