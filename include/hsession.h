@@ -27,6 +27,11 @@
 
 
 /**
+ * Redirects followed by default, as in requests.
+ */
+#define DEFAULT_MAX_REDIRECTS 30
+
+/**
  * This header's major version; `hsession_version()` gives the loaded library's.
  */
 #define HSESSION_VERSION_MAJOR 0
@@ -334,6 +339,12 @@ hsession_result hsession_request_set_bearer_auth(hsession_request_builder *reque
 hsession_result hsession_request_set_no_auth(hsession_request_builder *request);
 
 /**
+ * Redirects this request follows at most, over the session's setting; 0
+ * returns a redirect response as it is.
+ */
+hsession_result hsession_request_set_max_redirects(hsession_request_builder *request, size_t max);
+
+/**
  * Connect timeout for this request in milliseconds, over the session's; 0
  * means no limit.
  */
@@ -423,6 +434,20 @@ hsession_result hsession_response_header(const hsession_response *response,
                                          size_t index,
                                          const char **value_out,
                                          size_t *value_len_out);
+
+/**
+ * The number of redirects followed to get this response; 0 if NULL.
+ */
+size_t hsession_response_history_count(const hsession_response *response);
+
+/**
+ * Redirect `index` (0 = the first): its status and URL (NUL-terminated,
+ * valid until the response is freed). HSESSION_NOT_FOUND past the end.
+ */
+hsession_result hsession_response_history_at(const hsession_response *response,
+                                             size_t index,
+                                             uint16_t *status_out,
+                                             const char **url_out);
 
 /**
  * Creates a session with the default settings (see README: timeouts
@@ -527,6 +552,12 @@ hsession_result hsession_set_read_timeout_ms(const hsession *session, uint64_t m
 hsession_result hsession_set_total_timeout_ms(const hsession *session, uint64_t ms);
 
 /**
+ * Redirects a request follows at most; 0 returns redirect responses as
+ * they are. Default 30, as in requests. Thread-safe.
+ */
+hsession_result hsession_set_max_redirects(const hsession *session, size_t max);
+
+/**
  * How long an idle pooled connection is kept, in milliseconds; 0 means
  * forever. Default 30000. Builds a new connection pool (requests in flight
  * finish on the old one); cookies and counters are kept. Thread-safe.
@@ -545,7 +576,7 @@ hsession_result hsession_set_pool_max_idle_per_host(const hsession *session,
                                                     hsession_error **err_out);
 
 /**
- * Requests this session has started (each `hsession_request` call). 0 if
+ * HTTP requests this session has sent (each redirect hop counts). 0 if
  * `session` is NULL. Thread-safe.
  */
 uint64_t hsession_requests_sent(const hsession *session);

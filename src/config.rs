@@ -166,6 +166,7 @@ pub(crate) struct Defaults {
     pub auth: Option<HeaderValue>,
     pub query: Vec<(String, String)>,
     pub timeouts: Timeouts,
+    pub max_redirects: usize,
 }
 
 impl Default for Defaults {
@@ -180,6 +181,7 @@ impl Default for Defaults {
             auth: None,
             query: Vec::new(),
             timeouts: Timeouts::default(),
+            max_redirects: crate::redirect::DEFAULT_MAX_REDIRECTS,
         }
     }
 }

@@ -104,7 +104,7 @@ where
             },
         };
         if let Some(p) = &probe {
-            p.times.lock().unwrap_or_else(|e| e.into_inner()).0 = Some(Instant::now());
+            *p.times.lock().unwrap_or_else(|e| e.into_inner()) = (Some(Instant::now()), None);
         }
         let connecting = self.inner.call(req);
         let counters = self.counters.clone();

@@ -1,5 +1,5 @@
-//! The session's cookie jar: cookie_store behind a lock, adapted to reqwest's
-//! `CookieStore` trait so reqwest consults it on every request and redirect.
+//! The session's cookie jar: cookie_store behind a lock. The session asks it
+//! for the Cookie header of every hop and gives it every hop's Set-Cookie.
 
 use reqwest::header::HeaderValue;
 use std::sync::RwLock;
@@ -35,18 +35,11 @@ impl Jar {
         self.len() == 0
     }
 
-    pub fn clear(&self) {
-        self.store
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-    }
-}
-
-impl reqwest::cookie::CookieStore for Jar {
-    fn set_cookies(&self, headers: &mut dyn Iterator<Item = &HeaderValue>, url: &url::Url) {
-        // Cookies that do not parse are ignored, as browsers do.
-        let cookies: Vec<_> = headers
+    /// Stores the cookies of `Set-Cookie` headers received from `url`.
+    /// Cookies that do not parse, or that the rules refuse, are ignored, as
+    /// browsers do.
+    pub fn store<'a>(&self, set_cookie: impl Iterator<Item = &'a HeaderValue>, url: &url::Url) {
+        let cookies: Vec<_> = set_cookie
             .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
             .filter_map(|s| cookie_store::RawCookie::parse(s.to_owned()).ok())
             .collect();
@@ -57,8 +50,10 @@ impl reqwest::cookie::CookieStore for Jar {
         store.store_response_cookies(cookies.into_iter(), url);
     }
 
-    fn cookies(&self, url: &url::Url) -> Option<HeaderValue> {
-        self.header_for(url)
-            .and_then(|h| HeaderValue::try_from(h).ok())
+    pub fn clear(&self) {
+        self.store
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }

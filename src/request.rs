@@ -29,6 +29,7 @@ pub struct Request {
     pub(crate) body: Option<Bytes>,
     pub(crate) auth: AuthOverride,
     pub(crate) timeouts: TimeoutOverrides,
+    pub(crate) max_redirects: Option<usize>,
 }
 
 impl Request {
@@ -51,6 +52,7 @@ impl Request {
             body: None,
             auth: AuthOverride::Inherit,
             timeouts: TimeoutOverrides::default(),
+            max_redirects: None,
         })
     }
 
@@ -115,6 +117,13 @@ impl Request {
     /// Total timeout for this request; `None` means no limit.
     pub fn total_timeout(&mut self, t: Option<Duration>) -> &mut Request {
         self.timeouts.total = Some(t);
+        self
+    }
+
+    /// Redirects this request follows at most; 0 returns the redirect
+    /// response itself.
+    pub fn max_redirects(&mut self, n: usize) -> &mut Request {
+        self.max_redirects = Some(n);
         self
     }
 

@@ -13,6 +13,7 @@ pub struct Response {
     pub(crate) url: url::Url,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Bytes,
+    pub(crate) history: Vec<(u16, url::Url)>,
     pub(crate) elapsed: Duration,
 }
 
@@ -58,6 +59,11 @@ impl Response {
             .iter()
             .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
             .and_then(|(_, v)| v.to_str().ok())
+    }
+
+    /// The redirects followed to get here: each hop's status and URL, in order.
+    pub fn history(&self) -> &[(u16, url::Url)] {
+        &self.history
     }
 
     pub fn body(&self) -> &Bytes {

@@ -9,11 +9,15 @@ use crate::config::{self, Defaults, Timeouts, TransportConfig};
 use crate::connector::{ConnectProbe, Counters, CountingLayer, PROBE};
 use crate::cookies::Jar;
 use crate::error::{self, Error, ErrorKind, Result};
+use crate::redirect;
 use crate::request::{AuthOverride, Request};
 use crate::response::{self, Response};
 use crate::runtime;
 use bytes::Bytes;
-use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE,
+};
+use reqwest::Method;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -39,8 +43,14 @@ struct Transport {
 /// A request merged with the session's defaults, ready for the wire.
 struct Prepared {
     client: reqwest::Client,
-    request: reqwest::Request,
+    jar: Arc<Jar>,
+    counters: Arc<Counters>,
+    method: Method,
+    url: url::Url,
+    headers: HeaderMap,
+    body: Option<Bytes>,
     timeouts: Timeouts,
+    max_redirects: usize,
     start: Instant,
 }
 
@@ -67,7 +77,7 @@ impl Session {
         let defaults = Defaults::default();
         store_connect_default(&counters, defaults.timeouts.connect);
         let config = TransportConfig::default();
-        let client = build_client(&config, &jar, &counters)?;
+        let client = build_client(&config, &counters)?;
         Ok(Session {
             inner: Arc::new(Inner {
                 defaults: RwLock::new(Arc::new(defaults)),
@@ -186,6 +196,15 @@ impl Session {
         });
     }
 
+    /// Redirects a request follows at most (default 30); 0 does not follow.
+    pub fn set_max_redirects(&self, n: usize) {
+        self.update_defaults(|d| d.max_redirects = n);
+    }
+
+    pub fn max_redirects(&self) -> usize {
+        read(&self.inner.defaults).max_redirects
+    }
+
     pub fn transport_config(&self) -> TransportConfig {
         read(&self.inner.transport).config.clone()
     }
@@ -201,7 +220,7 @@ impl Session {
         if guard.config == config {
             return Ok(());
         }
-        let client = build_client(&config, &self.inner.jar, &self.inner.counters)?;
+        let client = build_client(&config, &self.inner.counters)?;
         *guard = Arc::new(Transport { config, client });
         Ok(())
     }
@@ -211,7 +230,7 @@ impl Session {
         &self.inner.jar
     }
 
-    /// Requests started by this session (each call to send).
+    /// HTTP requests this session has sent; each redirect hop counts.
     pub fn requests_sent(&self) -> u64 {
         self.inner.counters.requests.load(Ordering::Relaxed)
     }
@@ -279,16 +298,16 @@ impl Session {
             let _ = url.set_password(None);
         }
 
-        let mut request = reqwest::Request::new(req.method.clone(), url);
-        *request.headers_mut() = headers;
-        if let Some(body) = &req.body {
-            *request.body_mut() = Some(body.clone().into());
-        }
-        self.inner.counters.requests.fetch_add(1, Ordering::Relaxed);
         Ok(Prepared {
             client,
-            request,
+            jar: self.inner.jar.clone(),
+            counters: self.inner.counters.clone(),
+            method: req.method.clone(),
+            url,
+            headers,
+            body: req.body.clone(),
             timeouts: req.timeouts.apply(defaults.timeouts),
+            max_redirects: req.max_redirects.unwrap_or(defaults.max_redirects),
             start,
         })
     }
@@ -305,18 +324,14 @@ fn store_connect_default(counters: &Counters, connect: Option<Duration>) {
     counters.default_connect_ms.store(ms, Ordering::Relaxed);
 }
 
-fn build_client(
-    config: &TransportConfig,
-    jar: &Arc<Jar>,
-    counters: &Arc<Counters>,
-) -> Result<reqwest::Client> {
+fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<reqwest::Client> {
     reqwest::Client::builder()
-        .cookie_provider(jar.clone())
         .connector_layer(CountingLayer(counters.clone()))
         .pool_idle_timeout(config.pool_idle_timeout)
         .pool_max_idle_per_host(config.pool_max_idle_per_host)
         .tcp_nodelay(config.tcp_nodelay)
-        .redirect(reqwest::redirect::Policy::limited(30))
+        // hsession follows redirects and keeps cookies itself (src/redirect.rs).
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| {
             Error::new(
@@ -326,21 +341,19 @@ fn build_client(
         })
 }
 
-/// The whole request on the runtime: send, wait for headers under the
-/// read-idle timer, read the body chunk by chunk, all under the total timer.
+/// The whole request on the runtime, redirects included, under the total
+/// timer.
 async fn execute(p: Prepared) -> Result<Response> {
-    let url = p.request.url().clone();
+    let url = p.url.clone();
     let timeouts = p.timeouts;
+    let start = p.start;
     let probe = Arc::new(ConnectProbe {
         connect_timeout: timeouts.connect,
         times: Mutex::new((None, None)),
     });
-    let work = PROBE.scope(
-        probe.clone(),
-        receive(p.client, p.request, probe, timeouts, p.start),
-    );
+    let work = PROBE.scope(probe.clone(), follow(p, probe));
     let result = match timeouts.total {
-        Some(total) => match tokio::time::timeout_at((p.start + total).into(), work).await {
+        Some(total) => match tokio::time::timeout_at((start + total).into(), work).await {
             Ok(r) => r,
             Err(_) => Err(Error::new(
                 ErrorKind::Timeout,
@@ -361,35 +374,121 @@ async fn execute(p: Prepared) -> Result<Response> {
     })
 }
 
-async fn receive(
-    client: reqwest::Client,
+/// Sends each hop of the request: jar cookies are recomputed for every hop,
+/// every hop's cookies are stored, and credentials never follow a redirect
+/// to another origin.
+async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
+    let mut history = Vec::new();
+    loop {
+        let mut headers = p.headers.clone();
+        if !headers.contains_key(COOKIE) {
+            if let Some(cookies) = p.jar.header_for(&p.url) {
+                // Cookie text came from Set-Cookie headers, which were header values.
+                if let Ok(v) = HeaderValue::try_from(cookies) {
+                    headers.insert(COOKIE, v);
+                }
+            }
+        }
+        let mut request = reqwest::Request::new(p.method.clone(), p.url.clone());
+        *request.headers_mut() = headers;
+        if let Some(body) = &p.body {
+            *request.body_mut() = Some(body.clone().into());
+        }
+        p.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let mut resp = send_one(&p.client, request, &probe, p.timeouts.read).await?;
+        p.jar
+            .store(resp.headers().get_all(SET_COOKIE).iter(), &p.url);
+
+        let hop = match p.max_redirects {
+            0 => None,
+            _ => redirect::next_hop(
+                resp.status(),
+                resp.headers().get(LOCATION),
+                &p.url,
+                &p.method,
+            )
+            .map_err(|e| e.with_url(&p.url))?,
+        };
+        let Some(hop) = hop else {
+            return receive(resp, p.timeouts.read, history, p.start).await;
+        };
+        if history.len() >= p.max_redirects {
+            return Err(Error::new(
+                ErrorKind::TooManyRedirects,
+                format!("more than {} redirects", p.max_redirects),
+            )
+            .with_url(&hop.url));
+        }
+        // Read a small redirect body to the end so its connection goes back
+        // to the pool; a large one is dropped with its connection.
+        if resp.content_length().is_some_and(|n| n <= 64 * 1024) {
+            for _ in 0..64 {
+                match read_chunk(&mut resp, p.timeouts.read).await {
+                    Ok(Some(_)) => continue,
+                    _ => break,
+                }
+            }
+        }
+        history.push((resp.status().as_u16(), p.url.clone()));
+        redirect::carry_headers(&mut p.headers, &p.url, &hop);
+        if !hop.keep_body {
+            p.body = None;
+        }
+        p.method = hop.method;
+        p.url = hop.url;
+    }
+}
+
+/// Sends one HTTP request and waits for the response headers under the
+/// read-idle timer.
+async fn send_one(
+    client: &reqwest::Client,
     request: reqwest::Request,
-    probe: Arc<ConnectProbe>,
-    timeouts: Timeouts,
-    start: Instant,
-) -> Result<Response> {
+    probe: &ConnectProbe,
+    read: Option<Duration>,
+) -> Result<reqwest::Response> {
     let url = request.url().clone();
     let sending = client.execute(request);
-    let mut resp = match timeouts.read {
+    let sent = match read {
         None => sending.await,
         Some(read) => {
+            let hop_start = Instant::now();
             tokio::pin!(sending);
             loop {
-                let deadline = header_deadline(&probe, start, read);
+                let deadline = header_deadline(probe, hop_start, read);
                 tokio::select! {
                     biased;
                     r = &mut sending => break r,
                     _ = tokio::time::sleep_until(deadline.into()) => {
-                        if header_deadline(&probe, start, read) <= Instant::now() {
+                        if header_deadline(probe, hop_start, read) <= Instant::now() {
                             return Err(read_timeout(read));
                         }
                     }
                 }
             }
         }
-    }
-    .map_err(|e| error::from_transport(e, &url))?;
+    };
+    sent.map_err(|e| error::from_transport(e, &url))
+}
 
+async fn read_chunk(resp: &mut reqwest::Response, read: Option<Duration>) -> Result<Option<Bytes>> {
+    let next = match read {
+        Some(read) => tokio::time::timeout(read, resp.chunk())
+            .await
+            .map_err(|_| read_timeout(read))?,
+        None => resp.chunk().await,
+    };
+    next.map_err(|e| error::from_transport(e, resp.url()))
+}
+
+/// Reads the final response: status, headers in order, and the whole body,
+/// each chunk under the read-idle timer.
+async fn receive(
+    mut resp: reqwest::Response,
+    read: Option<Duration>,
+    history: Vec<(u16, url::Url)>,
+    start: Instant,
+) -> Result<Response> {
     let status = resp.status();
     let reason = match resp.extensions().get::<hyper::ext::ReasonPhrase>() {
         Some(r) => String::from_utf8_lossy(r.as_bytes()).into_owned(),
@@ -412,16 +511,7 @@ async fn receive(
     let size_hint = resp.content_length().unwrap_or(0).min(64 << 20) as usize;
     let mut first: Option<Bytes> = None;
     let mut joined: Option<Vec<u8>> = None;
-    loop {
-        let next = match timeouts.read {
-            Some(read) => tokio::time::timeout(read, resp.chunk())
-                .await
-                .map_err(|_| read_timeout(read))?,
-            None => resp.chunk().await,
-        };
-        let Some(chunk) = next.map_err(|e| error::from_transport(e, &final_url))? else {
-            break;
-        };
+    while let Some(chunk) = read_chunk(&mut resp, read).await? {
         // One chunk is kept as reqwest gave it; only several are joined.
         match (&mut joined, first.take()) {
             (Some(buf), _) => buf.extend_from_slice(&chunk),
@@ -443,19 +533,20 @@ async fn receive(
         url: final_url,
         headers,
         body,
+        history,
         elapsed: start.elapsed(),
     })
 }
 
 /// When the wait for response headers has been idle too long: `read` after
-/// this request's own connect finished, or after the start if it needed none.
-fn header_deadline(probe: &ConnectProbe, start: Instant, read: Duration) -> Instant {
+/// this hop's own connect finished, or after the hop started if it needed none.
+fn header_deadline(probe: &ConnectProbe, hop_start: Instant, read: Duration) -> Instant {
     let (started, finished) = *probe.times.lock().unwrap_or_else(|e| e.into_inner());
     match (started, finished) {
-        (_, Some(done)) => done + read,
+        (Some(s), Some(done)) if s >= hop_start => done + read,
         // A connect in progress is bounded by the connect timeout itself.
-        (Some(_), None) => Instant::now() + read,
-        (None, None) => start + read,
+        (Some(s), None) if s >= hop_start => Instant::now() + read,
+        _ => hop_start + read,
     }
 }
 

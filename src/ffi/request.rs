@@ -150,6 +150,19 @@ pub unsafe extern "C" fn hsession_request_set_no_auth(
     })
 }
 
+/// Redirects this request follows at most, over the session's setting; 0
+/// returns a redirect response as it is.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_max_redirects(
+    request: *mut hsession_request_builder,
+    max: usize,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        mut_arg(request, "request")?.0.max_redirects(max);
+        Ok(())
+    })
+}
+
 /// Connect timeout for this request in milliseconds, over the session's; 0
 /// means no limit.
 #[no_mangle]

@@ -13,6 +13,7 @@ pub struct hsession_response {
     reason: CString,
     url: CString,
     version: CString,
+    history: Vec<CString>,
 }
 
 fn c_string(s: &str) -> CString {
@@ -23,11 +24,17 @@ pub(crate) fn into_raw(inner: Response) -> *mut hsession_response {
     let reason = c_string(inner.reason());
     let url = c_string(inner.url().as_str());
     let version = c_string(inner.version());
+    let history = inner
+        .history()
+        .iter()
+        .map(|(_, u)| c_string(u.as_str()))
+        .collect();
     Box::into_raw(Box::new(hsession_response {
         inner,
         reason,
         url,
         version,
+        history,
     }))
 }
 
@@ -185,6 +192,37 @@ pub unsafe extern "C" fn hsession_response_header(
         })?;
         *value_out = value.as_bytes().as_ptr().cast();
         *len_out = value.len();
+        Ok(())
+    })
+}
+
+/// The number of redirects followed to get this response; 0 if NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_history_count(
+    response: *const hsession_response,
+) -> usize {
+    get_or(0, || response.as_ref().map_or(0, |r| r.history.len()))
+}
+
+/// Redirect `index` (0 = the first): its status and URL (NUL-terminated,
+/// valid until the response is freed). HSESSION_NOT_FOUND past the end.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_history_at(
+    response: *const hsession_response,
+    index: usize,
+    status_out: *mut u16,
+    url_out: *mut *const c_char,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        let r = ref_arg(response, "response")?;
+        let status = out_arg(status_out, "status_out")?;
+        let url = out_arg(url_out, "url_out")?;
+        let not_found =
+            || Failure::new(HSESSION_NOT_FOUND, format!("no redirect at index {index}"));
+        let (code, _) = r.inner.history().get(index).ok_or_else(not_found)?;
+        let text = r.history.get(index).ok_or_else(not_found)?;
+        *status = *code;
+        *url = text.as_ptr();
         Ok(())
     })
 }

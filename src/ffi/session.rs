@@ -200,6 +200,19 @@ pub unsafe extern "C" fn hsession_set_total_timeout_ms(
     })
 }
 
+/// Redirects a request follows at most; 0 returns redirect responses as
+/// they are. Default 30, as in requests. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_max_redirects(
+    session: *const hsession,
+    max: usize,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        ref_arg(session, "session")?.0.set_max_redirects(max);
+        Ok(())
+    })
+}
+
 fn change_transport(
     session: *const hsession,
     change: impl FnOnce(&mut TransportConfig),
@@ -239,7 +252,7 @@ pub unsafe extern "C" fn hsession_set_pool_max_idle_per_host(
     })
 }
 
-/// Requests this session has started (each `hsession_request` call). 0 if
+/// HTTP requests this session has sent (each redirect hop counts). 0 if
 /// `session` is NULL. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_requests_sent(session: *const hsession) -> u64 {

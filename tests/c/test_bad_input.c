@@ -105,6 +105,13 @@ static void null_pointers(hsession *s) {
     CHECK(hsession_set_read_timeout_ms(NULL, 1) == HSESSION_NULL_ARGUMENT, "read timeout NULL");
     CHECK(hsession_set_total_timeout_ms(NULL, 1) == HSESSION_NULL_ARGUMENT, "total timeout NULL");
     CHECK(hsession_request_set_no_auth(NULL) == HSESSION_NULL_ARGUMENT, "no_auth NULL");
+    CHECK(hsession_set_max_redirects(NULL, 1) == HSESSION_NULL_ARGUMENT, "max_redirects NULL");
+    CHECK(hsession_request_set_max_redirects(NULL, 1) == HSESSION_NULL_ARGUMENT, "req max_redirects NULL");
+    uint16_t st;
+    CHECK(hsession_response_history_at(NULL, 0, &st, &str) == HSESSION_NULL_ARGUMENT, "history resp NULL");
+    CHECK(hsession_response_history_at(ok, 0, NULL, &str) == HSESSION_NULL_ARGUMENT, "history status NULL");
+    CHECK(hsession_response_history_at(ok, 0, &st, NULL) == HSESSION_NULL_ARGUMENT, "history url NULL");
+    CHECK(hsession_response_history_count(NULL) == 0, "history_count(NULL)");
     CHECK(hsession_request_set_connect_timeout_ms(NULL, 1) == HSESSION_NULL_ARGUMENT, "req connect NULL");
     CHECK(hsession_request_set_read_timeout_ms(NULL, 1) == HSESSION_NULL_ARGUMENT, "req read NULL");
     CHECK(hsession_request_set_total_timeout_ms(NULL, 1) == HSESSION_NULL_ARGUMENT, "req total NULL");

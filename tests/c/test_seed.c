@@ -189,6 +189,37 @@ static void response_headers(void) {
     hsession_free(s);
 }
 
+/* Redirects: the history through the C ABI, and the limit. */
+static void redirects(void) {
+    hsession *s = NULL;
+    hsession_new(&s, NULL);
+    hsession_response *r = get_ok(s, URL("/redirect/2"));
+    CHECK(hsession_response_status(r) == 200, "status %u", hsession_response_status(r));
+    CHECK(hsession_response_history_count(r) == 2, "history %zu", hsession_response_history_count(r));
+    uint16_t status = 0;
+    const char *hop = NULL;
+    CHECK_RC(hsession_response_history_at(r, 1, &status, &hop), HSESSION_OK, NULL);
+    CHECK(status == 302 && hop && strstr(hop, "/redirect/1") != NULL, "hop 1: %u %s", status, hop ? hop : "");
+    CHECK_RC(hsession_response_history_at(r, 2, &status, &hop), HSESSION_NOT_FOUND, NULL);
+    hsession_response_free(r);
+
+    CHECK_RC(hsession_set_max_redirects(s, 1), HSESSION_OK, NULL);
+    hsession_error *err = NULL;
+    r = NULL;
+    hsession_result rc = hsession_get(s, URL("/redirect/2"), &r, &err);
+    CHECK_RC(rc, HSESSION_TOO_MANY_REDIRECTS, err);
+    hsession_error_free(err);
+
+    hsession_request_builder *req = NULL;
+    hsession_request_new("GET", URL("/redirect/2"), &req, NULL);
+    CHECK_RC(hsession_request_set_max_redirects(req, 0), HSESSION_OK, NULL);
+    r = send_ok(s, req);
+    CHECK(hsession_response_status(r) == 302 && hsession_response_history_count(r) == 0, "not followed");
+    hsession_response_free(r);
+    hsession_request_free(req);
+    hsession_free(s);
+}
+
 int main(void) {
     server_start(&srv);
     basic_use();
@@ -197,6 +228,7 @@ int main(void) {
     connection_reuse();
     basic_auth();
     response_headers();
+    redirects();
     server_stop(&srv);
     return finish("test_seed");
 }

@@ -185,10 +185,15 @@ fn query_pairs(ctx: &Ctx) -> Vec<(String, String)> {
 }
 
 fn query_param(ctx: &Ctx, key: &str) -> Option<String> {
+    query_values(ctx, key).into_iter().next()
+}
+
+fn query_values(ctx: &Ctx, key: &str) -> Vec<String> {
     query_pairs(ctx)
         .into_iter()
-        .find(|(k, _)| k == key)
+        .filter(|(k, _)| k == key)
         .map(|(_, v)| v)
+        .collect()
 }
 
 /// Headers as [name, value] pairs. hyper's HeaderMap keeps first-seen name order, but
@@ -498,7 +503,16 @@ fn redirect_to(ctx: &Ctx) -> Resp {
         },
     };
     match status {
-        Some(status) => redirect_response(status, &url),
+        Some(status) => {
+            let mut resp = redirect_response(status, &url);
+            // `set_cookie=<raw Set-Cookie>` (repeatable): cookies set on a hop.
+            for raw in query_values(ctx, "set_cookie") {
+                if let Ok(v) = HeaderValue::from_str(&raw) {
+                    resp.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            resp
+        }
         None => error(StatusCode::BAD_REQUEST, "status must be 300..=399"),
     }
 }
