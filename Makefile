@@ -81,7 +81,8 @@ test-rust:
 test-c: stage $(addprefix $(BUILD)/tests/,$(C_TESTS))
 	$(CC) -std=c99 -pedantic $(C_WARN) -o $(BUILD)/tests/test_header_c tests/c/test_header.c $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
 	$(CXX) -std=c++11 -pedantic $(C_WARN) -x c++ -o $(BUILD)/tests/test_header_cpp tests/c/test_header.cpp $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
-	HSESSION_TESTSERVER=$(SERVER) sh tests/c/run.sh $(BUILD)/tests/test_header_c $(BUILD)/tests/test_header_cpp $(addprefix $(BUILD)/tests/,$(C_TESTS))
+	$(CC) -std=c99 $(C_WARN) -o $(BUILD)/tests/test_header_static tests/c/test_header.c $$($(PKG) --cflags hsession) $(STAGE)/lib/libhsession.a $$($(PKG) --static --libs hsession | sed 's/-lhsession//')
+	HSESSION_TESTSERVER=$(SERVER) sh tests/c/run.sh $(BUILD)/tests/test_header_c $(BUILD)/tests/test_header_cpp $(BUILD)/tests/test_header_static $(addprefix $(BUILD)/tests/,$(C_TESTS))
 
 # Benchmarks print figures (README "Performance"); bench-smoke only checks
 # that they run, with few requests, as CI does.

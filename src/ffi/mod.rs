@@ -251,3 +251,65 @@ pub extern "C" fn hsession_set_worker_threads(
 ) -> hsession_result {
     call(err_out, || Ok(crate::runtime::set_worker_threads(threads)?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_a_result_code_and_an_error() {
+        let mut err: *mut hsession_error = std::ptr::null_mut();
+        let rc = call(&mut err, || panic!("boom"));
+        assert_eq!(rc, HSESSION_PANIC);
+        assert!(!err.is_null());
+        unsafe {
+            assert_eq!(error::hsession_error_code(err), HSESSION_PANIC);
+            let msg = CStr::from_ptr(error::hsession_error_message(err))
+                .to_str()
+                .unwrap();
+            assert!(msg.contains("boom"), "{msg}");
+            error::hsession_error_free(err);
+        }
+        assert_eq!(get_or(7u32, || panic!("getter")), 7);
+        // Without err_out the code still comes back.
+        assert_eq!(
+            call(std::ptr::null_mut(), || panic!("quiet")),
+            HSESSION_PANIC
+        );
+    }
+
+    #[test]
+    fn every_error_kind_has_its_own_code_and_text() {
+        use crate::ErrorKind::*;
+        let kinds = [
+            InvalidArgument,
+            InvalidUtf8,
+            InvalidMethod,
+            InvalidUrl,
+            UnsupportedScheme,
+            InvalidHeaderName,
+            InvalidHeaderValue,
+            Connect,
+            ConnectTimeout,
+            ReadTimeout,
+            Timeout,
+            ConnectionClosed,
+            Protocol,
+            Tls,
+            Decode,
+            TooManyRedirects,
+            Cancelled,
+            WrongThread,
+            Runtime,
+            Internal,
+        ];
+        let mut codes: Vec<_> = kinds.iter().map(|k| error::code_of(*k)).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), kinds.len());
+        for code in codes {
+            let text = unsafe { CStr::from_ptr(hsession_result_str(code)) };
+            assert_ne!(text.to_str().unwrap(), "unknown result code");
+        }
+    }
+}

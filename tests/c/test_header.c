@@ -1,6 +1,7 @@
 /* The generated header compiles cleanly as C99 (and, built from
- * test_header.cpp, as C++) with -Wall -Wextra -Werror, and its version
- * macros match the library it is linked with. */
+ * test_header.cpp, as C++) with -Wall -Wextra -Werror, its version macros
+ * match the library it is linked with, and the static library links with
+ * the flags of `pkg-config --static`. */
 #include <hsession.h>
 #include <stdio.h>
 #include <string.h>
