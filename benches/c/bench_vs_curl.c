@@ -2,7 +2,8 @@
  * Prints wall and client CPU time per request for:
  *   - sequential requests: one hsession session vs one reused curl easy handle
  *   - 8 threads: one shared hsession session vs 8 easy handles sharing a
- *     connection cache through a curl share handle
+ *     connection cache through a curl share handle, and vs 8 independent
+ *     easy handles (libcurl's usual one-handle-per-thread)
  * Usage: bench_vs_curl BASE_URL [REQUESTS] [THREADS]
  * A benchmark, not a test: it prints figures and fails only if a request does. */
 #define _GNU_SOURCE
@@ -100,6 +101,11 @@ static void *curl_thread(void *arg) {
     return NULL;
 }
 
+static void *curl_thread_alone(void *arg) {
+    curl_run((long)(intptr_t)arg, NULL);
+    return NULL;
+}
+
 static void run_threads(void *(*fn)(void *), int threads, long per) {
     pthread_t th[64];
     for (int i = 0; i < threads; i++) pthread_create(&th[i], NULL, fn, (void *)(intptr_t)per);
@@ -151,6 +157,12 @@ int main(int argc, char **argv) {
     w = wall(), c = cpu();
     run_threads(curl_thread, threads, per);
     snprintf(label, sizeof label, "libcurl, %d threads, share handle", threads);
+    report(label, per * threads, wall() - w, cpu() - c, curl_conns);
+
+    curl_conns = 0;
+    w = wall(), c = cpu();
+    run_threads(curl_thread_alone, threads, per);
+    snprintf(label, sizeof label, "libcurl, %d threads, an easy handle each", threads);
     report(label, per * threads, wall() - w, cpu() - c, curl_conns);
 
     before = hsession_connections_opened(session);
