@@ -27,11 +27,6 @@
 
 
 /**
- * Redirects followed by default, as in requests.
- */
-#define DEFAULT_MAX_REDIRECTS 30
-
-/**
  * This header's major version; `hsession_version()` gives the loaded library's.
  */
 #define HSESSION_VERSION_MAJOR 0
@@ -52,6 +47,11 @@
 #define HSESSION_ABI_VERSION 0
 
 /**
+ * Redirects followed by default, as in requests.
+ */
+#define DEFAULT_MAX_REDIRECTS 30
+
+/**
  * A persistent HTTP session: one connection pool, one cookie jar, default
  * headers, auth, query parameters and timeouts. Created by `hsession_new`,
  * freed by `hsession_free`. Thread-safe: every function taking a
@@ -59,6 +59,23 @@
  * setters apply to requests started after they return.
  */
 typedef struct hsession hsession;
+
+/**
+ * A request in flight, started by `hsession_send`. The caller owns the
+ * handle and frees it with `hsession_call_free` (which cancels the request
+ * if it is still running). Thread-safe: any function taking it may be
+ * called from any thread at any time.
+ */
+typedef struct hsession_call hsession_call;
+
+/**
+ * A cancellation switch. Set it on requests with
+ * `hsession_request_set_cancel_token`; `hsession_cancel_token_cancel` then
+ * ends every send of them still in flight (blocking `hsession_request` too)
+ * with HSESSION_CANCELLED. Owned by the caller, freed with
+ * `hsession_cancel_token_free` (requests keep what they need). Thread-safe.
+ */
+typedef struct hsession_cancel_token hsession_cancel_token;
 
 /**
  * The detail of a failed call: its result code, a message, and the URL it
@@ -90,6 +107,26 @@ typedef struct hsession_response hsession_response;
  * Values are never reused or renumbered.
  */
 typedef uint32_t hsession_result;
+
+/**
+ * Completion callback of `hsession_send`. Called exactly once per call,
+ * whatever the outcome, on hsession's callback thread ("hsession-callbacks":
+ * one thread, callbacks run one after another, never on the threads doing
+ * I/O). `call` is valid only during the callback (even if the caller has
+ * already freed its own handle); use it with `hsession_call_take` to get the
+ * response. `result` is the outcome's code (HSESSION_OK or a failure such as
+ * HSESSION_CANCELLED). The callback must return quickly and must not block:
+ * every other callback waits for it. It may call any hsession function.
+ */
+typedef void (*hsession_callback)(void *user_data, hsession_call *call, hsession_result result);
+
+/**
+ * Completion of `hsession_response_read_async`: `result` is HSESSION_OK with
+ * `n` bytes written to the buffer (0 at the end of the body), or the failure
+ * that ended the body. Called once, on the callback thread, like
+ * `hsession_callback`; it must not block.
+ */
+typedef void (*hsession_read_callback)(void *user_data, hsession_result result, size_t n);
 
 /**
  * Success.
@@ -213,6 +250,11 @@ typedef uint32_t hsession_result;
  */
 #define HSESSION_INTERNAL 23
 
+/**
+ * The request is still in flight (from `hsession_call_take`).
+ */
+#define HSESSION_PENDING 24
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -241,6 +283,90 @@ uint32_t hsession_abi_version(void);
  * Thread-safe. `*err_out` (if `err_out` is not NULL) is written only on failure.
  */
 hsession_result hsession_set_worker_threads(size_t threads, hsession_error **err_out);
+
+/**
+ * Starts `request` on the session and returns at once; the request runs on
+ * hsession's runtime, so thousands can be in flight from one thread. On
+ * success writes a call handle to `*call_out`, owned by the caller. When the
+ * request has finished, `callback` (if not NULL) is called once with
+ * `user_data`, which must stay valid until then; the result can also be
+ * collected with `hsession_call_wait` or `hsession_call_take`. `request` is
+ * only read and stays the caller's. Thread-safe.
+ */
+hsession_result hsession_send(const hsession *session,
+                              const hsession_request_builder *request,
+                              hsession_callback callback,
+                              void *user_data,
+                              hsession_call **call_out,
+                              hsession_error **err_out);
+
+/**
+ * Blocks until the request has finished, then hands over its outcome: on
+ * success a response in `*response_out` (owned by the caller), otherwise
+ * the request's failure (HSESSION_CANCELLED after a cancel). The outcome
+ * can be taken once; later calls give HSESSION_NOT_FOUND. Refused with
+ * HSESSION_WRONG_THREAD on hsession's I/O threads. Thread-safe.
+ */
+hsession_result hsession_call_wait(const hsession_call *call_handle,
+                                   hsession_response **response_out,
+                                   hsession_error **err_out);
+
+/**
+ * Like `hsession_call_wait` but never blocks: HSESSION_PENDING while the
+ * request is in flight. Typically called from the completion callback.
+ */
+hsession_result hsession_call_take(const hsession_call *call_handle,
+                                   hsession_response **response_out,
+                                   hsession_error **err_out);
+
+/**
+ * Cancels the request if it is still in flight: it ends with
+ * HSESSION_CANCELLED within milliseconds (README, "Async"), its connection
+ * is closed rather than pooled half-read, and the callback still runs once.
+ * Cancelling twice or after the end does nothing. Thread-safe.
+ */
+hsession_result hsession_call_cancel(const hsession_call *call_handle);
+
+/**
+ * HSESSION_PENDING while the request is in flight, else its outcome code,
+ * without taking it. HSESSION_NULL_ARGUMENT if `call` is NULL. Thread-safe.
+ */
+hsession_result hsession_call_status(const hsession_call *call_handle);
+
+/**
+ * Frees the caller's handle. A request still in flight is cancelled, and
+ * its callback still runs once (with HSESSION_CANCELLED), so `user_data`
+ * must stay valid until then. NULL is a no-op. Safe at any time, from any
+ * thread, including inside the callback.
+ */
+void hsession_call_free(hsession_call *call_handle);
+
+/**
+ * Creates a token that is not cancelled. Writes it to `*token_out`.
+ */
+hsession_result hsession_cancel_token_new(hsession_cancel_token **token_out);
+
+/**
+ * Cancels the token, for good. Cancelling again does nothing. Thread-safe.
+ */
+hsession_result hsession_cancel_token_cancel(const hsession_cancel_token *token);
+
+/**
+ * 1 if the token was cancelled, 0 if not or if `token` is NULL.
+ */
+int32_t hsession_cancel_token_is_cancelled(const hsession_cancel_token *token);
+
+/**
+ * Frees the caller's token. Requests it was set on still obey it. NULL is a no-op.
+ */
+void hsession_cancel_token_free(hsession_cancel_token *token);
+
+/**
+ * Sends of this request obey `token` (it is shared, not copied): cancel it
+ * from any thread to end them with HSESSION_CANCELLED.
+ */
+hsession_result hsession_request_set_cancel_token(hsession_request_builder *request,
+                                                  const hsession_cancel_token *token);
 
 /**
  * The result code of the failure; HSESSION_NULL_ARGUMENT if `err` is NULL.
@@ -345,6 +471,15 @@ hsession_result hsession_request_set_no_auth(hsession_request_builder *request);
 hsession_result hsession_request_set_max_redirects(hsession_request_builder *request, size_t max);
 
 /**
+ * With `stream` non-zero, the response is returned as soon as its headers
+ * have arrived and its body is read while it arrives, with
+ * `hsession_response_read` or `hsession_response_read_async`, so a body of
+ * any size takes a few hundred kilobytes of memory. Timeouts keep applying:
+ * read-idle between chunks, total until the last byte.
+ */
+hsession_result hsession_request_set_stream(hsession_request_builder *request, int32_t stream);
+
+/**
  * Connect timeout for this request in milliseconds, over the session's; 0
  * means no limit.
  */
@@ -400,6 +535,7 @@ uint64_t hsession_response_elapsed_us(const hsession_response *response);
  * The body (decoded if the server compressed it), borrowed: `*data_out`
  * points at `*len_out` bytes, not NUL-terminated, valid until the response
  * is freed. `*data_out` is never NULL on success, even for an empty body.
+ * HSESSION_INVALID_ARGUMENT for a streamed response (read it instead).
  */
 hsession_result hsession_response_body(const hsession_response *response,
                                        const uint8_t **data_out,
@@ -448,6 +584,35 @@ hsession_result hsession_response_history_at(const hsession_response *response,
                                              size_t index,
                                              uint16_t *status_out,
                                              const char **url_out);
+
+/**
+ * Reads the next bytes of the body into `buf` (at most `cap`), blocking
+ * until some have arrived; `*n_out` is the count, 0 at the end of the body.
+ * Works for every response: a streamed one (`hsession_request_set_stream`)
+ * is read from the network as it arrives, another from memory. A failure
+ * mid-body (HSESSION_READ_TIMEOUT, HSESSION_TIMEOUT, HSESSION_CANCELLED,
+ * HSESSION_CONNECTION_CLOSED) ends the body. One reader at a time;
+ * refused with HSESSION_WRONG_THREAD on hsession's I/O threads.
+ */
+hsession_result hsession_response_read(const hsession_response *response,
+                                       uint8_t *buf,
+                                       size_t cap,
+                                       size_t *n_out,
+                                       hsession_error **err_out);
+
+/**
+ * Starts reading the next bytes of the body into `buf` (at most `cap`) and
+ * returns at once; `callback` gets the outcome. `buf` and `user_data` must
+ * stay valid, and `buf` untouched, until the callback has run. Reads are
+ * served in order. The response may be freed meanwhile: the read still
+ * completes (with HSESSION_CANCELLED if the download stopped). Thread-safe.
+ */
+hsession_result hsession_response_read_async(const hsession_response *response,
+                                             uint8_t *buf,
+                                             size_t cap,
+                                             hsession_read_callback callback,
+                                             void *user_data,
+                                             hsession_error **err_out);
 
 /**
  * Creates a session with the default settings (see README: timeouts

@@ -48,6 +48,10 @@ pub enum ErrorKind {
     Runtime,
     /// A bug inside hsession (a panic or an impossible state).
     Internal,
+    /// The request is still in flight.
+    Pending,
+    /// The result was already taken, or the call is used the wrong way.
+    Consumed,
 }
 
 /// A failure with its kind, a message, and the redacted URL it concerns.

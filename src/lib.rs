@@ -15,6 +15,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod call;
 pub mod config;
 mod connector;
 pub mod cookies;
@@ -25,7 +26,9 @@ pub mod request;
 pub mod response;
 pub mod runtime;
 pub mod session;
+pub mod stream;
 
+pub use call::Call;
 pub use config::{Timeouts, TransportConfig};
 pub use cookies::Jar;
 pub use error::{Error, ErrorKind, Result};
@@ -33,6 +36,8 @@ pub use redirect::DEFAULT_MAX_REDIRECTS;
 pub use request::Request;
 pub use response::Response;
 pub use session::Session;
+pub use stream::BodyStream;
+pub use tokio_util::sync::CancellationToken;
 
 /// The library version, as in Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 /// Authorization chosen by one request over the session's.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +31,8 @@ pub struct Request {
     pub(crate) auth: AuthOverride,
     pub(crate) timeouts: TimeoutOverrides,
     pub(crate) max_redirects: Option<usize>,
+    pub(crate) cancel: Option<CancellationToken>,
+    pub(crate) stream: bool,
 }
 
 impl Request {
@@ -53,6 +56,8 @@ impl Request {
             auth: AuthOverride::Inherit,
             timeouts: TimeoutOverrides::default(),
             max_redirects: None,
+            cancel: None,
+            stream: false,
         })
     }
 
@@ -124,6 +129,20 @@ impl Request {
     /// response itself.
     pub fn max_redirects(&mut self, n: usize) -> &mut Request {
         self.max_redirects = Some(n);
+        self
+    }
+
+    /// Cancelling `token` (from any thread) cancels every send of this
+    /// request that is in flight, blocking or not.
+    pub fn cancel_token(&mut self, token: CancellationToken) -> &mut Request {
+        self.cancel = Some(token);
+        self
+    }
+
+    /// With `true`, the response is returned as soon as its headers arrive
+    /// and its body is read from [`crate::Response::stream`] while it arrives.
+    pub fn stream(&mut self, on: bool) -> &mut Request {
+        self.stream = on;
         self
     }
 

@@ -1,8 +1,10 @@
 //! A complete response: status, headers in the order received, the body as
 //! the one buffer reqwest produced, and what it took to get it.
 
+use crate::stream::BodyStream;
 use bytes::Bytes;
 use reqwest::header::{HeaderName, HeaderValue};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -14,6 +16,7 @@ pub struct Response {
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Bytes,
     pub(crate) history: Vec<(u16, url::Url)>,
+    pub(crate) stream: Option<Arc<BodyStream>>,
     pub(crate) elapsed: Duration,
 }
 
@@ -66,6 +69,12 @@ impl Response {
         &self.history
     }
 
+    /// The body being received, for a request sent with `stream(true)`;
+    /// then [`Response::body`] is empty.
+    pub fn stream(&self) -> Option<&Arc<BodyStream>> {
+        self.stream.as_ref()
+    }
+
     pub fn body(&self) -> &Bytes {
         &self.body
     }
@@ -75,7 +84,7 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    /// From the call to the last byte of the body.
+    /// From the call to the last byte of the body (to the headers, when streamed).
     pub fn elapsed(&self) -> Duration {
         self.elapsed
     }

@@ -81,6 +81,51 @@ pub(crate) fn get() -> Result<&'static Runtime> {
     })
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+static DISPATCHER: OnceCell<std::sync::Mutex<std::sync::mpsc::Sender<Job>>> = OnceCell::new();
+
+/// Name of the thread that runs completion callbacks.
+pub const CALLBACK_THREAD: &str = "hsession-callbacks";
+
+/// Runs `job` on the callback thread: one thread, started on first use,
+/// running jobs one at a time in the order they come. Callbacks run there and
+/// not on the runtime's workers, so a slow callback (or an FFI layer that
+/// blocks it until another thread has run the callback) delays only other
+/// callbacks, never the I/O of requests in flight.
+pub(crate) fn dispatch(job: Job) {
+    let sender = DISPATCHER.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let spawned = std::thread::Builder::new()
+            .name(CALLBACK_THREAD.into())
+            .spawn(move || {
+                for job in rx {
+                    // A panicking job must not take the other callbacks with it.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            });
+        if let Err(e) = spawned {
+            eprintln!("hsession: cannot start the callback thread: {e}");
+        }
+        std::sync::Mutex::new(tx)
+    });
+    let sender = sender.lock().unwrap_or_else(|e| e.into_inner());
+    // Only fails if the thread could not start; the job is dropped then.
+    let _ = sender.send(job);
+}
+
+/// Whether the calling thread is one of the runtime's (where blocking is refused).
+pub(crate) fn on_runtime_thread() -> bool {
+    tokio::runtime::Handle::try_current().is_ok()
+}
+
+pub(crate) fn wrong_thread() -> Error {
+    Error::new(
+        ErrorKind::WrongThread,
+        "a blocking hsession call was made from inside an async runtime; \
+         use the non-blocking call there",
+    )
+}
+
 /// Runs `fut` as a task on the runtime and blocks the calling thread until it
 /// finishes. Refuses to run on a thread that is inside a tokio runtime, where
 /// blocking would stall that runtime's other tasks.
@@ -89,12 +134,8 @@ where
     F: Future<Output = Result<T>> + Send + 'static,
     T: Send + 'static,
 {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(Error::new(
-            ErrorKind::WrongThread,
-            "a blocking hsession call was made from inside an async runtime; \
-             use the non-blocking call there",
-        ));
+    if on_runtime_thread() {
+        return Err(wrong_thread());
     }
     let rt = get()?;
     let (tx, rx) = tokio::sync::oneshot::channel();

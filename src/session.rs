@@ -5,6 +5,7 @@
 //! snapshot (two Arc clones) when it starts, so a setter applies to requests
 //! started after it returns and never waits for requests in flight.
 
+use crate::call::Call;
 use crate::config::{self, Defaults, Timeouts, TransportConfig};
 use crate::connector::{ConnectProbe, Counters, CountingLayer, PROBE};
 use crate::cookies::Jar;
@@ -13,6 +14,7 @@ use crate::redirect;
 use crate::request::{AuthOverride, Request};
 use crate::response::{self, Response};
 use crate::runtime;
+use crate::stream::{self, BodyStream, Limits};
 use bytes::Bytes;
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE,
@@ -21,6 +23,7 @@ use reqwest::Method;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 /// A persistent HTTP session. Cloning it is cheap and shares everything.
 #[derive(Clone)]
@@ -33,6 +36,15 @@ struct Inner {
     transport: RwLock<Arc<Transport>>,
     jar: Arc<Jar>,
     counters: Arc<Counters>,
+    /// Cancelled when the last handle to the session goes: requests still
+    /// in flight then end with `ErrorKind::Cancelled`.
+    closing: CancellationToken,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.closing.cancel();
+    }
 }
 
 struct Transport {
@@ -51,6 +63,9 @@ struct Prepared {
     body: Option<Bytes>,
     timeouts: Timeouts,
     max_redirects: usize,
+    stream: bool,
+    cancel: CancellationToken,
+    user_cancel: Option<CancellationToken>,
     start: Instant,
 }
 
@@ -84,6 +99,7 @@ impl Session {
                 transport: RwLock::new(Arc::new(Transport { config, client })),
                 jar,
                 counters,
+                closing: CancellationToken::new(),
             }),
         })
     }
@@ -247,6 +263,27 @@ impl Session {
         runtime::block_on_task(execute(prepared))
     }
 
+    /// Starts `req` and returns at once. The request runs on the runtime;
+    /// `on_done`, if given, is called once when it has finished (whatever the
+    /// outcome) on the callback thread ([`runtime::CALLBACK_THREAD`]).
+    pub fn start(
+        &self,
+        req: &Request,
+        on_done: Option<Box<dyn FnOnce(Call) + Send>>,
+    ) -> Result<Call> {
+        let prepared = self.prepare(req)?;
+        let call = Call::new(prepared.cancel.clone());
+        let finished = call.clone();
+        runtime::get()?.spawn(async move {
+            let result = execute(prepared).await;
+            finished.finish(result);
+            if let Some(on_done) = on_done {
+                runtime::dispatch(Box::new(move || on_done(finished)));
+            }
+        });
+        Ok(call)
+    }
+
     /// Merges the request with the session's defaults. Runs on the caller's
     /// thread, so the runtime's few workers only do I/O.
     fn prepare(&self, req: &Request) -> Result<Prepared> {
@@ -308,6 +345,9 @@ impl Session {
             body: req.body.clone(),
             timeouts: req.timeouts.apply(defaults.timeouts),
             max_redirects: req.max_redirects.unwrap_or(defaults.max_redirects),
+            stream: req.stream,
+            cancel: self.inner.closing.child_token(),
+            user_cancel: req.cancel.clone(),
             start,
         })
     }
@@ -351,7 +391,25 @@ async fn execute(p: Prepared) -> Result<Response> {
         connect_timeout: timeouts.connect,
         times: Mutex::new((None, None)),
     });
+    let cancel = p.cancel.clone();
+    let user_cancel = p.user_cancel.clone();
     let work = PROBE.scope(probe.clone(), follow(p, probe));
+    let work = async move {
+        let cancelled = async {
+            match &user_cancel {
+                Some(user) => tokio::select! {
+                    _ = cancel.cancelled() => {}
+                    _ = user.cancelled() => {}
+                },
+                None => cancel.cancelled().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = cancelled => Err(Error::new(ErrorKind::Cancelled, "the request was cancelled")),
+            r = work => r,
+        }
+    };
     let result = match timeouts.total {
         Some(total) => match tokio::time::timeout_at((start + total).into(), work).await {
             Ok(r) => r,
@@ -410,6 +468,17 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
             .map_err(|e| e.with_url(&p.url))?,
         };
         let Some(hop) = hop else {
+            if p.stream {
+                let limits = Limits {
+                    read: p.timeouts.read,
+                    deadline: p.timeouts.total.map(|t| p.start + t),
+                    cancel: p.cancel.clone(),
+                    user_cancel: p.user_cancel.clone(),
+                };
+                return Ok(head(resp, history, p.start, |resp| {
+                    Some(Arc::new(BodyStream::start(resp, limits)))
+                }));
+            }
             return receive(resp, p.timeouts.read, history, p.start).await;
         };
         if history.len() >= p.max_redirects {
@@ -423,7 +492,7 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
         // to the pool; a large one is dropped with its connection.
         if resp.content_length().is_some_and(|n| n <= 64 * 1024) {
             for _ in 0..64 {
-                match read_chunk(&mut resp, p.timeouts.read).await {
+                match stream::read_chunk(&mut resp, p.timeouts.read).await {
                     Ok(Some(_)) => continue,
                     _ => break,
                 }
@@ -461,7 +530,7 @@ async fn send_one(
                     r = &mut sending => break r,
                     _ = tokio::time::sleep_until(deadline.into()) => {
                         if header_deadline(probe, hop_start, read) <= Instant::now() {
-                            return Err(read_timeout(read));
+                            return Err(stream::read_timeout(read));
                         }
                     }
                 }
@@ -471,24 +540,51 @@ async fn send_one(
     sent.map_err(|e| error::from_transport(e, &url))
 }
 
-async fn read_chunk(resp: &mut reqwest::Response, read: Option<Duration>) -> Result<Option<Bytes>> {
-    let next = match read {
-        Some(read) => tokio::time::timeout(read, resp.chunk())
-            .await
-            .map_err(|_| read_timeout(read))?,
-        None => resp.chunk().await,
-    };
-    next.map_err(|e| error::from_transport(e, resp.url()))
-}
-
 /// Reads the final response: status, headers in order, and the whole body,
 /// each chunk under the read-idle timer.
 async fn receive(
-    mut resp: reqwest::Response,
+    resp: reqwest::Response,
     read: Option<Duration>,
     history: Vec<(u16, url::Url)>,
     start: Instant,
 ) -> Result<Response> {
+    let mut body_of = None;
+    let mut response = head(resp, history, start, |resp| {
+        body_of = Some(resp);
+        None
+    });
+    let Some(mut resp) = body_of else {
+        return Ok(response);
+    };
+    let size_hint = resp.content_length().unwrap_or(0).min(64 << 20) as usize;
+    let mut first: Option<Bytes> = None;
+    let mut joined: Option<Vec<u8>> = None;
+    while let Some(chunk) = stream::read_chunk(&mut resp, read).await? {
+        // One chunk is kept as reqwest gave it; only several are joined.
+        match (&mut joined, first.take()) {
+            (Some(buf), _) => buf.extend_from_slice(&chunk),
+            (None, None) => first = Some(chunk),
+            (None, Some(prev)) => {
+                let mut buf = Vec::with_capacity(size_hint.max(prev.len() + chunk.len()));
+                buf.extend_from_slice(&prev);
+                buf.extend_from_slice(&chunk);
+                joined = Some(buf);
+            }
+        }
+    }
+    response.body = joined.map(Bytes::from).or(first).unwrap_or_default();
+    response.elapsed = start.elapsed();
+    Ok(response)
+}
+
+/// The response's status line and headers; `body` decides what becomes of
+/// the body (read it whole, or stream it).
+fn head(
+    mut resp: reqwest::Response,
+    history: Vec<(u16, url::Url)>,
+    start: Instant,
+    body: impl FnOnce(reqwest::Response) -> Option<Arc<BodyStream>>,
+) -> Response {
     let status = resp.status();
     let reason = match resp.extensions().get::<hyper::ext::ReasonPhrase>() {
         Some(r) => String::from_utf8_lossy(r.as_bytes()).into_owned(),
@@ -508,34 +604,17 @@ async fn receive(
         }
     }
 
-    let size_hint = resp.content_length().unwrap_or(0).min(64 << 20) as usize;
-    let mut first: Option<Bytes> = None;
-    let mut joined: Option<Vec<u8>> = None;
-    while let Some(chunk) = read_chunk(&mut resp, read).await? {
-        // One chunk is kept as reqwest gave it; only several are joined.
-        match (&mut joined, first.take()) {
-            (Some(buf), _) => buf.extend_from_slice(&chunk),
-            (None, None) => first = Some(chunk),
-            (None, Some(prev)) => {
-                let mut buf = Vec::with_capacity(size_hint.max(prev.len() + chunk.len()));
-                buf.extend_from_slice(&prev);
-                buf.extend_from_slice(&chunk);
-                joined = Some(buf);
-            }
-        }
-    }
-    let body = joined.map(Bytes::from).or(first).unwrap_or_default();
-
-    Ok(Response {
+    Response {
         status: status.as_u16(),
         reason,
         version,
         url: final_url,
         headers,
-        body,
+        body: Bytes::new(),
         history,
+        stream: body(resp),
         elapsed: start.elapsed(),
-    })
+    }
 }
 
 /// When the wait for response headers has been idle too long: `read` after
@@ -548,14 +627,4 @@ fn header_deadline(probe: &ConnectProbe, hop_start: Instant, read: Duration) -> 
         (Some(s), None) if s >= hop_start => Instant::now() + read,
         _ => hop_start + read,
     }
-}
-
-fn read_timeout(read: Duration) -> Error {
-    Error::new(
-        ErrorKind::ReadTimeout,
-        format!(
-            "no data from the server for {} ms (read timeout)",
-            read.as_millis()
-        ),
-    )
 }

@@ -9,6 +9,8 @@
 #![allow(unsafe_code)]
 #![allow(clippy::missing_safety_doc)]
 
+pub mod call;
+pub mod cancel;
 pub mod error;
 pub mod request;
 pub mod response;
@@ -73,6 +75,8 @@ pub const HSESSION_RUNTIME: hsession_result = 21;
 pub const HSESSION_PANIC: hsession_result = 22;
 /// Another internal failure.
 pub const HSESSION_INTERNAL: hsession_result = 23;
+/// The request is still in flight (from `hsession_call_take`).
+pub const HSESSION_PENDING: hsession_result = 24;
 
 /// This header's major version; `hsession_version()` gives the loaded library's.
 pub const HSESSION_VERSION_MAJOR: u32 = 0;
@@ -217,6 +221,7 @@ pub extern "C" fn hsession_result_str(result: hsession_result) -> *const c_char 
         HSESSION_RUNTIME => c"runtime failure",
         HSESSION_PANIC => c"internal error (panic)",
         HSESSION_INTERNAL => c"internal error",
+        HSESSION_PENDING => c"still in flight",
         _ => c"unknown result code",
     };
     s.as_ptr()
@@ -302,6 +307,7 @@ mod tests {
             WrongThread,
             Runtime,
             Internal,
+            Pending,
         ];
         let mut codes: Vec<_> = kinds.iter().map(|k| error::code_of(*k)).collect();
         codes.sort();

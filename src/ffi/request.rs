@@ -163,6 +163,22 @@ pub unsafe extern "C" fn hsession_request_set_max_redirects(
     })
 }
 
+/// With `stream` non-zero, the response is returned as soon as its headers
+/// have arrived and its body is read while it arrives, with
+/// `hsession_response_read` or `hsession_response_read_async`, so a body of
+/// any size takes a few hundred kilobytes of memory. Timeouts keep applying:
+/// read-idle between chunks, total until the last byte.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_stream(
+    request: *mut hsession_request_builder,
+    stream: i32,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        mut_arg(request, "request")?.0.stream(stream != 0);
+        Ok(())
+    })
+}
+
 /// Connect timeout for this request in milliseconds, over the session's; 0
 /// means no limit.
 #[no_mangle]

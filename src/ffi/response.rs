@@ -14,6 +14,8 @@ pub struct hsession_response {
     url: CString,
     version: CString,
     history: Vec<CString>,
+    /// How far `hsession_response_read` has read a body that is not streamed.
+    read_pos: std::sync::Mutex<usize>,
 }
 
 fn c_string(s: &str) -> CString {
@@ -35,6 +37,7 @@ pub(crate) fn into_raw(inner: Response) -> *mut hsession_response {
         url,
         version,
         history,
+        read_pos: std::sync::Mutex::new(0),
     }))
 }
 
@@ -104,6 +107,7 @@ pub unsafe extern "C" fn hsession_response_elapsed_us(response: *const hsession_
 /// The body (decoded if the server compressed it), borrowed: `*data_out`
 /// points at `*len_out` bytes, not NUL-terminated, valid until the response
 /// is freed. `*data_out` is never NULL on success, even for an empty body.
+/// HSESSION_INVALID_ARGUMENT for a streamed response (read it instead).
 #[no_mangle]
 pub unsafe extern "C" fn hsession_response_body(
     response: *const hsession_response,
@@ -114,6 +118,12 @@ pub unsafe extern "C" fn hsession_response_body(
         let r = ref_arg(response, "response")?;
         let data = out_arg(data_out, "data_out")?;
         let len = out_arg(len_out, "len_out")?;
+        if r.inner.stream().is_some() {
+            return Err(Failure::new(
+                HSESSION_INVALID_ARGUMENT,
+                "the body is streamed: read it with hsession_response_read",
+            ));
+        }
         let body = r.inner.body();
         *data = if body.is_empty() {
             [0u8; 0].as_ptr()
@@ -223,6 +233,140 @@ pub unsafe extern "C" fn hsession_response_history_at(
         let text = r.history.get(index).ok_or_else(not_found)?;
         *status = *code;
         *url = text.as_ptr();
+        Ok(())
+    })
+}
+
+/// The caller's read buffer; a zero capacity would make "0 bytes" ambiguous
+/// with the end of the body, so it is refused.
+unsafe fn read_buf<'a>(buf: *mut u8, cap: usize) -> FfiResult<&'a mut [u8]> {
+    if buf.is_null() {
+        return Err(Failure::null("buf"));
+    }
+    if cap == 0 {
+        return Err(Failure::new(
+            HSESSION_INVALID_ARGUMENT,
+            "cap must be at least 1",
+        ));
+    }
+    Ok(std::slice::from_raw_parts_mut(buf, cap))
+}
+
+/// Copies the next bytes of a body that is not streamed.
+fn read_full(r: &hsession_response, buf: &mut [u8]) -> usize {
+    let mut pos = r.read_pos.lock().unwrap_or_else(|e| e.into_inner());
+    let body = r.inner.body();
+    let n = buf.len().min(body.len() - *pos);
+    buf[..n].copy_from_slice(&body[*pos..*pos + n]);
+    *pos += n;
+    n
+}
+
+/// Reads the next bytes of the body into `buf` (at most `cap`), blocking
+/// until some have arrived; `*n_out` is the count, 0 at the end of the body.
+/// Works for every response: a streamed one (`hsession_request_set_stream`)
+/// is read from the network as it arrives, another from memory. A failure
+/// mid-body (HSESSION_READ_TIMEOUT, HSESSION_TIMEOUT, HSESSION_CANCELLED,
+/// HSESSION_CONNECTION_CLOSED) ends the body. One reader at a time;
+/// refused with HSESSION_WRONG_THREAD on hsession's I/O threads.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_read(
+    response: *const hsession_response,
+    buf: *mut u8,
+    cap: usize,
+    n_out: *mut usize,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = ref_arg(response, "response")?;
+        let n_out = out_arg(n_out, "n_out")?;
+        let buf = read_buf(buf, cap)?;
+        let n = match r.inner.stream() {
+            Some(stream) => stream.read(buf)?,
+            None => read_full(r, buf),
+        };
+        *n_out = n;
+        Ok(())
+    })
+}
+
+/// Completion of `hsession_response_read_async`: `result` is HSESSION_OK with
+/// `n` bytes written to the buffer (0 at the end of the body), or the failure
+/// that ended the body. Called once, on the callback thread, like
+/// `hsession_callback`; it must not block.
+pub type hsession_read_callback = Option<
+    unsafe extern "C" fn(user_data: *mut std::ffi::c_void, result: hsession_result, n: usize),
+>;
+
+/// Where an asynchronous read writes, handed to the runtime.
+struct ReadTarget {
+    buf: *mut u8,
+    cap: usize,
+    user_data: *mut std::ffi::c_void,
+}
+// SAFETY: the caller keeps `buf` valid and unused until the callback runs
+// (documented on hsession_response_read_async); user_data is only handed back.
+unsafe impl Send for ReadTarget {}
+
+/// Starts reading the next bytes of the body into `buf` (at most `cap`) and
+/// returns at once; `callback` gets the outcome. `buf` and `user_data` must
+/// stay valid, and `buf` untouched, until the callback has run. Reads are
+/// served in order. The response may be freed meanwhile: the read still
+/// completes (with HSESSION_CANCELLED if the download stopped). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_read_async(
+    response: *const hsession_response,
+    buf: *mut u8,
+    cap: usize,
+    callback: hsession_read_callback,
+    user_data: *mut std::ffi::c_void,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = ref_arg(response, "response")?;
+        let Some(cb) = callback else {
+            return Err(Failure::null("callback"));
+        };
+        read_buf(buf, cap)?;
+        let target = ReadTarget {
+            buf,
+            cap,
+            user_data,
+        };
+        let deliver = move |target: ReadTarget, outcome: crate::Result<Option<bytes::Bytes>>| {
+            crate::runtime::dispatch(Box::new(move || {
+                let target = target;
+                let (code, n) = match outcome {
+                    Ok(Some(chunk)) => {
+                        // SAFETY: `buf` has room for `cap` bytes and the chunk
+                        // was cut to at most `cap`.
+                        unsafe {
+                            std::ptr::copy_nonoverlapping(chunk.as_ptr(), target.buf, chunk.len())
+                        };
+                        (HSESSION_OK, chunk.len())
+                    }
+                    Ok(None) => (HSESSION_OK, 0),
+                    Err(e) => (error::code_of(e.kind()), 0),
+                };
+                // SAFETY: the caller's callback, called as documented.
+                unsafe { cb(target.user_data, code, n) };
+            }));
+        };
+        match r.inner.stream() {
+            Some(stream) => {
+                let stream = stream.clone();
+                crate::runtime::get()?.spawn(async move {
+                    let outcome = stream.next(target.cap).await;
+                    deliver(target, outcome);
+                });
+            }
+            None => {
+                let mut chunk = vec![0u8; cap.min(r.inner.body().len())];
+                let n = read_full(r, &mut chunk);
+                chunk.truncate(n);
+                deliver(target, Ok((n > 0).then(|| chunk.into())));
+            }
+        }
         Ok(())
     })
 }
