@@ -27,11 +27,6 @@
 
 
 /**
- * Redirects followed by default, as in requests.
- */
-#define DEFAULT_MAX_REDIRECTS 30
-
-/**
  * This header's major version; `hsession_version()` gives the loaded library's.
  */
 #define HSESSION_VERSION_MAJOR 0
@@ -50,6 +45,11 @@
  * The ABI number, also the shared library's soname suffix (libhsession.so.0).
  */
 #define HSESSION_ABI_VERSION 0
+
+/**
+ * Redirects followed by default, as in requests.
+ */
+#define DEFAULT_MAX_REDIRECTS 30
 
 /**
  * A persistent HTTP session: one connection pool, one cookie jar, default
@@ -212,6 +212,17 @@ typedef uint32_t hsession_result;
  * Another internal failure.
  */
 #define HSESSION_INTERNAL 23
+
+/**
+ * A file could not be read or written (a cookie file: missing, no
+ * permission, disk full).
+ */
+#define HSESSION_IO 24
+
+/**
+ * A file's content is not in the expected format (a malformed cookie file).
+ */
+#define HSESSION_PARSE 25
 
 #ifdef __cplusplus
 extern "C" {

@@ -48,6 +48,10 @@ pub enum ErrorKind {
     Runtime,
     /// A bug inside hsession (a panic or an impossible state).
     Internal,
+    /// A file could not be read or written (cookie jar files).
+    Io,
+    /// A file's content is not in the expected format (cookie jar files).
+    Parse,
 }
 
 /// A failure with its kind, a message, and the redacted URL it concerns.

@@ -27,7 +27,7 @@ pub mod runtime;
 pub mod session;
 
 pub use config::{Timeouts, TransportConfig};
-pub use cookies::Jar;
+pub use cookies::{Cookie, CookieFileFormat, Jar};
 pub use error::{Error, ErrorKind, Result};
 pub use redirect::DEFAULT_MAX_REDIRECTS;
 pub use request::Request;

@@ -30,6 +30,8 @@ pub struct Request {
     pub(crate) auth: AuthOverride,
     pub(crate) timeouts: TimeoutOverrides,
     pub(crate) max_redirects: Option<usize>,
+    /// Sent with this request only, never stored in the jar.
+    pub(crate) cookies: Vec<(String, String)>,
 }
 
 impl Request {
@@ -53,6 +55,7 @@ impl Request {
             auth: AuthOverride::Inherit,
             timeouts: TimeoutOverrides::default(),
             max_redirects: None,
+            cookies: Vec::new(),
         })
     }
 
@@ -125,6 +128,17 @@ impl Request {
     pub fn max_redirects(&mut self, n: usize) -> &mut Request {
         self.max_redirects = Some(n);
         self
+    }
+
+    /// Sends the cookie `name=value` with this request only; it never
+    /// enters the jar. It replaces a jar cookie of the same name (and an
+    /// earlier one of this request), and is dropped, like a Cookie header,
+    /// once a redirect leaves the origin.
+    pub fn cookie(&mut self, name: &str, value: &str) -> Result<&mut Request> {
+        crate::cookies::check_name_value(name, value)?;
+        self.cookies.retain(|(n, _)| n != name);
+        self.cookies.push((name.to_owned(), value.to_owned()));
+        Ok(self)
     }
 
     pub fn method(&self) -> &str {

@@ -51,6 +51,7 @@ struct Prepared {
     body: Option<Bytes>,
     timeouts: Timeouts,
     max_redirects: usize,
+    cookies: Vec<(String, String)>,
     start: Instant,
 }
 
@@ -308,6 +309,7 @@ impl Session {
             body: req.body.clone(),
             timeouts: req.timeouts.apply(defaults.timeouts),
             max_redirects: req.max_redirects.unwrap_or(defaults.max_redirects),
+            cookies: req.cookies.clone(),
             start,
         })
     }
@@ -382,7 +384,7 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
     loop {
         let mut headers = p.headers.clone();
         if !headers.contains_key(COOKIE) {
-            if let Some(cookies) = p.jar.header_for(&p.url) {
+            if let Some(cookies) = p.jar.header_with(&p.url, &p.cookies) {
                 // Cookie text came from Set-Cookie headers, which were header values.
                 if let Ok(v) = HeaderValue::try_from(cookies) {
                     headers.insert(COOKIE, v);
@@ -430,6 +432,10 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
             }
         }
         history.push((resp.status().as_u16(), p.url.clone()));
+        if !redirect::same_origin(&p.url, &hop.url) {
+            // Per-request cookies go only where a Cookie header would.
+            p.cookies.clear();
+        }
         redirect::carry_headers(&mut p.headers, &p.url, &hop);
         if !hop.keep_body {
             p.body = None;

@@ -36,6 +36,8 @@ pub(crate) fn code_of(kind: ErrorKind) -> hsession_result {
         ErrorKind::WrongThread => HSESSION_WRONG_THREAD,
         ErrorKind::Runtime => HSESSION_RUNTIME,
         ErrorKind::Internal => HSESSION_INTERNAL,
+        ErrorKind::Io => HSESSION_IO,
+        ErrorKind::Parse => HSESSION_PARSE,
     }
 }
 

@@ -73,6 +73,11 @@ pub const HSESSION_RUNTIME: hsession_result = 21;
 pub const HSESSION_PANIC: hsession_result = 22;
 /// Another internal failure.
 pub const HSESSION_INTERNAL: hsession_result = 23;
+/// A file could not be read or written (a cookie file: missing, no
+/// permission, disk full).
+pub const HSESSION_IO: hsession_result = 24;
+/// A file's content is not in the expected format (a malformed cookie file).
+pub const HSESSION_PARSE: hsession_result = 25;
 
 /// This header's major version; `hsession_version()` gives the loaded library's.
 pub const HSESSION_VERSION_MAJOR: u32 = 0;
@@ -217,6 +222,8 @@ pub extern "C" fn hsession_result_str(result: hsession_result) -> *const c_char 
         HSESSION_RUNTIME => c"runtime failure",
         HSESSION_PANIC => c"internal error (panic)",
         HSESSION_INTERNAL => c"internal error",
+        HSESSION_IO => c"file I/O failed",
+        HSESSION_PARSE => c"malformed file",
         _ => c"unknown result code",
     };
     s.as_ptr()
@@ -302,6 +309,8 @@ mod tests {
             WrongThread,
             Runtime,
             Internal,
+            Io,
+            Parse,
         ];
         let mut codes: Vec<_> = kinds.iter().map(|k| error::code_of(*k)).collect();
         codes.sort();
