@@ -9,6 +9,7 @@
 #![allow(unsafe_code)]
 #![allow(clippy::missing_safety_doc)]
 
+pub mod cookies;
 pub mod error;
 pub mod request;
 pub mod response;
