@@ -246,10 +246,11 @@ fn info(c: &StoreCookie) -> Cookie {
 
 impl State {
     fn created(&self, c: &StoreCookie) -> u64 {
-        let (d, p) = (String::from(&c.domain), String::from(&c.path));
+        // Borrowed lookups: this runs for every cookie of every request.
+        let d = c.domain.as_cow().unwrap_or_default();
         self.created
-            .get(&d)
-            .and_then(|m| m.get(&p))
+            .get(d.as_ref())
+            .and_then(|m| m.get(&*c.path))
             .and_then(|m| m.get(c.name()))
             .copied()
             .unwrap_or(0)
@@ -334,12 +335,9 @@ impl State {
             // cookie_store counts loopback http as secure; hsession does not.
             .filter(|c| https || c.secure() != Some(true))
             .collect();
-        found.sort_by(|a, b| {
-            b.path
-                .len()
-                .cmp(&a.path.len())
-                .then_with(|| self.created(a).cmp(&self.created(b)))
-        });
+        if found.len() > 1 {
+            found.sort_by_cached_key(|c| (std::cmp::Reverse(c.path.len()), self.created(c)));
+        }
         found
     }
 
