@@ -376,7 +376,8 @@ hsession_result hsession_cookies_set(const hsession *session,
  * cookie (for the URL's host); otherwise it is the Domain attribute (with
  * HSESSION_COOKIE_HOST_ONLY in `flags` it must be the URL's host). `path`
  * NULL means the URL's default path. `expires` is Unix seconds, 0 for a
- * session cookie; a time in the past deletes the matching cookie. `flags`:
+ * session cookie; a time in the past deletes the matching cookie; times
+ * past the year 9999 are taken as its end. `flags`:
  * HSESSION_COOKIE_SECURE | _HTTP_ONLY | _HOST_ONLY, other bits are
  * HSESSION_INVALID_ARGUMENT. Strings are NUL-terminated UTF-8, copied.
  * Thread-safe.

@@ -220,7 +220,12 @@ fn unix_secs(t: SystemTime) -> i64 {
     }
 }
 
-fn from_unix_secs(secs: i64) -> SystemTime {
+/// The end of year 9999: cookie_store's latest expiry. Expiries are
+/// clamped to ±this, so no input overflows SystemTime or the time crate.
+const MAX_EXPIRY_SECS: i64 = 253_402_300_799;
+
+pub(crate) fn from_unix_secs(secs: i64) -> SystemTime {
+    let secs = secs.clamp(-MAX_EXPIRY_SECS, MAX_EXPIRY_SECS);
     if secs >= 0 {
         UNIX_EPOCH + Duration::from_secs(secs as u64)
     } else {
@@ -743,7 +748,8 @@ fn raw_from(c: &Cookie, url: &url::Url) -> Result<RawCookie<'static>> {
         raw.set_path(c.path.clone());
     }
     if let Some(t) = c.expires {
-        let t = time::OffsetDateTime::from_unix_timestamp(unix_secs(t))
+        let secs = unix_secs(t).clamp(-MAX_EXPIRY_SECS, MAX_EXPIRY_SECS);
+        let t = time::OffsetDateTime::from_unix_timestamp(secs)
             .map_err(|e| invalid(format!("cookie {:?}: invalid expiry: {e}", c.name)))?;
         raw.set_expires(t);
     }

@@ -558,6 +558,30 @@ fn set_from_fields_delete_and_clear() {
         ErrorKind::UnsupportedScheme
     );
 
+    // Expiries past the year 9999 are clamped, not an overflow.
+    let mut far = Cookie::new("far", "1");
+    far.expires = Some(UNIX_EPOCH + Duration::from_secs(1 << 40));
+    j.set("https://example.com/", &far).unwrap();
+    let year_9999 = UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+    assert_eq!(find(&j.cookies(), "far").expires, Some(year_9999));
+    for secs in [i64::MIN, i64::MAX] {
+        let text = format!(
+            "{{\"format\":\"hsession-cookies\",\"version\":1,\"cookies\":[{{\"name\":\"x{}\",\
+             \"value\":\"1\",\"domain\":\"example.net\",\"path\":\"/\",\"host_only\":true,\
+             \"secure\":false,\"http_only\":false,\"expires\":{secs}}}]}}",
+            secs > 0
+        );
+        assert_eq!(
+            j.import(&text, CookieFileFormat::Json).unwrap(),
+            usize::from(secs > 0)
+        );
+    }
+    assert_eq!(find(&j.cookies(), "xtrue").expires, Some(year_9999));
+    assert_eq!(
+        j.remove("example.com", None, "far") + j.remove("example.net", None, "xtrue"),
+        2
+    );
+
     // An expiry in the past deletes.
     let mut gone = f.clone();
     gone.expires = Some(UNIX_EPOCH + Duration::from_secs(1));

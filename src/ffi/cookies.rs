@@ -262,7 +262,8 @@ pub unsafe extern "C" fn hsession_cookies_set(
 /// cookie (for the URL's host); otherwise it is the Domain attribute (with
 /// HSESSION_COOKIE_HOST_ONLY in `flags` it must be the URL's host). `path`
 /// NULL means the URL's default path. `expires` is Unix seconds, 0 for a
-/// session cookie; a time in the past deletes the matching cookie. `flags`:
+/// session cookie; a time in the past deletes the matching cookie; times
+/// past the year 9999 are taken as its end. `flags`:
 /// HSESSION_COOKIE_SECURE | _HTTP_ONLY | _HOST_ONLY, other bits are
 /// HSESSION_INVALID_ARGUMENT. Strings are NUL-terminated UTF-8, copied.
 /// Thread-safe.
@@ -297,12 +298,8 @@ pub unsafe extern "C" fn hsession_cookies_set_fields(
             cookie.path = str_arg(path, "path")?.to_owned();
         }
         if expires != 0 {
-            let secs = std::time::Duration::from_secs(expires.unsigned_abs());
-            cookie.expires = Some(if expires > 0 {
-                SystemTime::UNIX_EPOCH + secs
-            } else {
-                SystemTime::UNIX_EPOCH - secs
-            });
+            // Clamped to the year 9999 either way, so any int64 is safe.
+            cookie.expires = Some(crate::cookies::from_unix_secs(expires));
         }
         cookie.secure = flags & HSESSION_COOKIE_SECURE != 0;
         cookie.http_only = flags & HSESSION_COOKIE_HTTP_ONLY != 0;

@@ -168,6 +168,23 @@ static void test_null_and_bad_input(test_server *srv) {
     EXPECT(hsession_cookies_set_fields(s, url, "a", "1", NULL, NULL, 0, HSESSION_COOKIE_SECURE, &err),
            HSESSION_INVALID_ARGUMENT);
     EXPECT(hsession_cookies_set_fields(s, url, "a", "1", NULL, "/\xfe", 0, 0, &err), HSESSION_INVALID_UTF8);
+    /* Extreme expiries: INT64_MIN is in the past (deletes nothing), INT64_MAX is clamped to 9999. */
+    EXPECT(hsession_cookies_set_fields(s, url, "old", "1", NULL, NULL, INT64_MIN, 0, &err), HSESSION_OK);
+    EXPECT(hsession_cookies_set_fields(s, url, "far", "1", NULL, NULL, INT64_MAX, 0, &err), HSESSION_OK);
+    {
+        hsession_cookie_list *l = NULL;
+        EXPECT(hsession_cookies_list(s, &l, &err), HSESSION_OK);
+        size_t i = 0;
+        int64_t exp = 0;
+        const char *a, *b, *c, *d;
+        uint32_t fl;
+        CHECK(hsession_cookie_list_count(l) == 1, "extreme expiries: %zu", hsession_cookie_list_count(l));
+        CHECK_RC(hsession_cookie_list_find(l, "far", &i), HSESSION_OK, NULL);
+        hsession_cookie_list_at(l, i, &a, &b, &c, &d, &exp, &fl);
+        CHECK(exp == 253402300799LL, "far expiry %lld", (long long)exp);
+        hsession_cookie_list_free(l);
+        EXPECT(hsession_cookies_delete(s, "127.0.0.1", NULL, "far", &err), HSESSION_OK);
+    }
 
     /* delete and clear */
     EXPECT(hsession_cookies_delete(NULL, "127.0.0.1", NULL, "a", &err), HSESSION_NULL_ARGUMENT);
