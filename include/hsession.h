@@ -47,6 +47,23 @@
 #define HSESSION_ABI_VERSION 0
 
 /**
+ * A cookie list flag: the cookie is sent only over https.
+ */
+#define HSESSION_COOKIE_SECURE 1
+
+/**
+ * A cookie list flag: the cookie is HttpOnly (kept from scripts in a
+ * browser; hsession sends it like any other).
+ */
+#define HSESSION_COOKIE_HTTP_ONLY 2
+
+/**
+ * A cookie list flag: the cookie is sent only to its domain itself, not to
+ * subdomains (it had no Domain attribute).
+ */
+#define HSESSION_COOKIE_HOST_ONLY 4
+
+/**
  * Redirects followed by default, as in requests.
  */
 #define DEFAULT_MAX_REDIRECTS 30
@@ -76,6 +93,15 @@ typedef struct hsession_call hsession_call;
  * `hsession_cancel_token_free` (requests keep what they need). Thread-safe.
  */
 typedef struct hsession_cancel_token hsession_cancel_token;
+
+/**
+ * A snapshot of cookies, each with name, value, domain, path, expiry and
+ * flags. Created by `hsession_cookies_list` or `hsession_cookies_for_url`,
+ * owned by the caller, freed with `hsession_cookie_list_free`. Later
+ * changes to the jar do not change it. Immutable: may be read from any
+ * thread; every string it hands out stays valid until it is freed.
+ */
+typedef struct hsession_cookie_list hsession_cookie_list;
 
 /**
  * The detail of a failed call: its result code, a message, and the URL it
@@ -119,6 +145,12 @@ typedef uint32_t hsession_result;
  * every other callback waits for it. It may call any hsession function.
  */
 typedef void (*hsession_callback)(void *user_data, hsession_call *call, hsession_result result);
+
+/**
+ * A cookie file format for `hsession_cookies_save`, `_load` and
+ * `hsession_set_cookie_file`.
+ */
+typedef uint32_t hsession_cookie_format;
 
 /**
  * Completion of `hsession_response_read_async`: `result` is HSESSION_OK with
@@ -255,6 +287,31 @@ typedef void (*hsession_read_callback)(void *user_data, hsession_result result, 
  */
 #define HSESSION_PENDING 24
 
+/**
+ * A file could not be read or written (a cookie file: missing, no
+ * permission, disk full).
+ */
+#define HSESSION_IO 25
+
+/**
+ * A file's content is not in the expected format (a malformed cookie file).
+ */
+#define HSESSION_PARSE 26
+
+/**
+ * The Netscape cookies.txt format that curl (-b/-c) and wget read and
+ * write: seven tab-separated fields, "#HttpOnly_" before the domain of
+ * HttpOnly cookies, expiry 0 for session cookies.
+ */
+#define HSESSION_COOKIE_FILE_NETSCAPE 1
+
+/**
+ * hsession's JSON: {"format": "hsession-cookies", "version": 1,
+ * "cookies": [{"name", "value", "domain", "path", "host_only", "secure",
+ * "http_only", "expires": Unix seconds or null}]}.
+ */
+#define HSESSION_COOKIE_FILE_JSON 2
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -367,6 +424,191 @@ void hsession_cancel_token_free(hsession_cancel_token *token);
  */
 hsession_result hsession_request_set_cancel_token(hsession_request_builder *request,
                                                   const hsession_cancel_token *token);
+
+/**
+ * Lists every cookie in the session's jar (expired ones are deleted, not
+ * listed), oldest first. On success writes a new list to `*list_out`,
+ * owned by the caller, freed with `hsession_cookie_list_free`. Thread-safe.
+ */
+hsession_result hsession_cookies_list(const hsession *session,
+                                      hsession_cookie_list **list_out,
+                                      hsession_error **err_out);
+
+/**
+ * Lists the cookies a request to `url` (NUL-terminated UTF-8, copied)
+ * would carry from the jar, in the order they would be sent (longest path
+ * first, then oldest); nothing is sent. Secure cookies only for https
+ * URLs. On success writes a new list to `*list_out`, owned by the caller.
+ * Thread-safe.
+ */
+hsession_result hsession_cookies_for_url(const hsession *session,
+                                         const char *url,
+                                         hsession_cookie_list **list_out,
+                                         hsession_error **err_out);
+
+/**
+ * Frees a cookie list and every string borrowed from it. NULL is a no-op.
+ */
+void hsession_cookie_list_free(hsession_cookie_list *list);
+
+/**
+ * The number of cookies in the list; 0 if `list` is NULL.
+ */
+size_t hsession_cookie_list_count(const hsession_cookie_list *list);
+
+/**
+ * Cookie `index` (0-based) of the list: name, value, domain (the host of a
+ * host-only cookie, else the Domain without a leading dot) and path as
+ * NUL-terminated UTF-8 borrowed from the list (valid until it is freed);
+ * the expiry in Unix seconds (0 for a session cookie); the flags
+ * (HSESSION_COOKIE_SECURE | _HTTP_ONLY | _HOST_ONLY). Every out-param is
+ * required. HSESSION_NOT_FOUND if `index` is past the end.
+ */
+hsession_result hsession_cookie_list_at(const hsession_cookie_list *list,
+                                        size_t index,
+                                        const char **name_out,
+                                        const char **value_out,
+                                        const char **domain_out,
+                                        const char **path_out,
+                                        int64_t *expires_out,
+                                        uint32_t *flags_out);
+
+/**
+ * The index of the first cookie named `name` (case-sensitive) in the list,
+ * written to `*index_out`. HSESSION_NOT_FOUND if there is none.
+ */
+hsession_result hsession_cookie_list_find(const hsession_cookie_list *list,
+                                          const char *name,
+                                          size_t *index_out);
+
+/**
+ * Sets a cookie in the jar from a Set-Cookie header value (`set_cookie`,
+ * e.g. "id=42; Path=/; Max-Age=3600"), as if `url` had sent it; nothing is
+ * sent. Strings are NUL-terminated UTF-8, copied. The jar's rules apply: a
+ * cookie they refuse (Secure from http, a public suffix Domain, a Domain
+ * that does not match the URL, a broken __Secure-/__Host- prefix, control
+ * characters) fails with HSESSION_INVALID_ARGUMENT and a message naming
+ * the rule, and changes nothing. An expired cookie deletes the matching
+ * one. Thread-safe.
+ */
+hsession_result hsession_cookies_set(const hsession *session,
+                                     const char *url,
+                                     const char *set_cookie,
+                                     hsession_error **err_out);
+
+/**
+ * Sets a cookie in the jar from its fields, as if `url` had sent it, with
+ * the same rules as `hsession_cookies_set`. `domain` NULL makes a host-only
+ * cookie (for the URL's host); otherwise it is the Domain attribute (with
+ * HSESSION_COOKIE_HOST_ONLY in `flags` it must be the URL's host). `path`
+ * NULL means the URL's default path. `expires` is Unix seconds, 0 for a
+ * session cookie; a time in the past deletes the matching cookie; times
+ * past the year 9999 are taken as its end. `flags`:
+ * HSESSION_COOKIE_SECURE | _HTTP_ONLY | _HOST_ONLY, other bits are
+ * HSESSION_INVALID_ARGUMENT. Strings are NUL-terminated UTF-8, copied.
+ * Thread-safe.
+ */
+hsession_result hsession_cookies_set_fields(const hsession *session,
+                                            const char *url,
+                                            const char *name,
+                                            const char *value,
+                                            const char *domain,
+                                            const char *path,
+                                            int64_t expires,
+                                            uint32_t flags,
+                                            hsession_error **err_out);
+
+/**
+ * Deletes the cookie `name` of `domain` (as listed: the host of a
+ * host-only cookie, or the Domain) at `path`, or at every path when `path`
+ * is NULL. HSESSION_NOT_FOUND if there was none. Strings are copied.
+ * Thread-safe.
+ */
+hsession_result hsession_cookies_delete(const hsession *session,
+                                        const char *domain,
+                                        const char *path,
+                                        const char *name,
+                                        hsession_error **err_out);
+
+/**
+ * Deletes every cookie in the jar. Thread-safe.
+ */
+hsession_result hsession_cookies_clear(const hsession *session);
+
+/**
+ * Deletes every cookie of `domain` and of its subdomains ("example.com"
+ * also clears "www.example.com"). Writes how many to `*removed_out` unless
+ * it is NULL. Thread-safe.
+ */
+hsession_result hsession_cookies_clear_domain(const hsession *session,
+                                              const char *domain,
+                                              size_t *removed_out,
+                                              hsession_error **err_out);
+
+/**
+ * Deletes the session cookies (those without an expiry), as a browser does
+ * when it closes. Writes how many to `*removed_out` unless it is NULL.
+ * Thread-safe.
+ */
+hsession_result hsession_cookies_clear_session(const hsession *session, size_t *removed_out);
+
+/**
+ * Saves the jar, session cookies included, to `path` (NUL-terminated
+ * UTF-8) in `format`. The file is written atomically (a temporary file in
+ * the same directory, then a rename) with mode 0600, so a crash never
+ * leaves a truncated jar. Writes the number of cookies saved to
+ * `*count_out` unless it is NULL. HSESSION_IO if it cannot be written.
+ * Thread-safe.
+ */
+hsession_result hsession_cookies_save(const hsession *session,
+                                      const char *path,
+                                      hsession_cookie_format format,
+                                      size_t *count_out,
+                                      hsession_error **err_out);
+
+/**
+ * Adds the cookies of the file `path` (in `format`) to the jar, replacing
+ * those with the same domain, path and name. The jar's rules apply as for
+ * cookies set from https; cookies they refuse and expired ones are
+ * skipped. Writes the number stored to `*count_out` unless it is NULL.
+ * HSESSION_IO if the file cannot be read, HSESSION_PARSE if it is
+ * malformed (then the jar is unchanged). Thread-safe.
+ */
+hsession_result hsession_cookies_load(const hsession *session,
+                                      const char *path,
+                                      hsession_cookie_format format,
+                                      size_t *count_out,
+                                      hsession_error **err_out);
+
+/**
+ * Loads the cookie file `path` now, as `hsession_cookies_load` (a missing
+ * file counts as empty), and saves the jar there, atomically with mode
+ * 0600, when the session is freed (`hsession_free`, once every request in
+ * flight has finished), so a login survives a restart. A file that cannot
+ * be read or parsed is an error and is then not remembered, so it is never
+ * overwritten. Errors when saving at free cannot be reported: call
+ * `hsession_cookies_save` to see them. Writes the number loaded to
+ * `*count_out` unless it is NULL. Thread-safe.
+ */
+hsession_result hsession_set_cookie_file(const hsession *session,
+                                         const char *path,
+                                         hsession_cookie_format format,
+                                         size_t *count_out,
+                                         hsession_error **err_out);
+
+/**
+ * Sends the cookie `name=value` with this request only; it never enters
+ * the jar. It replaces a jar cookie of the same name for this request (and
+ * an earlier one added here), and is dropped, like a Cookie header, once a
+ * redirect leaves the origin. A name must be a token (no spaces, '=', ';'
+ * or control characters); a value has no ';' or control characters
+ * (HSESSION_INVALID_ARGUMENT). Strings are copied. Like every builder call,
+ * not thread-safe for one builder.
+ */
+hsession_result hsession_request_add_cookie(hsession_request_builder *request,
+                                            const char *name,
+                                            const char *value,
+                                            hsession_error **err_out);
 
 /**
  * The result code of the failure; HSESSION_NULL_ARGUMENT if `err` is NULL.

@@ -1,34 +1,556 @@
-//! The session's cookie jar: cookie_store behind a lock. The session asks it
-//! for the Cookie header of every hop and gives it every hop's Set-Cookie.
+//! The session's cookie jar.
+//!
+//! cookie_store keeps the cookies and does what RFC 6265 asks of parsing,
+//! domain and path matching, host-only cookies, HttpOnly and expiry
+//! (Max-Age over Expires). This module adds what it leaves out or does
+//! differently:
+//!
+//! - a public suffix list compiled into the library (psl): `Domain=co.uk`
+//!   or `Domain=com` is refused, or becomes host-only when it is the host
+//!   itself;
+//! - Secure cookies only over https, loopback included (cookie_store treats
+//!   http://127.0.0.1 and http://localhost as secure), and never set from
+//!   http, nor overwriting a Secure cookie from http (RFC 6265bis);
+//! - the `__Secure-` and `__Host-` prefixes (RFC 6265bis);
+//! - IP hosts get host-only cookies only;
+//! - control characters, tabs and `;` in names and values are refused, and
+//!   name + value is at most 4096 bytes;
+//! - at most 50 cookies per registrable domain and 3000 in all (the oldest
+//!   go first), and a Cookie header of at most 8 KiB;
+//! - the Cookie header in RFC order (longest path first, then oldest first);
+//! - expired cookies are deleted, not only hidden;
+//! - listing, editing, and saving to / loading from JSON and the Netscape
+//!   cookies.txt format of curl and wget.
 
+use crate::error::{Error, ErrorKind, Result};
+use cookie_store::{CookieDomain, CookieExpiration, CookiePath, CookieStore, RawCookie};
 use reqwest::header::HeaderValue;
-use std::sync::RwLock;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// Cookies kept per registrable domain (eTLD+1, or the host for IPs);
+/// beyond it the oldest are deleted.
+pub const MAX_COOKIES_PER_DOMAIN: usize = 50;
+/// Cookies kept in one jar; beyond it the oldest are deleted.
+pub const MAX_COOKIES: usize = 3000;
+/// The longest Cookie header sent, in bytes; cookies that do not fit are
+/// left out, least specific path first, then newest first.
+pub const MAX_COOKIE_HEADER: usize = 8192;
+/// The longest name + value of one cookie, in bytes (RFC 6265bis).
+pub const MAX_NAME_VALUE: usize = 4096;
+
+/// One cookie as the jar holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cookie {
+    pub name: String,
+    pub value: String,
+    /// The host for a host-only cookie, else the Domain without leading dot.
+    /// When setting: ignored if empty and `host_only`.
+    pub domain: String,
+    /// When setting: empty means the default path of the URL.
+    pub path: String,
+    /// None for a session cookie (kept until the session ends, or in a
+    /// file, until it is cleared). Whole seconds.
+    pub expires: Option<SystemTime>,
+    pub secure: bool,
+    pub http_only: bool,
+    /// Sent only to `domain` itself, not to its subdomains.
+    pub host_only: bool,
+}
+
+impl Cookie {
+    /// A host-only session cookie with the default path, to be completed
+    /// field by field and given to [`Jar::set`].
+    pub fn new(name: &str, value: &str) -> Cookie {
+        Cookie {
+            name: name.to_owned(),
+            value: value.to_owned(),
+            domain: String::new(),
+            path: String::new(),
+            expires: None,
+            secure: false,
+            http_only: false,
+            host_only: true,
+        }
+    }
+}
+
+/// The file formats of [`Jar::save`] and [`Jar::load`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieFileFormat {
+    /// hsession's JSON: `{"format": "hsession-cookies", "version": 1,
+    /// "cookies": [{name, value, domain, path, host_only, secure,
+    /// http_only, expires (Unix seconds or null)}]}`.
+    Json,
+    /// The Netscape cookies.txt format that curl (`-b`/`-c`) and wget read
+    /// and write: seven tab-separated fields, `#HttpOnly_` before the domain
+    /// of HttpOnly cookies, expiry 0 for session cookies.
+    Netscape,
+}
+
+/// The cookie jar of a session: cookie_store behind a lock, plus the rules
+/// above. Thread-safe; every method takes `&self`.
 #[derive(Debug, Default)]
 pub struct Jar {
-    store: RwLock<cookie_store::CookieStore>,
+    state: RwLock<State>,
+    /// The file given to `set_cookie_file`, saved when the jar is dropped.
+    file: Mutex<Option<(PathBuf, CookieFileFormat)>>,
+}
+
+/// Creation order per (domain, path, name): the header's order among equal
+/// paths and the eviction order. cookie_store does not keep it.
+type Created = HashMap<String, HashMap<String, HashMap<String, u64>>>;
+
+#[derive(Debug, Default)]
+struct State {
+    store: CookieStore,
+    created: Created,
+    next: u64,
+}
+
+type StoreCookie = cookie_store::Cookie<'static>;
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidArgument, message)
+}
+
+fn is_https(url: &url::Url) -> bool {
+    url.scheme() == "https"
+}
+
+fn is_ip(host: &str) -> bool {
+    host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+/// A known public suffix (ICANN or private section), such as `com`,
+/// `co.uk` or `github.io`. Unknown TLDs are not, as in cookie_store.
+fn is_public_suffix(domain: &str) -> bool {
+    psl::suffix(domain.as_bytes())
+        .is_some_and(|s| s.is_known() && s.as_bytes() == domain.as_bytes())
+}
+
+/// The registrable domain that the per-domain limit counts under.
+fn base_domain(domain: &str) -> &str {
+    if is_ip(domain) {
+        return domain;
+    }
+    psl::domain_str(domain).unwrap_or(domain)
+}
+
+/// `host` is `domain` or one of its subdomains (not for IPs).
+fn domain_match(host: &str, domain: &str) -> bool {
+    host == domain
+        || (!is_ip(host)
+            && host.len() > domain.len()
+            && host.ends_with(domain)
+            && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
+}
+
+/// RFC 6265 5.1.4: `/foo` matches `/foo` and `/foo/bar`, not `/foobar`.
+fn path_match(request_path: &str, cookie_path: &str) -> bool {
+    request_path == cookie_path
+        || (request_path.starts_with(cookie_path)
+            && (cookie_path.ends_with('/')
+                || request_path.as_bytes().get(cookie_path.len()) == Some(&b'/')))
+}
+
+/// Names and values: no control characters (RFC 6265bis), and also no tab
+/// and no `;` so that every stored cookie can be written to a header and to
+/// cookies.txt as it is. Names also cannot hold `=` or spaces.
+pub(crate) fn check_name_value(name: &str, value: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(invalid("a cookie name cannot be empty"));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|&c| c.is_ascii_control() || matches!(c, ';' | '=' | ' ' | ',' | '"'))
+    {
+        return Err(invalid(format!(
+            "invalid cookie name {name:?}: it contains {c:?}"
+        )));
+    }
+    if let Some(c) = value.chars().find(|&c| c.is_ascii_control() || c == ';') {
+        return Err(invalid(format!(
+            "invalid value for cookie {name:?}: it contains {c:?}"
+        )));
+    }
+    if value.trim() != value {
+        return Err(invalid(format!(
+            "invalid value for cookie {name:?}: leading or trailing spaces"
+        )));
+    }
+    if name.len() + value.len() > MAX_NAME_VALUE {
+        return Err(invalid(format!(
+            "cookie {name:?} is too large: name and value are over {MAX_NAME_VALUE} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// A Set-Cookie string: RFC 6265bis refuses it whole when it holds a
+/// control character other than tab.
+fn check_set_cookie(s: &str) -> Result<()> {
+    match s.chars().find(|&c| c.is_ascii_control() && c != '\t') {
+        Some(c) => Err(invalid(format!(
+            "invalid Set-Cookie: it contains the control character {c:?}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn parse_url(url: &str) -> Result<url::Url> {
+    crate::config::parse_url(url)
+}
+
+fn key(c: &StoreCookie) -> (String, String, String) {
+    (
+        String::from(&c.domain),
+        String::from(&c.path),
+        c.name().to_owned(),
+    )
+}
+
+fn unix_secs(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs().min(i64::MAX as u64) as i64,
+        Err(e) => -(e.duration().as_secs().min(i64::MAX as u64) as i64),
+    }
+}
+
+/// The end of year 9999: cookie_store's latest expiry. Expiries are
+/// clamped to ±this, so no input overflows SystemTime or the time crate.
+const MAX_EXPIRY_SECS: i64 = 253_402_300_799;
+
+pub(crate) fn from_unix_secs(secs: i64) -> SystemTime {
+    let secs = secs.clamp(-MAX_EXPIRY_SECS, MAX_EXPIRY_SECS);
+    if secs >= 0 {
+        UNIX_EPOCH + Duration::from_secs(secs as u64)
+    } else {
+        UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+    }
+}
+
+fn info(c: &StoreCookie) -> Cookie {
+    Cookie {
+        name: c.name().to_owned(),
+        value: c.value().to_owned(),
+        domain: String::from(&c.domain),
+        path: String::from(&c.path),
+        expires: match c.expires {
+            CookieExpiration::AtUtc(t) => Some(from_unix_secs(t.unix_timestamp().max(0))),
+            CookieExpiration::SessionEnd => None,
+        },
+        secure: c.secure() == Some(true),
+        http_only: c.http_only() == Some(true),
+        host_only: matches!(c.domain, CookieDomain::HostOnly(_)),
+    }
+}
+
+impl State {
+    fn created(&self, c: &StoreCookie) -> u64 {
+        // Borrowed lookups: this runs for every cookie of every request.
+        let d = c.domain.as_cow().unwrap_or_default();
+        self.created
+            .get(d.as_ref())
+            .and_then(|m| m.get(&*c.path))
+            .and_then(|m| m.get(c.name()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn set_created(&mut self, (d, p, n): (String, String, String), keep_old: bool) {
+        let seq = self.next;
+        self.next += 1;
+        let slot = self
+            .created
+            .entry(d)
+            .or_default()
+            .entry(p)
+            .or_default()
+            .entry(n);
+        match slot {
+            std::collections::hash_map::Entry::Occupied(mut e) if !keep_old => {
+                e.insert(seq);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {}
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(seq);
+            }
+        }
+    }
+
+    fn remove(&mut self, d: &str, p: &str, n: &str) -> bool {
+        if let Some(paths) = self.created.get_mut(d) {
+            if let Some(names) = paths.get_mut(p) {
+                names.remove(n);
+                if names.is_empty() {
+                    paths.remove(p);
+                }
+            }
+            if paths.is_empty() {
+                self.created.remove(d);
+            }
+        }
+        self.store.remove(d, p, n).is_some()
+    }
+
+    /// Removes every cookie `pred` selects; returns how many (unexpired).
+    fn remove_where(&mut self, pred: impl Fn(&StoreCookie) -> bool) -> usize {
+        let doomed: Vec<_> = self
+            .store
+            .iter_any()
+            .filter(|c| pred(c))
+            .map(|c| (key(c), c.is_expired()))
+            .collect();
+        let mut live = 0;
+        for ((d, p, n), expired) in doomed {
+            if self.remove(&d, &p, &n) && !expired {
+                live += 1;
+            }
+        }
+        live
+    }
+
+    /// cookie_store keeps expired cookies (only hiding them); delete them.
+    fn prune_expired(&mut self) {
+        self.remove_where(|c| c.is_expired());
+    }
+
+    /// Unexpired cookies, oldest first.
+    fn sorted(&self) -> Vec<&StoreCookie> {
+        let mut all: Vec<_> = self.store.iter_unexpired().collect();
+        all.sort_by_key(|c| self.created(c));
+        all
+    }
+
+    /// The cookies to send to `url`, in header order (RFC 6265 5.4:
+    /// longest path first, then oldest first), before the size limit.
+    fn matching(&self, url: &url::Url) -> Vec<&StoreCookie> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Vec::new();
+        }
+        let https = is_https(url);
+        let mut found: Vec<_> = self
+            .store
+            .matches(url)
+            .into_iter()
+            // cookie_store counts loopback http as secure; hsession does not.
+            .filter(|c| https || c.secure() != Some(true))
+            .collect();
+        if found.len() > 1 {
+            found.sort_by_cached_key(|c| (std::cmp::Reverse(c.path.len()), self.created(c)));
+        }
+        found
+    }
+
+    /// Checks `raw` against the rules cookie_store does not apply, as
+    /// received from `url`; may turn it host-only (public suffix or IP
+    /// equal to the host).
+    fn admit(&self, raw: &mut RawCookie<'static>, url: &url::Url) -> Result<()> {
+        let host = url
+            .host_str()
+            .ok_or_else(|| invalid("the URL has no host"))?
+            .to_owned();
+        check_name_value(raw.name(), raw.value())?;
+        let https = is_https(url);
+        let secure = raw.secure() == Some(true);
+        let name = raw.name().to_owned();
+        if secure && !https {
+            return Err(invalid(format!(
+                "cookie {name:?} is Secure and can only be set from an https URL"
+            )));
+        }
+        let lower = name.to_ascii_lowercase();
+        if lower.starts_with("__secure-") && !secure {
+            return Err(invalid(format!(
+                "cookie {name:?}: the __Secure- prefix requires the Secure attribute (and https)"
+            )));
+        }
+        if lower.starts_with("__host-")
+            && (!secure || raw.domain().is_some() || raw.path() != Some("/"))
+        {
+            return Err(invalid(format!(
+                "cookie {name:?}: the __Host- prefix requires Secure, https, Path=/ and no Domain"
+            )));
+        }
+        if let Some(d) = raw.domain().map(|d| d.trim().trim_start_matches('.')) {
+            let domain = match url::Host::parse(d) {
+                Ok(url::Host::Domain(d)) => d,
+                Ok(url::Host::Ipv4(ip)) => ip.to_string(),
+                Ok(url::Host::Ipv6(ip)) => format!("[{ip}]"),
+                Err(e) => {
+                    return Err(invalid(format!(
+                        "cookie {name:?}: invalid Domain {d:?}: {e}"
+                    )))
+                }
+            };
+            if domain == host {
+                // Domain=<the host> on an IP or a public suffix is host-only.
+                if is_ip(&host) || is_public_suffix(&domain) {
+                    raw.unset_domain();
+                }
+            } else if is_ip(&host) || is_ip(&domain) {
+                return Err(invalid(format!(
+                    "cookie {name:?}: Domain={domain} is not the host {host}; \
+                     IP hosts only get host-only cookies"
+                )));
+            } else if is_public_suffix(&domain) {
+                return Err(invalid(format!(
+                    "cookie {name:?}: Domain={domain} is a public suffix"
+                )));
+            } else if !domain_match(&host, &domain) {
+                return Err(invalid(format!(
+                    "cookie {name:?}: Domain={domain} does not domain-match the host {host}"
+                )));
+            }
+        }
+        if !https && !secure {
+            // RFC 6265bis: http cannot overwrite or shadow a Secure cookie.
+            let new_domain = match raw.domain() {
+                Some(d) => d.trim().trim_start_matches('.').to_ascii_lowercase(),
+                None => host.clone(),
+            };
+            let new_path = String::from(match raw.path() {
+                Some(p) => CookiePath::new(p, url),
+                None => CookiePath::default_path(url),
+            });
+            let shadowed = self.store.iter_unexpired().any(|c| {
+                let d = String::from(&c.domain);
+                c.secure() == Some(true)
+                    && c.name() == name
+                    && (domain_match(&d, &new_domain) || domain_match(&new_domain, &d))
+                    && path_match(&new_path, &c.path)
+            });
+            if shadowed {
+                return Err(invalid(format!(
+                    "cookie {name:?} would overwrite a Secure cookie and is not set from https"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the rules, then stores (or, when expired, deletes).
+    fn insert(&mut self, mut raw: RawCookie<'static>, url: &url::Url) -> Result<()> {
+        self.admit(&mut raw, url)?;
+        let cookie = StoreCookie::try_from_raw_cookie(&raw, url)
+            .map_err(|e| invalid(format!("cookie {:?} refused: {e}", raw.name())))?
+            .into_owned();
+        self.prune_expired();
+        let k = key(&cookie);
+        match self.store.insert(cookie, url) {
+            Ok(cookie_store::StoreAction::Inserted) => self.set_created(k.clone(), false),
+            // RFC 6265 5.3 step 11: a replaced cookie keeps its creation time.
+            Ok(cookie_store::StoreAction::UpdatedExisting) => self.set_created(k.clone(), true),
+            Ok(cookie_store::StoreAction::ExpiredExisting) => {
+                self.remove(&k.0, &k.1, &k.2);
+                return Ok(());
+            }
+            // An already expired cookie deletes nothing and is not kept.
+            Err(cookie_store::CookieError::Expired) => return Ok(()),
+            Err(e) => {
+                return Err(invalid(format!("cookie {:?} refused: {e}", k.2)));
+            }
+        }
+        self.enforce_limits(&k.0);
+        Ok(())
+    }
+
+    /// Deletes the oldest cookies beyond the per-domain and total limits.
+    fn enforce_limits(&mut self, domain: &str) {
+        let base = base_domain(domain).to_owned();
+        let evict = |state: &mut State, max: usize, same: &dyn Fn(&str) -> bool| {
+            let mut group: Vec<_> = state
+                .store
+                .iter_any()
+                .filter(|c| same(&String::from(&c.domain)))
+                .map(|c| (state.created(c), key(c)))
+                .collect();
+            if group.len() <= max {
+                return;
+            }
+            group.sort();
+            let excess = group.len() - max;
+            for (_, (d, p, n)) in group.into_iter().take(excess) {
+                state.remove(&d, &p, &n);
+            }
+        };
+        evict(self, MAX_COOKIES_PER_DOMAIN, &|d| base_domain(d) == base);
+        evict(self, MAX_COOKIES, &|_| true);
+    }
 }
 
 impl Jar {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The `Cookie` header value the jar would send to `url`, if any.
     pub fn header_for(&self, url: &url::Url) -> Option<String> {
-        let store = self.store.read().unwrap_or_else(|e| e.into_inner());
+        self.header_with(url, &[])
+    }
+
+    /// The `Cookie` header for one request: its own cookies (`extra`, sent
+    /// first and always) and the jar's, where the request's value wins for
+    /// the same name; at most [`MAX_COOKIE_HEADER`] bytes of jar cookies.
+    pub(crate) fn header_with(&self, url: &url::Url, extra: &[(String, String)]) -> Option<String> {
+        let state = self.read();
         let mut header = String::new();
-        for (name, value) in store.get_request_values(url) {
+        let push = |header: &mut String, name: &str, value: &str, limit: bool| {
+            let more = name.len() + value.len() + 1 + if header.is_empty() { 0 } else { 2 };
+            if limit && header.len() + more > MAX_COOKIE_HEADER {
+                return;
+            }
             if !header.is_empty() {
                 header.push_str("; ");
             }
             header.push_str(name);
             header.push('=');
             header.push_str(value);
+        };
+        for (name, value) in extra {
+            push(&mut header, name, value, false);
+        }
+        for c in state.matching(url) {
+            if !extra.iter().any(|(n, _)| n == c.name()) {
+                push(&mut header, c.name(), c.value(), true);
+            }
         }
         (!header.is_empty()).then_some(header)
     }
 
+    /// Every unexpired cookie, oldest first.
+    pub fn cookies(&self) -> Vec<Cookie> {
+        self.read().sorted().into_iter().map(info).collect()
+    }
+
+    /// The cookies a request to `url` would carry, in the order sent (the
+    /// header size limit applied).
+    pub fn cookies_for(&self, url: &str) -> Result<Vec<Cookie>> {
+        let url = parse_url(url)?;
+        let state = self.read();
+        let mut size = 0;
+        let mut out = Vec::new();
+        for c in state.matching(&url) {
+            let more = c.name().len() + c.value().len() + 1 + if size == 0 { 0 } else { 2 };
+            if size + more <= MAX_COOKIE_HEADER {
+                size += more;
+                out.push(info(c));
+            }
+        }
+        Ok(out)
+    }
+
     /// Number of unexpired cookies in the jar.
     pub fn len(&self) -> usize {
-        let store = self.store.read().unwrap_or_else(|e| e.into_inner());
-        store.iter_unexpired().count()
+        self.read().store.iter_unexpired().count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -41,19 +563,397 @@ impl Jar {
     pub fn store<'a>(&self, set_cookie: impl Iterator<Item = &'a HeaderValue>, url: &url::Url) {
         let cookies: Vec<_> = set_cookie
             .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
-            .filter_map(|s| cookie_store::RawCookie::parse(s.to_owned()).ok())
+            .filter(|s| check_set_cookie(s).is_ok())
+            .filter_map(|s| RawCookie::parse(s.to_owned()).ok())
             .collect();
         if cookies.is_empty() {
             return;
         }
-        let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
-        store.store_response_cookies(cookies.into_iter(), url);
+        let mut state = self.write();
+        for c in cookies {
+            let _ = state.insert(c, url);
+        }
+    }
+
+    /// Sets a cookie from a `Set-Cookie` header value, as if `url` had sent
+    /// it (nothing is sent). A cookie the rules refuse is an
+    /// `InvalidArgument` error saying which rule; an expired one deletes
+    /// the matching cookie.
+    pub fn set_cookie(&self, url: &str, set_cookie: &str) -> Result<()> {
+        let url = parse_url(url)?;
+        check_set_cookie(set_cookie)?;
+        let raw = RawCookie::parse(set_cookie.to_owned())
+            .map_err(|e| invalid(format!("invalid Set-Cookie {set_cookie:?}: {e}")))?;
+        self.write().insert(raw, &url)
+    }
+
+    /// Sets a cookie from its fields, with the same rules as
+    /// [`Jar::set_cookie`]. A host-only cookie's `domain` must be empty or
+    /// the URL's host; an empty `path` means the URL's default path; an
+    /// `expires` in the past deletes the matching cookie.
+    pub fn set(&self, url: &str, cookie: &Cookie) -> Result<()> {
+        let url = parse_url(url)?;
+        self.write().insert(raw_from(cookie, &url)?, &url)
+    }
+
+    /// Deletes the cookie `name` of `domain` (as listed: the host, or the
+    /// Domain without leading dot) at `path`, or at every path when `path`
+    /// is None. Returns how many were deleted.
+    pub fn remove(&self, domain: &str, path: Option<&str>, name: &str) -> usize {
+        let domain = domain.trim_start_matches('.').to_ascii_lowercase();
+        self.write().remove_where(|c| {
+            String::from(&c.domain) == domain
+                && c.name() == name
+                && path.is_none_or(|p| *c.path == *p)
+        })
+    }
+
+    /// Deletes every cookie of `domain` and of its subdomains; returns how
+    /// many.
+    pub fn clear_domain(&self, domain: &str) -> usize {
+        let domain = domain.trim_start_matches('.').to_ascii_lowercase();
+        self.write()
+            .remove_where(|c| domain_match(&String::from(&c.domain), &domain))
+    }
+
+    /// Deletes the session cookies (those without an expiry), as a browser
+    /// does when it closes; returns how many.
+    pub fn clear_session_cookies(&self) -> usize {
+        self.write().remove_where(|c| !c.is_persistent())
     }
 
     pub fn clear(&self) {
-        self.store
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        let mut state = self.write();
+        state.store.clear();
+        state.created.clear();
     }
+
+    /// The jar in `format`, oldest cookie first (so loading keeps the
+    /// order). Session cookies are included.
+    pub fn export(&self, format: CookieFileFormat) -> String {
+        let cookies = self.cookies();
+        match format {
+            CookieFileFormat::Json => to_json(&cookies),
+            CookieFileFormat::Netscape => to_netscape(&cookies),
+        }
+    }
+
+    /// Adds the cookies of `text` (in `format`) to the jar, replacing those
+    /// with the same domain, path and name. The rules apply as for cookies
+    /// set from an https URL: cookies they refuse, and expired ones, are
+    /// skipped. A malformed file is a `Parse` error and changes nothing.
+    /// Returns how many cookies were stored.
+    pub fn import(&self, text: &str, format: CookieFileFormat) -> Result<usize> {
+        let cookies = match format {
+            CookieFileFormat::Json => from_json(text)?,
+            CookieFileFormat::Netscape => from_netscape(text)?,
+        };
+        let mut state = self.write();
+        let mut stored = 0;
+        for c in cookies {
+            if c.expires.is_some_and(|t| t <= SystemTime::now()) {
+                continue;
+            }
+            let Ok(url) = url::Url::parse(&format!("https://{}/", c.domain)) else {
+                continue;
+            };
+            let Ok(raw) = raw_from(&c, &url) else {
+                continue;
+            };
+            if state.insert(raw, &url).is_ok() {
+                stored += 1;
+            }
+        }
+        Ok(stored)
+    }
+
+    /// Writes the jar to `path` atomically (a temporary file in the same
+    /// directory, then a rename), with mode 0600. Returns how many cookies.
+    pub fn save(&self, path: impl AsRef<Path>, format: CookieFileFormat) -> Result<usize> {
+        let count = self.len();
+        write_atomically(path.as_ref(), self.export(format).as_bytes())?;
+        Ok(count)
+    }
+
+    /// Reads `path` and adds its cookies as [`Jar::import`] does. Returns
+    /// how many cookies were stored.
+    pub fn load(&self, path: impl AsRef<Path>, format: CookieFileFormat) -> Result<usize> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| io_error("read", path, e))?;
+        self.import(&text, format)
+            .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.message())))
+    }
+
+    /// Loads `path` now (a missing file is an empty jar) and saves the jar
+    /// there when the jar is dropped, i.e. when the last handle of the
+    /// session goes. A file that cannot be read or parsed is an error, and
+    /// then it is not remembered (so it is never overwritten). Errors when
+    /// saving on drop are ignored: call [`Jar::save`] to see them.
+    pub fn set_cookie_file(
+        &self,
+        path: impl AsRef<Path>,
+        format: CookieFileFormat,
+    ) -> Result<usize> {
+        let path = path.as_ref();
+        let loaded = match self.load(path, format) {
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Io && !path.exists() => 0,
+            Err(e) => return Err(e),
+        };
+        *self.file.lock().unwrap_or_else(|e| e.into_inner()) = Some((path.to_path_buf(), format));
+        Ok(loaded)
+    }
+}
+
+impl Drop for Jar {
+    fn drop(&mut self) {
+        let file = self
+            .file
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some((path, format)) = file {
+            let _ = self.save(path, format);
+        }
+    }
+}
+
+/// The cookie_store input for a cookie given by its fields.
+fn raw_from(c: &Cookie, url: &url::Url) -> Result<RawCookie<'static>> {
+    check_name_value(&c.name, &c.value)?;
+    let mut raw = RawCookie::new(c.name.clone(), c.value.clone());
+    let domain = c.domain.trim_start_matches('.');
+    if c.host_only {
+        if !domain.is_empty() && !domain.eq_ignore_ascii_case(url.host_str().unwrap_or("")) {
+            return Err(invalid(format!(
+                "cookie {:?}: a host-only cookie's domain must be the URL's host",
+                c.name
+            )));
+        }
+    } else if domain.is_empty() {
+        return Err(invalid(format!(
+            "cookie {:?}: a domain cookie needs a domain",
+            c.name
+        )));
+    } else {
+        raw.set_domain(domain.to_owned());
+    }
+    if !c.path.is_empty() {
+        if !c.path.starts_with('/') || c.path.chars().any(|ch| ch.is_ascii_control() || ch == ';') {
+            return Err(invalid(format!(
+                "cookie {:?}: invalid path {:?} (it must start with '/', without ';' or control characters)",
+                c.name, c.path
+            )));
+        }
+        raw.set_path(c.path.clone());
+    }
+    if let Some(t) = c.expires {
+        let secs = unix_secs(t).clamp(-MAX_EXPIRY_SECS, MAX_EXPIRY_SECS);
+        let t = time::OffsetDateTime::from_unix_timestamp(secs)
+            .map_err(|e| invalid(format!("cookie {:?}: invalid expiry: {e}", c.name)))?;
+        raw.set_expires(t);
+    }
+    if c.secure {
+        raw.set_secure(true);
+    }
+    if c.http_only {
+        raw.set_http_only(true);
+    }
+    Ok(raw)
+}
+
+fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
+    Error::new(
+        ErrorKind::Io,
+        format!("cannot {what} the cookie file {}: {e}", path.display()),
+    )
+}
+
+fn parse_error(message: String) -> Error {
+    Error::new(ErrorKind::Parse, message)
+}
+
+/// A crash or a full disk never leaves a truncated jar: the new content
+/// goes to a temporary file next to `path` (same file system), is synced,
+/// and replaces `path` by a rename.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .ok_or_else(|| invalid(format!("{} is not a file path", path.display())))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = dir.join(format!(
+        ".{}.{}-{}.tmp",
+        name.to_string_lossy(),
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let result = (|| {
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_error("write", path, e));
+    }
+    // Makes the rename itself durable; best effort.
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn to_json(cookies: &[Cookie]) -> String {
+    let list: Vec<_> = cookies
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "name": c.name,
+                "value": c.value,
+                "domain": c.domain,
+                "path": c.path,
+                "host_only": c.host_only,
+                "secure": c.secure,
+                "http_only": c.http_only,
+                "expires": c.expires.map(unix_secs),
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "format": "hsession-cookies",
+        "version": 1,
+        "cookies": list,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn from_json(text: &str) -> Result<Vec<Cookie>> {
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| parse_error(format!("not JSON: {e}")))?;
+    if doc["format"] != "hsession-cookies" || doc["version"] != 1 {
+        return Err(parse_error(
+            "not an hsession cookie file (format \"hsession-cookies\", version 1)".into(),
+        ));
+    }
+    let list = doc["cookies"]
+        .as_array()
+        .ok_or_else(|| parse_error("\"cookies\" is not an array".into()))?;
+    list.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let bad = |field: &str| {
+                parse_error(format!(
+                    "cookie {i}: {field:?} is missing or of the wrong type"
+                ))
+            };
+            let s = |field: &str| {
+                c[field]
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| bad(field))
+            };
+            let b = |field: &str| c[field].as_bool().ok_or_else(|| bad(field));
+            let expires = match &c["expires"] {
+                serde_json::Value::Null => None,
+                v => Some(from_unix_secs(v.as_i64().ok_or_else(|| bad("expires"))?)),
+            };
+            Ok(Cookie {
+                name: s("name")?,
+                value: s("value")?,
+                domain: s("domain")?,
+                path: s("path")?,
+                expires,
+                secure: b("secure")?,
+                http_only: b("http_only")?,
+                host_only: b("host_only")?,
+            })
+        })
+        .collect()
+}
+
+const NETSCAPE_HEADER: &str = "# Netscape HTTP Cookie File\n\
+# Written by hsession in the format of curl and wget (https://curl.se/docs/http-cookies.html).\n\
+# Fields: domain, include subdomains, path, secure, expiry (0 = session), name, value.\n\n";
+
+fn to_netscape(cookies: &[Cookie]) -> String {
+    let mut text = String::from(NETSCAPE_HEADER);
+    let flag = |b: bool| if b { "TRUE" } else { "FALSE" };
+    for c in cookies {
+        text.push_str(&format!(
+            "{}{}{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            if c.http_only { "#HttpOnly_" } else { "" },
+            if c.host_only { "" } else { "." },
+            c.domain,
+            flag(!c.host_only),
+            c.path,
+            flag(c.secure),
+            c.expires.map_or(0, unix_secs),
+            c.name,
+            c.value
+        ));
+    }
+    text
+}
+
+fn from_netscape(text: &str) -> Result<Vec<Cookie>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let (line, http_only) = match line.strip_prefix("#HttpOnly_") {
+            Some(rest) => (rest, true),
+            None => (line, false),
+        };
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        // curl writes an empty value as a trailing tab, but accept it without.
+        if f.len() != 7 && f.len() != 6 {
+            return Err(parse_error(format!(
+                "line {n}: expected 7 tab-separated fields, found {}",
+                f.len()
+            )));
+        }
+        let flag = |s: &str, what: &str| match s {
+            _ if s.eq_ignore_ascii_case("TRUE") => Ok(true),
+            _ if s.eq_ignore_ascii_case("FALSE") => Ok(false),
+            _ => Err(parse_error(format!(
+                "line {n}: {what} must be TRUE or FALSE, not {s:?}"
+            ))),
+        };
+        let subdomains = flag(f[1], "the include-subdomains field")?;
+        let secure = flag(f[3], "the secure field")?;
+        let expires: i64 = f[4]
+            .parse()
+            .map_err(|_| parse_error(format!("line {n}: the expiry {:?} is not a number", f[4])))?;
+        out.push(Cookie {
+            name: f[5].to_owned(),
+            value: f.get(6).copied().unwrap_or("").to_owned(),
+            domain: f[0].trim_start_matches('.').to_ascii_lowercase(),
+            path: f[2].to_owned(),
+            expires: (expires != 0).then(|| from_unix_secs(expires)),
+            secure,
+            http_only,
+            host_only: !subdomains,
+        });
+    }
+    Ok(out)
 }

@@ -52,6 +52,10 @@ pub enum ErrorKind {
     Pending,
     /// The result was already taken, or the call is used the wrong way.
     Consumed,
+    /// A file could not be read or written (cookie jar files).
+    Io,
+    /// A file's content is not in the expected format (cookie jar files).
+    Parse,
 }
 
 /// A failure with its kind, a message, and the redacted URL it concerns.

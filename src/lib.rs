@@ -30,7 +30,7 @@ pub mod stream;
 
 pub use call::Call;
 pub use config::{Timeouts, TransportConfig};
-pub use cookies::Jar;
+pub use cookies::{Cookie, CookieFileFormat, Jar};
 pub use error::{Error, ErrorKind, Result};
 pub use redirect::DEFAULT_MAX_REDIRECTS;
 pub use request::Request;

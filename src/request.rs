@@ -33,6 +33,8 @@ pub struct Request {
     pub(crate) max_redirects: Option<usize>,
     pub(crate) cancel: Option<CancellationToken>,
     pub(crate) stream: bool,
+    /// Sent with this request only, never stored in the jar.
+    pub(crate) cookies: Vec<(String, String)>,
 }
 
 impl Request {
@@ -58,6 +60,7 @@ impl Request {
             max_redirects: None,
             cancel: None,
             stream: false,
+            cookies: Vec::new(),
         })
     }
 
@@ -144,6 +147,17 @@ impl Request {
     pub fn stream(&mut self, on: bool) -> &mut Request {
         self.stream = on;
         self
+    }
+
+    /// Sends the cookie `name=value` with this request only; it never
+    /// enters the jar. It replaces a jar cookie of the same name (and an
+    /// earlier one of this request), and is dropped, like a Cookie header,
+    /// once a redirect leaves the origin.
+    pub fn cookie(&mut self, name: &str, value: &str) -> Result<&mut Request> {
+        crate::cookies::check_name_value(name, value)?;
+        self.cookies.retain(|(n, _)| n != name);
+        self.cookies.push((name.to_owned(), value.to_owned()));
+        Ok(self)
     }
 
     pub fn method(&self) -> &str {

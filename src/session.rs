@@ -66,6 +66,7 @@ struct Prepared {
     stream: bool,
     cancel: CancellationToken,
     user_cancel: Option<CancellationToken>,
+    cookies: Vec<(String, String)>,
     start: Instant,
 }
 
@@ -348,6 +349,7 @@ impl Session {
             stream: req.stream,
             cancel: self.inner.closing.child_token(),
             user_cancel: req.cancel.clone(),
+            cookies: req.cookies.clone(),
             start,
         })
     }
@@ -440,7 +442,7 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
     loop {
         let mut headers = p.headers.clone();
         if !headers.contains_key(COOKIE) {
-            if let Some(cookies) = p.jar.header_for(&p.url) {
+            if let Some(cookies) = p.jar.header_with(&p.url, &p.cookies) {
                 // Cookie text came from Set-Cookie headers, which were header values.
                 if let Ok(v) = HeaderValue::try_from(cookies) {
                     headers.insert(COOKIE, v);
@@ -499,6 +501,10 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
             }
         }
         history.push((resp.status().as_u16(), p.url.clone()));
+        if !redirect::same_origin(&p.url, &hop.url) {
+            // Per-request cookies go only where a Cookie header would.
+            p.cookies.clear();
+        }
         redirect::carry_headers(&mut p.headers, &p.url, &hop);
         if !hop.keep_body {
             p.body = None;

@@ -11,6 +11,7 @@
 
 pub mod call;
 pub mod cancel;
+pub mod cookies;
 pub mod error;
 pub mod request;
 pub mod response;
@@ -77,6 +78,11 @@ pub const HSESSION_PANIC: hsession_result = 22;
 pub const HSESSION_INTERNAL: hsession_result = 23;
 /// The request is still in flight (from `hsession_call_take`).
 pub const HSESSION_PENDING: hsession_result = 24;
+/// A file could not be read or written (a cookie file: missing, no
+/// permission, disk full).
+pub const HSESSION_IO: hsession_result = 25;
+/// A file's content is not in the expected format (a malformed cookie file).
+pub const HSESSION_PARSE: hsession_result = 26;
 
 /// This header's major version; `hsession_version()` gives the loaded library's.
 pub const HSESSION_VERSION_MAJOR: u32 = 0;
@@ -222,6 +228,8 @@ pub extern "C" fn hsession_result_str(result: hsession_result) -> *const c_char 
         HSESSION_PANIC => c"internal error (panic)",
         HSESSION_INTERNAL => c"internal error",
         HSESSION_PENDING => c"still in flight",
+        HSESSION_IO => c"file I/O failed",
+        HSESSION_PARSE => c"malformed file",
         _ => c"unknown result code",
     };
     s.as_ptr()
@@ -308,6 +316,8 @@ mod tests {
             Runtime,
             Internal,
             Pending,
+            Io,
+            Parse,
         ];
         let mut codes: Vec<_> = kinds.iter().map(|k| error::code_of(*k)).collect();
         codes.sort();

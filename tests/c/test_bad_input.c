@@ -263,7 +263,7 @@ int main(void) {
     hsession_response_free(r);
     hsession_error_free(err);
 
-    for (hsession_result code = 0; code <= HSESSION_INTERNAL; code++)
+    for (hsession_result code = 0; code <= HSESSION_PARSE; code++)
         CHECK(strcmp(hsession_result_str(code), "unknown result code") != 0, "no text for %u", code);
     CHECK(strcmp(hsession_result_str(9999), "unknown result code") == 0, "unknown code");
 
