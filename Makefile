@@ -21,7 +21,7 @@ PKG     := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig pkg-config
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -g
 C_WARN    := -Wall -Wextra -Werror
 C_TESTS   := test_seed test_threads test_bad_input test_async test_stream test_cookies
-EXAMPLES  := basic cookies defaults pooling auth cookie_persist
+EXAMPLES  := basic cookies defaults pooling auth cookie_persist async_cancel
 
 .PHONY: all tools build header header-check lint install stage demo test test-rust test-c bench bench-smoke clean
 
@@ -64,7 +64,7 @@ stage:
 
 $(BUILD)/examples/%: examples/c/%.c stage
 	@mkdir -p $(dir $@)
-	$(CC) -std=c99 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
+	$(CC) -std=c11 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
 
 $(BUILD)/tests/%: tests/c/%.c tests/c/testutil.h stage
 	@mkdir -p $(dir $@)
