@@ -153,6 +153,14 @@ typedef void (*hsession_callback)(void *user_data, hsession_call *call, hsession
 typedef uint32_t hsession_cookie_format;
 
 /**
+ * Reads the next bytes of a request body into `buf` (at most `cap`) and
+ * returns how many, 0 at the end of the body, or -1 to fail the request
+ * (HSESSION_IO). Called on a thread of hsession's blocking pool, one call at
+ * a time, while the request is being sent; it may block.
+ */
+typedef int64_t (*hsession_body_read_callback)(void *user_data, uint8_t *buf, size_t cap);
+
+/**
  * Completion of `hsession_response_read_async`: `result` is HSESSION_OK with
  * `n` bytes written to the buffer (0 at the end of the body), or the failure
  * that ended the body. Called once, on the callback thread, like
@@ -741,6 +749,55 @@ hsession_result hsession_request_set_read_timeout_ms(hsession_request_builder *r
  */
 hsession_result hsession_request_set_total_timeout_ms(hsession_request_builder *request,
                                                       uint64_t ms);
+
+/**
+ * Sets the body to the file at `path` (NUL-terminated UTF-8, copied),
+ * streamed from disk when the request is sent, with its size as the
+ * Content-Length. The file is opened at each send: a missing one fails
+ * that send with HSESSION_IO.
+ */
+hsession_result hsession_request_set_body_file(hsession_request_builder *request,
+                                               const char *path,
+                                               hsession_error **err_out);
+
+/**
+ * Sets the body to what `read` produces (see `hsession_body_read_callback`).
+ * `length` is the body's size if known (sent as Content-Length), or -1 for
+ * unknown (the body is sent chunked). `user_data` must stay valid while any
+ * send of this request runs. Such a body is read once per send and cannot
+ * be replayed: a 307/308 redirect is returned as the response. Blocking
+ * callers and callbacks: with `hsession_request` the callback runs while the
+ * caller's thread waits, so an FFI that can only run callbacks on the
+ * caller's thread must use `hsession_send`.
+ */
+hsession_result hsession_request_set_body_callback(hsession_request_builder *request,
+                                                   hsession_body_read_callback read,
+                                                   void *user_data,
+                                                   int64_t length,
+                                                   hsession_error **err_out);
+
+/**
+ * Adds a text field to a multipart/form-data body (the `data=` that goes
+ * with `files=` in requests). The first form part replaces any other body;
+ * Content-Type and the boundary are set by hsession. Strings are copied.
+ */
+hsession_result hsession_request_add_form_field(hsession_request_builder *request,
+                                                const char *name,
+                                                const char *value,
+                                                hsession_error **err_out);
+
+/**
+ * Adds a file part to a multipart/form-data body, streamed from `path` when
+ * the request is sent. `file_name` (NULL: the path's last component) and
+ * `content_type` (NULL: guessed from the extension) are optional. Strings
+ * are copied; a missing file fails the send with HSESSION_IO.
+ */
+hsession_result hsession_request_add_form_file(hsession_request_builder *request,
+                                               const char *name,
+                                               const char *path,
+                                               const char *file_name,
+                                               const char *content_type,
+                                               hsession_error **err_out);
 
 /**
  * Frees a response and everything borrowed from it. NULL is a no-op.

@@ -143,6 +143,8 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
     while let Some(cause) = source {
         if cause.is::<crate::connector::ConnectTimeoutError>() {
             kind = ErrorKind::ConnectTimeout;
+        } else if cause.is::<crate::body::BodyReadError>() {
+            kind = ErrorKind::Io;
         } else if cause.is::<rustls::Error>() {
             kind = ErrorKind::Tls;
         } else if let Some(h) = cause.downcast_ref::<hyper::Error>() {
@@ -181,6 +183,7 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
         ErrorKind::Decode => "could not decode the response body",
         ErrorKind::TooManyRedirects => "too many redirects",
         ErrorKind::Timeout => "timed out",
+        ErrorKind::Io => "the request body could not be read",
         _ => "connection closed before the response was complete",
     };
     Error::new(kind, format!("{what}{detail}")).with_url(url)

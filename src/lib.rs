@@ -15,6 +15,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod body;
 pub mod call;
 pub mod config;
 mod connector;

@@ -1,6 +1,7 @@
 //! A request as the caller builds it: everything is validated as it is set,
 //! so sending never finds a bad method, URL or header.
 
+use crate::body::{BodySpec, FormPart, ReadFn};
 use crate::config::{self, TimeoutOverrides};
 use crate::error::{Error, ErrorKind, Result};
 use bytes::Bytes;
@@ -27,7 +28,7 @@ pub struct Request {
     pub(crate) headers: HeaderMap,
     pub(crate) removed: Vec<HeaderName>,
     pub(crate) query: Vec<(String, String)>,
-    pub(crate) body: Option<Bytes>,
+    pub(crate) body: Option<BodySpec>,
     pub(crate) auth: AuthOverride,
     pub(crate) timeouts: TimeoutOverrides,
     pub(crate) max_redirects: Option<usize>,
@@ -90,7 +91,65 @@ impl Request {
 
     /// The body, sent as given (set Content-Type yourself).
     pub fn body(&mut self, body: impl Into<Bytes>) -> &mut Request {
-        self.body = Some(body.into());
+        self.body = Some(BodySpec::Bytes(body.into()));
+        self
+    }
+
+    /// The body is the file at `path`, streamed from disk when the request
+    /// is sent (its size becomes the Content-Length).
+    pub fn body_file(&mut self, path: impl Into<std::path::PathBuf>) -> &mut Request {
+        self.body = Some(BodySpec::File(path.into()));
+        self
+    }
+
+    /// The body comes from `read`, called for one chunk at a time on a
+    /// blocking-pool thread until it returns 0; `len`, if known, is sent as
+    /// the Content-Length, otherwise the body is chunked. Such a body can be
+    /// sent once: a 307/308 redirect after it is returned as the response.
+    pub fn body_reader(&mut self, read: Box<ReadFn>, len: Option<u64>) -> &mut Request {
+        self.body = Some(BodySpec::Reader {
+            read: std::sync::Arc::new(std::sync::Mutex::new(read)),
+            len,
+        });
+        self
+    }
+
+    fn form(&mut self) -> &mut Vec<FormPart> {
+        if !matches!(self.body, Some(BodySpec::Form(_))) {
+            self.body = Some(BodySpec::Form(Vec::new()));
+        }
+        match &mut self.body {
+            Some(BodySpec::Form(parts)) => parts,
+            _ => unreachable!("set just above"),
+        }
+    }
+
+    /// Adds a text field to a multipart/form-data body (replacing any other body).
+    pub fn form_text(&mut self, name: &str, value: &str) -> &mut Request {
+        let part = FormPart::Text {
+            name: name.to_owned(),
+            value: value.to_owned(),
+        };
+        self.form().push(part);
+        self
+    }
+
+    /// Adds a file part (the `files=` of requests), streamed from `path`;
+    /// `file_name` defaults to the path's last component.
+    pub fn form_file(
+        &mut self,
+        name: &str,
+        path: impl Into<std::path::PathBuf>,
+        file_name: Option<&str>,
+        mime: Option<&str>,
+    ) -> &mut Request {
+        let part = FormPart::File {
+            name: name.to_owned(),
+            path: path.into(),
+            file_name: file_name.map(str::to_owned),
+            mime: mime.map(str::to_owned),
+        };
+        self.form().push(part);
         self
     }
 

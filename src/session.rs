@@ -5,6 +5,7 @@
 //! snapshot (two Arc clones) when it starts, so a setter applies to requests
 //! started after it returns and never waits for requests in flight.
 
+use crate::body::BodySpec;
 use crate::call::Call;
 use crate::config::{self, Defaults, Timeouts, TransportConfig};
 use crate::connector::{ConnectProbe, Counters, CountingLayer, PROBE};
@@ -60,7 +61,7 @@ struct Prepared {
     method: Method,
     url: url::Url,
     headers: HeaderMap,
-    body: Option<Bytes>,
+    body: Option<BodySpec>,
     timeouts: Timeouts,
     max_redirects: usize,
     stream: bool,
@@ -449,11 +450,13 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
                 }
             }
         }
+        let body = match &p.body {
+            Some(spec) => Some(spec.build(&mut headers).await?),
+            None => None,
+        };
         let mut request = reqwest::Request::new(p.method.clone(), p.url.clone());
         *request.headers_mut() = headers;
-        if let Some(body) = &p.body {
-            *request.body_mut() = Some(body.clone().into());
-        }
+        *request.body_mut() = body;
         p.counters.requests.fetch_add(1, Ordering::Relaxed);
         let mut resp = send_one(&p.client, request, &probe, p.timeouts.read).await?;
         p.jar
@@ -469,6 +472,10 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
             )
             .map_err(|e| e.with_url(&p.url))?,
         };
+        // A body read from the caller's function cannot be sent twice: a
+        // redirect that keeps the body ends the chain with its response.
+        let replayable = p.body.as_ref().is_none_or(BodySpec::replayable);
+        let hop = hop.filter(|h| !h.keep_body || replayable);
         let Some(hop) = hop else {
             if p.stream {
                 let limits = Limits {

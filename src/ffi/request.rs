@@ -219,3 +219,144 @@ pub unsafe extern "C" fn hsession_request_set_total_timeout_ms(
         Ok(())
     })
 }
+
+/// Sets the body to the file at `path` (NUL-terminated UTF-8, copied),
+/// streamed from disk when the request is sent, with its size as the
+/// Content-Length. The file is opened at each send: a missing one fails
+/// that send with HSESSION_IO.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_body_file(
+    request: *mut hsession_request_builder,
+    path: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        r.0.body_file(str_arg(path, "path")?);
+        Ok(())
+    })
+}
+
+/// Reads the next bytes of a request body into `buf` (at most `cap`) and
+/// returns how many, 0 at the end of the body, or -1 to fail the request
+/// (HSESSION_IO). Called on a thread of hsession's blocking pool, one call at
+/// a time, while the request is being sent; it may block.
+pub type hsession_body_read_callback =
+    Option<unsafe extern "C" fn(user_data: *mut std::ffi::c_void, buf: *mut u8, cap: usize) -> i64>;
+
+/// The caller's read callback and its user_data, sent to the blocking pool.
+struct BodyReader {
+    read: unsafe extern "C" fn(*mut std::ffi::c_void, *mut u8, usize) -> i64,
+    user_data: *mut std::ffi::c_void,
+}
+// SAFETY: hsession calls the callback from one thread at a time and never
+// touches user_data itself; the caller wrote both to be called that way.
+unsafe impl Send for BodyReader {}
+
+/// Sets the body to what `read` produces (see `hsession_body_read_callback`).
+/// `length` is the body's size if known (sent as Content-Length), or -1 for
+/// unknown (the body is sent chunked). `user_data` must stay valid while any
+/// send of this request runs. Such a body is read once per send and cannot
+/// be replayed: a 307/308 redirect is returned as the response. Blocking
+/// callers and callbacks: with `hsession_request` the callback runs while the
+/// caller's thread waits, so an FFI that can only run callbacks on the
+/// caller's thread must use `hsession_send`.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_body_callback(
+    request: *mut hsession_request_builder,
+    read: hsession_body_read_callback,
+    user_data: *mut std::ffi::c_void,
+    length: i64,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        let Some(read) = read else {
+            return Err(Failure::null("read"));
+        };
+        let len = match length {
+            -1 => None,
+            n if n >= 0 => Some(n as u64),
+            _ => {
+                return Err(Failure::new(
+                    HSESSION_INVALID_ARGUMENT,
+                    "length must be -1 or at least 0",
+                ))
+            }
+        };
+        let reader = BodyReader { read, user_data };
+        r.0.body_reader(
+            Box::new(move |buf: &mut [u8]| {
+                let reader = &reader;
+                // SAFETY: the caller's callback with a buffer of `buf.len()` bytes.
+                let n = unsafe { (reader.read)(reader.user_data, buf.as_mut_ptr(), buf.len()) };
+                match usize::try_from(n) {
+                    Ok(n) if n <= buf.len() => Ok(n),
+                    Ok(_) => Err(std::io::Error::other(
+                        "the read callback returned more than it was given room for",
+                    )),
+                    Err(_) => Err(std::io::Error::other("the read callback returned -1")),
+                }
+            }),
+            len,
+        );
+        Ok(())
+    })
+}
+
+/// Adds a text field to a multipart/form-data body (the `data=` that goes
+/// with `files=` in requests). The first form part replaces any other body;
+/// Content-Type and the boundary are set by hsession. Strings are copied.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_add_form_field(
+    request: *mut hsession_request_builder,
+    name: *const c_char,
+    value: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        r.0.form_text(str_arg(name, "name")?, str_arg(value, "value")?);
+        Ok(())
+    })
+}
+
+/// Adds a file part to a multipart/form-data body, streamed from `path` when
+/// the request is sent. `file_name` (NULL: the path's last component) and
+/// `content_type` (NULL: guessed from the extension) are optional. Strings
+/// are copied; a missing file fails the send with HSESSION_IO.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_add_form_file(
+    request: *mut hsession_request_builder,
+    name: *const c_char,
+    path: *const c_char,
+    file_name: *const c_char,
+    content_type: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        let name = str_arg(name, "name")?;
+        let path = str_arg(path, "path")?;
+        let file_name = if file_name.is_null() {
+            None
+        } else {
+            Some(str_arg(file_name, "file_name")?)
+        };
+        let mime = if content_type.is_null() {
+            None
+        } else {
+            Some(str_arg(content_type, "content_type")?)
+        };
+        if let Some(m) = mime {
+            if m.parse::<reqwest::header::HeaderValue>().is_err() || !m.contains('/') {
+                return Err(Failure::new(
+                    HSESSION_INVALID_ARGUMENT,
+                    format!("invalid content type {m:?}"),
+                ));
+            }
+        }
+        r.0.form_file(name, path, file_name, mime);
+        Ok(())
+    })
+}

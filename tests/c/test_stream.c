@@ -1,5 +1,6 @@
-/* Streamed downloads through the C ABI: a body read in chunks while it
- * arrives, blocking and asynchronously, with its peak memory measured.
+/* Streamed bodies through the C ABI: downloads read in chunks while they
+ * arrive, blocking and asynchronously, with their peak memory measured;
+ * uploads from a file, from a read callback, and as multipart/form-data.
  * The download is 1 GiB in a build without sanitizers, where the peak RSS
  * is meaningful and must stay under 64 MiB, and 64 MiB under ASan;
  * HSESSION_STREAM_BYTES overrides the size. */
@@ -170,6 +171,115 @@ static void cancel_and_free_mid_body(hsession *s) {
     hsession_response_free(r);
 }
 
+/* ---- uploads: a file, a read callback, multipart ---- */
+static char tmpdir[64];
+
+static const char *write_temp(const char *name, size_t size) {
+    static char path[128];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "wb");
+    for (size_t i = 0; i < size; i++) fputc((int)(i % 251), f);
+    fclose(f);
+    return path;
+}
+
+typedef struct {
+    size_t pos, size;
+    int fail_at;
+} body_source;
+
+static int64_t read_body(void *user_data, uint8_t *buf, size_t cap) {
+    body_source *src = user_data;
+    if (src->fail_at >= 0 && src->pos >= (size_t)src->fail_at) return -1;
+    size_t n = src->size - src->pos;
+    if (n > cap) n = cap;
+    if (n > 10000) n = 10000;
+    for (size_t i = 0; i < n; i++) buf[i] = (uint8_t)((src->pos + i) % 251);
+    src->pos += n;
+    return (int64_t)n;
+}
+
+static hsession_response *post(hsession *s, hsession_request_builder *req, hsession_result want) {
+    hsession_response *resp = NULL;
+    hsession_error *err = NULL;
+    hsession_result rc = hsession_request(s, req, &resp, &err);
+    CHECK_RC(rc, want, err);
+    hsession_error_free(err);
+    return resp;
+}
+
+static void uploads(hsession *s) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/hsession-upload-XXXXXX");
+    CHECK(mkdtemp(tmpdir) != NULL, "mkdtemp");
+    char big[128];
+    snprintf(big, sizeof big, "%s", write_temp("big.bin", 2000000));
+
+    hsession_request_builder *req = NULL;
+    hsession_request_new("PUT", URL("/echo"), &req, NULL);
+    CHECK_RC(hsession_request_set_body_file(req, big, NULL), HSESSION_OK, NULL);
+    hsession_response *r = post(s, req, HSESSION_OK);
+    CHECK(r && body_has(r, "\"body_len\":2000000"), "file upload length");
+    CHECK(r && body_has(r, "[\"content-length\",\"2000000\"]"), "file upload Content-Length");
+    hsession_response_free(r);
+    hsession_request_free(req);
+
+    body_source src = {0, 123457, -1};
+    hsession_request_new("POST", URL("/echo"), &req, NULL);
+    CHECK_RC(hsession_request_set_body_callback(req, read_body, &src, -1, NULL), HSESSION_OK, NULL);
+    r = post(s, req, HSESSION_OK);
+    CHECK(r && body_has(r, "\"body_len\":123457"), "callback upload length");
+    CHECK(r && body_has(r, "[\"transfer-encoding\",\"chunked\"]"), "unknown length is chunked");
+    hsession_response_free(r);
+    src = (body_source){0, 50000, -1};
+    CHECK_RC(hsession_request_set_body_callback(req, read_body, &src, 50000, NULL), HSESSION_OK, NULL);
+    r = post(s, req, HSESSION_OK);
+    CHECK(r && body_has(r, "[\"content-length\",\"50000\"]"), "known length");
+    hsession_response_free(r);
+    src = (body_source){0, 50000, 20000};
+    r = post(s, req, HSESSION_IO); /* the callback returned -1 */
+    hsession_response_free(r);
+    hsession_request_free(req);
+
+    hsession_request_new("POST", URL("/echo"), &req, NULL);
+    CHECK_RC(hsession_request_add_form_field(req, "key", "value", NULL), HSESSION_OK, NULL);
+    CHECK_RC(hsession_request_add_form_file(req, "doc", big, NULL, NULL, NULL), HSESSION_OK, NULL);
+    CHECK_RC(hsession_request_add_form_file(req, "pic", write_temp("p.raw", 777), "me.png", "image/png", NULL),
+             HSESSION_OK, NULL);
+    r = post(s, req, HSESSION_OK);
+    CHECK(r && body_has(r, "\"key\":\"value\""), "multipart field");
+    CHECK(r && body_has(r, "\"filename\":\"big.bin\""), "multipart file name");
+    CHECK(r && body_has(r, "\"size\":2000000"), "multipart file size");
+    CHECK(r && body_has(r, "\"filename\":\"me.png\""), "multipart given file name");
+    CHECK(r && body_has(r, "\"content_type\":\"image/png\""), "multipart content type");
+    CHECK(r && body_has(r, "\"size\":777"), "multipart small file");
+    hsession_response_free(r);
+    hsession_request_free(req);
+
+    /* Bad input. */
+    hsession_request_new("POST", URL("/echo"), &req, NULL);
+    hsession_error *err = NULL;
+    CHECK(hsession_request_set_body_file(req, NULL, NULL) == HSESSION_NULL_ARGUMENT, "file NULL");
+    CHECK(hsession_request_set_body_file(NULL, big, NULL) == HSESSION_NULL_ARGUMENT, "req NULL");
+    CHECK(hsession_request_set_body_callback(req, NULL, NULL, -1, NULL) == HSESSION_NULL_ARGUMENT, "cb NULL");
+    CHECK(hsession_request_set_body_callback(req, read_body, &src, -2, &err) == HSESSION_INVALID_ARGUMENT,
+          "length -2");
+    hsession_error_free(err);
+    CHECK(hsession_request_add_form_field(req, NULL, "v", NULL) == HSESSION_NULL_ARGUMENT, "field name NULL");
+    CHECK(hsession_request_add_form_file(req, "f", NULL, NULL, NULL, NULL) == HSESSION_NULL_ARGUMENT, "path NULL");
+    CHECK(hsession_request_add_form_file(req, "f", big, NULL, "not a type", NULL) == HSESSION_INVALID_ARGUMENT,
+          "bad content type");
+    CHECK(hsession_request_add_form_file(req, "f", big, NULL, "text/plain\r\nX: 1", NULL) ==
+              HSESSION_INVALID_ARGUMENT,
+          "CRLF in content type");
+    CHECK_RC(hsession_request_set_body_file(req, "/nonexistent/hsession", NULL), HSESSION_OK, NULL);
+    r = post(s, req, HSESSION_IO);
+    hsession_response_free(r);
+    hsession_request_free(req);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    CHECK(system(cmd) == 0, "cleanup");
+}
+
 int main(void) {
     server_start(&srv);
     const char *env = getenv("HSESSION_STREAM_BYTES");
@@ -185,6 +295,7 @@ int main(void) {
     async_download(s, 1);
     async_download(s, 0);
     cancel_and_free_mid_body(s);
+    uploads(s);
     hsession_free(s);
     server_stop(&srv);
     return finish("test_stream");

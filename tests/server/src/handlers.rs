@@ -242,6 +242,99 @@ fn content_type(ctx: &Ctx) -> String {
         .unwrap_or_default()
 }
 
+/// A multipart/form-data body as {"fields": {name: value}, "files": {name:
+/// {"filename", "content_type", "size", "body_base64"}}}; null for other
+/// bodies, and {"error": ...} for a malformed one.
+fn multipart(ctx: &Ctx) -> Option<Value> {
+    if content_type(ctx) != "multipart/form-data" {
+        return None;
+    }
+    let full = header_str(ctx, header::CONTENT_TYPE).unwrap_or_default();
+    let Some(boundary) = full
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"').to_owned())
+        .next()
+    else {
+        return Some(json!({ "error": "no boundary" }));
+    };
+    let delim = format!("--{boundary}");
+    let body = &ctx.body[..];
+    let mut fields = Map::new();
+    let mut files = Map::new();
+    let mut pos = match find(body, delim.as_bytes(), 0) {
+        Some(p) => p + delim.len(),
+        None => return Some(json!({ "error": "no first boundary" })),
+    };
+    loop {
+        if body[pos..].starts_with(b"--") {
+            break;
+        }
+        let Some(start) = find(body, b"\r\n", pos).map(|p| p + 2) else {
+            return Some(json!({ "error": "truncated part" }));
+        };
+        let Some(head_end) = find(body, b"\r\n\r\n", start) else {
+            return Some(json!({ "error": "part without headers" }));
+        };
+        let Some(next) = find(body, format!("\r\n{delim}").as_bytes(), head_end + 4) else {
+            return Some(json!({ "error": "part without end" }));
+        };
+        let head = String::from_utf8_lossy(&body[start..head_end]);
+        let content = &body[head_end + 4..next];
+        let mut name = None;
+        let mut filename = None;
+        let mut part_type = None;
+        for line in head.split("\r\n") {
+            let lower = line.to_ascii_lowercase();
+            if lower.starts_with("content-disposition:") {
+                for attr in line.split(';').skip(1) {
+                    let (k, v) = attr.trim().split_once('=').unwrap_or(("", ""));
+                    let v = v.trim_matches('"').to_owned();
+                    match k {
+                        "name" => name = Some(v),
+                        "filename" => filename = Some(v),
+                        _ => {}
+                    }
+                }
+            } else if lower.starts_with("content-type:") {
+                part_type = Some(line["content-type:".len()..].trim().to_owned());
+            }
+        }
+        let name = name.unwrap_or_default();
+        match filename {
+            Some(filename) => {
+                files.insert(
+                    name,
+                    json!({
+                        "filename": filename,
+                        "content_type": part_type,
+                        "size": content.len(),
+                        "body_base64": base64::engine::general_purpose::STANDARD.encode(content),
+                    }),
+                );
+            }
+            None => {
+                fields.insert(
+                    name,
+                    Value::String(String::from_utf8_lossy(content).into_owned()),
+                );
+            }
+        }
+        pos = next + 2 + delim.len();
+    }
+    Some(json!({ "fields": fields, "files": files }))
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if from > hay.len() {
+        return None;
+    }
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
 fn form(ctx: &Ctx) -> Option<Map<String, Value>> {
     if content_type(ctx) != "application/x-www-form-urlencoded" {
         return None;
@@ -315,6 +408,7 @@ fn echo_value(ctx: &Ctx) -> Value {
         "body_base64": STANDARD.encode(&ctx.body),
         "body_len": ctx.body.len(),
         "form": form(ctx),
+        "multipart": multipart(ctx),
         "json": json_body(ctx),
         "connection_id": ctx.conn_id,
         "http_version": http_version,

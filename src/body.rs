@@ -1,0 +1,168 @@
+//! Request bodies: bytes, a file, a caller's read function, or a
+//! multipart/form-data form. Each hop of a redirect builds the body anew
+//! from this description, so files and forms can be sent again (307/308);
+//! a read function can only be read once.
+
+use crate::error::{Error, ErrorKind, Result};
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Fills the buffer with the next bytes of the body; `Ok(0)` at its end.
+pub type ReadFn = dyn FnMut(&mut [u8]) -> std::io::Result<usize> + Send;
+
+/// A request body as the caller described it.
+#[derive(Clone)]
+pub(crate) enum BodySpec {
+    Bytes(Bytes),
+    File(PathBuf),
+    Reader {
+        read: Arc<Mutex<Box<ReadFn>>>,
+        len: Option<u64>,
+    },
+    Form(Vec<FormPart>),
+}
+
+impl std::fmt::Debug for BodySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodySpec::Bytes(b) => write!(f, "Bytes({})", b.len()),
+            BodySpec::File(p) => write!(f, "File({p:?})"),
+            BodySpec::Reader { len, .. } => write!(f, "Reader({len:?})"),
+            BodySpec::Form(parts) => write!(f, "Form({parts:?})"),
+        }
+    }
+}
+
+/// One part of a multipart/form-data body.
+#[derive(Debug, Clone)]
+pub(crate) enum FormPart {
+    Text {
+        name: String,
+        value: String,
+    },
+    File {
+        name: String,
+        path: PathBuf,
+        file_name: Option<String>,
+        mime: Option<String>,
+    },
+}
+
+/// Reading the request body failed (the caller's read function, or a file).
+#[derive(Debug)]
+pub struct BodyReadError(pub String);
+
+impl std::fmt::Display for BodyReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "reading the request body failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for BodyReadError {}
+
+impl BodySpec {
+    /// Whether the body can be sent again (for a 307/308 redirect).
+    pub(crate) fn replayable(&self) -> bool {
+        !matches!(self, BodySpec::Reader { .. })
+    }
+
+    /// A fresh reqwest body, and the headers it implies.
+    pub(crate) async fn build(&self, headers: &mut HeaderMap) -> Result<reqwest::Body> {
+        match self {
+            BodySpec::Bytes(b) => Ok(b.clone().into()),
+            BodySpec::File(path) => {
+                let file = tokio::fs::File::open(path)
+                    .await
+                    .map_err(|e| io_error(path, e))?;
+                let len = file.metadata().await.map_err(|e| io_error(path, e))?.len();
+                headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+                Ok(reqwest::Body::wrap_stream(
+                    tokio_util::io::ReaderStream::new(file),
+                ))
+            }
+            BodySpec::Reader { read, len } => {
+                if let Some(len) = len {
+                    headers.insert(CONTENT_LENGTH, HeaderValue::from(*len));
+                }
+                Ok(reqwest::Body::wrap_stream(reader_stream(read.clone())))
+            }
+            BodySpec::Form(parts) => {
+                let mut form = reqwest::multipart::Form::new();
+                for part in parts {
+                    form = match part {
+                        FormPart::Text { name, value } => form.text(name.clone(), value.clone()),
+                        FormPart::File {
+                            name,
+                            path,
+                            file_name,
+                            mime,
+                        } => {
+                            let mut p = reqwest::multipart::Part::file(path)
+                                .await
+                                .map_err(|e| io_error(path, e))?;
+                            if let Some(file_name) = file_name {
+                                p = p.file_name(file_name.clone());
+                            }
+                            if let Some(mime) = mime {
+                                p = p.mime_str(mime).map_err(|_| {
+                                    Error::new(
+                                        ErrorKind::InvalidArgument,
+                                        format!("invalid content type {mime:?}"),
+                                    )
+                                })?;
+                            }
+                            form.part(name.clone(), p)
+                        }
+                    };
+                }
+                let ct = format!("multipart/form-data; boundary={}", form.boundary());
+                headers.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::try_from(ct)
+                        .map_err(|_| Error::new(ErrorKind::Internal, "bad boundary"))?,
+                );
+                headers.remove(CONTENT_LENGTH);
+                Ok(reqwest::Body::wrap_stream(form.into_stream()))
+            }
+        }
+    }
+}
+
+fn io_error(path: &std::path::Path, e: std::io::Error) -> Error {
+    Error::new(
+        ErrorKind::Io,
+        format!("cannot read {}: {e}", path.display()),
+    )
+}
+
+/// Chunks from the caller's read function, each read on tokio's blocking
+/// pool so a slow reader never holds an I/O thread.
+fn reader_stream(
+    read: Arc<Mutex<Box<ReadFn>>>,
+) -> impl futures_core::Stream<Item = std::result::Result<Bytes, BodyReadError>> + Send + 'static {
+    const CHUNK: usize = 64 * 1024;
+    futures_util::stream::unfold(Some(read), |state| async move {
+        let read = state?;
+        let next = read.clone();
+        let chunk = tokio::task::spawn_blocking(move || {
+            let mut buf = vec![0u8; CHUNK];
+            let mut f = next.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut buf).map(|n| {
+                buf.truncate(n.min(CHUNK));
+                buf
+            })
+        })
+        .await;
+        match chunk {
+            Ok(Ok(buf)) if buf.is_empty() => None,
+            Ok(Ok(buf)) => Some((Ok(Bytes::from(buf)), Some(read))),
+            Ok(Err(e)) => Some((Err(BodyReadError(e.to_string())), None)),
+            Err(_) => Some((
+                Err(BodyReadError("the read function panicked".into())),
+                None,
+            )),
+        }
+    })
+}
