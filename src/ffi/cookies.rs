@@ -386,6 +386,25 @@ pub unsafe extern "C" fn hsession_cookies_clear_session(
     })
 }
 
+/// The shape shared by the jar's file calls: check the arguments, run `op`,
+/// report the count.
+unsafe fn jar_file(
+    session: *const hsession,
+    path: *const c_char,
+    format: hsession_cookie_format,
+    count_out: *mut usize,
+    err_out: *mut *mut hsession_error,
+    op: impl FnOnce(&crate::Jar, std::path::PathBuf, CookieFileFormat) -> crate::Result<usize>,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        let path = path_arg(path)?;
+        let format = format_arg(format)?;
+        self::count_out(count_out, op(s.0.jar(), path, format)?);
+        Ok(())
+    })
+}
+
 /// Saves the jar, session cookies included, to `path` (NUL-terminated
 /// UTF-8) in `format`. The file is written atomically (a temporary file in
 /// the same directory, then a rename) with mode 0600, so a crash never
@@ -400,13 +419,14 @@ pub unsafe extern "C" fn hsession_cookies_save(
     count_out: *mut usize,
     err_out: *mut *mut hsession_error,
 ) -> hsession_result {
-    call(err_out, || {
-        let s = ref_arg(session, "session")?;
-        let path = path_arg(path)?;
-        let format = format_arg(format)?;
-        self::count_out(count_out, s.0.jar().save(path, format)?);
-        Ok(())
-    })
+    jar_file(
+        session,
+        path,
+        format,
+        count_out,
+        err_out,
+        |jar, path, format| jar.save(path, format),
+    )
 }
 
 /// Adds the cookies of the file `path` (in `format`) to the jar, replacing
@@ -423,13 +443,14 @@ pub unsafe extern "C" fn hsession_cookies_load(
     count_out: *mut usize,
     err_out: *mut *mut hsession_error,
 ) -> hsession_result {
-    call(err_out, || {
-        let s = ref_arg(session, "session")?;
-        let path = path_arg(path)?;
-        let format = format_arg(format)?;
-        self::count_out(count_out, s.0.jar().load(path, format)?);
-        Ok(())
-    })
+    jar_file(
+        session,
+        path,
+        format,
+        count_out,
+        err_out,
+        |jar, path, format| jar.load(path, format),
+    )
 }
 
 /// Loads the cookie file `path` now, as `hsession_cookies_load` (a missing
@@ -448,13 +469,14 @@ pub unsafe extern "C" fn hsession_set_cookie_file(
     count_out: *mut usize,
     err_out: *mut *mut hsession_error,
 ) -> hsession_result {
-    call(err_out, || {
-        let s = ref_arg(session, "session")?;
-        let path = path_arg(path)?;
-        let format = format_arg(format)?;
-        self::count_out(count_out, s.0.jar().set_cookie_file(path, format)?);
-        Ok(())
-    })
+    jar_file(
+        session,
+        path,
+        format,
+        count_out,
+        err_out,
+        |jar, path, format| jar.set_cookie_file(path, format),
+    )
 }
 
 /// Sends the cookie `name=value` with this request only; it never enters
