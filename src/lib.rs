@@ -17,6 +17,7 @@
 
 pub mod body;
 pub mod call;
+mod cancel;
 pub mod config;
 mod connector;
 pub mod cookies;

@@ -7,6 +7,7 @@
 
 use crate::body::BodySpec;
 use crate::call::Call;
+use crate::cancel::Cancels;
 use crate::config::{self, Defaults, Timeouts, TransportConfig};
 use crate::connector::{ConnectProbe, Counters, CountingLayer, PROBE};
 use crate::cookies::Jar;
@@ -37,8 +38,8 @@ struct Inner {
     transport: RwLock<Arc<Transport>>,
     jar: Arc<Jar>,
     counters: Arc<Counters>,
-    /// Cancelled when the last handle to the session goes: requests still
-    /// in flight then end with `ErrorKind::Cancelled`.
+    /// Cancelled when the last handle to the session goes: non-blocking
+    /// requests still in flight then end with `ErrorKind::Cancelled`.
     closing: CancellationToken,
 }
 
@@ -65,8 +66,7 @@ struct Prepared {
     timeouts: Timeouts,
     max_redirects: usize,
     stream: bool,
-    cancel: CancellationToken,
-    user_cancel: Option<CancellationToken>,
+    cancels: Cancels,
     cookies: Vec<(String, String)>,
     start: Instant,
 }
@@ -274,7 +274,10 @@ impl Session {
         on_done: Option<Box<dyn FnOnce(Call) + Send>>,
     ) -> Result<Call> {
         let prepared = self.prepare(req)?;
-        let call = Call::new(prepared.cancel.clone());
+        let mut prepared = prepared;
+        let token = self.inner.closing.child_token();
+        prepared.cancels.call = Some(token.clone());
+        let call = Call::new(token);
         let finished = call.clone();
         runtime::get()?.spawn(async move {
             let result = execute(prepared).await;
@@ -348,8 +351,10 @@ impl Session {
             timeouts: req.timeouts.apply(defaults.timeouts),
             max_redirects: req.max_redirects.unwrap_or(defaults.max_redirects),
             stream: req.stream,
-            cancel: self.inner.closing.child_token(),
-            user_cancel: req.cancel.clone(),
+            cancels: Cancels {
+                call: None,
+                user: req.cancel.clone(),
+            },
             cookies: req.cookies.clone(),
             start,
         })
@@ -394,22 +399,12 @@ async fn execute(p: Prepared) -> Result<Response> {
         connect_timeout: timeouts.connect,
         times: Mutex::new((None, None)),
     });
-    let cancel = p.cancel.clone();
-    let user_cancel = p.user_cancel.clone();
+    let cancels = p.cancels.clone();
     let work = PROBE.scope(probe.clone(), follow(p, probe));
     let work = async move {
-        let cancelled = async {
-            match &user_cancel {
-                Some(user) => tokio::select! {
-                    _ = cancel.cancelled() => {}
-                    _ = user.cancelled() => {}
-                },
-                None => cancel.cancelled().await,
-            }
-        };
         tokio::select! {
             biased;
-            _ = cancelled => Err(Error::new(ErrorKind::Cancelled, "the request was cancelled")),
+            _ = cancels.cancelled() => Err(Error::new(ErrorKind::Cancelled, "the request was cancelled")),
             r = work => r,
         }
     };
@@ -481,8 +476,7 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
                 let limits = Limits {
                     read: p.timeouts.read,
                     deadline: p.timeouts.total.map(|t| p.start + t),
-                    cancel: p.cancel.clone(),
-                    user_cancel: p.user_cancel.clone(),
+                    cancels: p.cancels.clone(),
                 };
                 return Ok(head(resp, history, p.start, |resp| {
                     Some(Arc::new(BodyStream::start(resp, limits)))

@@ -5,6 +5,7 @@
 //! stream stops the pump and closes the connection: a half-read connection
 //! never goes back to the pool.
 
+use crate::cancel::Cancels;
 use crate::error::{self, Error, ErrorKind, Result};
 use crate::runtime;
 use bytes::Bytes;
@@ -34,16 +35,17 @@ struct State {
 pub(crate) struct Limits {
     pub read: Option<Duration>,
     pub deadline: Option<Instant>,
-    pub cancel: CancellationToken,
-    pub user_cancel: Option<CancellationToken>,
+    pub cancels: Cancels,
 }
 
 impl BodyStream {
     /// Starts pumping `resp`'s body; must be called on the runtime.
     pub(crate) fn start(resp: reqwest::Response, limits: Limits) -> BodyStream {
         let (tx, rx) = mpsc::channel(AHEAD);
-        let cancel = limits.cancel.clone();
-        tokio::spawn(pump(resp, tx, limits));
+        // The stream's own switch: dropping or cancelling the stream stops
+        // the pump without touching the request's tokens.
+        let cancel = CancellationToken::new();
+        tokio::spawn(pump(resp, tx, limits, cancel.clone()));
         BodyStream {
             state: tokio::sync::Mutex::new(State {
                 rx,
@@ -132,13 +134,10 @@ impl State {
     }
 }
 
-async fn cancelled(limits: &Limits) {
-    match &limits.user_cancel {
-        Some(user) => tokio::select! {
-            _ = limits.cancel.cancelled() => {}
-            _ = user.cancelled() => {}
-        },
-        None => limits.cancel.cancelled().await,
+async fn cancelled(limits: &Limits, own: &CancellationToken) {
+    tokio::select! {
+        _ = limits.cancels.cancelled() => {}
+        _ = own.cancelled() => {}
     }
 }
 
@@ -153,12 +152,13 @@ async fn pump(
     mut resp: reqwest::Response,
     tx: mpsc::Sender<Result<Option<Bytes>>>,
     limits: Limits,
+    own: CancellationToken,
 ) {
     let url = resp.url().clone();
     loop {
         let next = tokio::select! {
             biased;
-            _ = cancelled(&limits) => Err(Error::new(ErrorKind::Cancelled, "the download was cancelled")),
+            _ = cancelled(&limits, &own) => Err(Error::new(ErrorKind::Cancelled, "the download was cancelled")),
             _ = until(limits.deadline) => Err(Error::new(ErrorKind::Timeout, "the download did not complete within the total timeout")),
             _ = tx.closed() => return,
             chunk = read_chunk(&mut resp, limits.read) => chunk,
@@ -174,7 +174,7 @@ async fn pump(
         // Waiting for room is where a slow reader holds the download back.
         tokio::select! {
             biased;
-            _ = cancelled(&limits) => {
+            _ = cancelled(&limits, &own) => {
                 let _ = tx.try_send(Err(Error::new(ErrorKind::Cancelled, "the download was cancelled")));
                 return;
             }
