@@ -307,6 +307,12 @@ typedef void (*hsession_read_callback)(void *user_data, hsession_result result, 
 #define HSESSION_PARSE 26
 
 /**
+ * The retry policy ran out of retries while a status in its forcelist kept
+ * coming back (with raise-on-status on; number 27 is reserved).
+ */
+#define HSESSION_TOO_MANY_RETRIES 28
+
+/**
  * The Netscape cookies.txt format that curl (-b/-c) and wget read and
  * write: seven tab-separated fields, "#HttpOnly_" before the domain of
  * HttpOnly cookies, expiry 0 for session cookies.
@@ -871,6 +877,11 @@ hsession_result hsession_response_header(const hsession_response *response,
                                          size_t *value_len_out);
 
 /**
+ * Retries the retry policy used to get this response; 0 if NULL.
+ */
+uint32_t hsession_response_retries(const hsession_response *response);
+
+/**
  * The number of redirects followed to get this response; 0 if NULL.
  */
 size_t hsession_response_history_count(const hsession_response *response);
@@ -1020,6 +1031,57 @@ hsession_result hsession_set_total_timeout_ms(const hsession *session, uint64_t 
  * they are. Default 30, as in requests. Thread-safe.
  */
 hsession_result hsession_set_max_redirects(const hsession *session, size_t max);
+
+/**
+ * Sets the retry policy's counts and backoff, with urllib3's `Retry`
+ * meaning: `total`, `connect`, `read` and `status` retries (-1 = no limit
+ * from that count; all -1 is capped at 1,000 retries); before retry n >= 2
+ * the sleep is `backoff_factor * 2^(n-1)` seconds, at most `backoff_max`,
+ * plus up to `backoff_jitter` at random. Default: total 0 (no retries),
+ * others -1, backoff 0, max 120, jitter 0. Connect failures are retried for
+ * any method (nothing was sent); read failures and statuses only for the
+ * allowed methods (`hsession_set_retry_methods`) and replayable bodies.
+ * Thread-safe; applies to requests started after it returns.
+ */
+hsession_result hsession_set_retry(const hsession *session,
+                                   int64_t total,
+                                   int64_t connect,
+                                   int64_t read,
+                                   int64_t status,
+                                   double backoff_factor,
+                                   double backoff_max,
+                                   double backoff_jitter,
+                                   hsession_error **err_out);
+
+/**
+ * The statuses retried (urllib3's `status_forcelist`): `count` codes at
+ * `statuses` (copied; NULL allowed with 0, which clears the list). Codes
+ * must be 100..=599. Thread-safe.
+ */
+hsession_result hsession_set_retry_statuses(const hsession *session,
+                                            const uint16_t *statuses,
+                                            size_t count,
+                                            hsession_error **err_out);
+
+/**
+ * The methods retried after a read failure or a forcelist status: a
+ * comma-separated list ("GET,PUT"), "*" for every method (POST included,
+ * at the risk of running it twice), or "" for none. Default: DELETE, GET,
+ * HEAD, OPTIONS, PUT, TRACE. Thread-safe.
+ */
+hsession_result hsession_set_retry_methods(const hsession *session,
+                                           const char *methods,
+                                           hsession_error **err_out);
+
+/**
+ * `respect_retry_after` (default 1): sleep as `Retry-After` says on 413,
+ * 429 and 503. `raise_on_status` (default 1): when status retries run out
+ * the request fails with HSESSION_TOO_MANY_RETRIES; with 0 the last
+ * response is returned. Thread-safe.
+ */
+hsession_result hsession_set_retry_flags(const hsession *session,
+                                         int32_t respect_retry_after,
+                                         int32_t raise_on_status);
 
 /**
  * How long an idle pooled connection is kept, in milliseconds; 0 means

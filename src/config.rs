@@ -167,6 +167,7 @@ pub(crate) struct Defaults {
     pub query: Vec<(String, String)>,
     pub timeouts: Timeouts,
     pub max_redirects: usize,
+    pub retry: std::sync::Arc<crate::retry::RetryPolicy>,
 }
 
 impl Default for Defaults {
@@ -182,6 +183,7 @@ impl Default for Defaults {
             query: Vec::new(),
             timeouts: Timeouts::default(),
             max_redirects: crate::redirect::DEFAULT_MAX_REDIRECTS,
+            retry: Default::default(),
         }
     }
 }

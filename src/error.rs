@@ -52,6 +52,8 @@ pub enum ErrorKind {
     Pending,
     /// The result was already taken, or the call is used the wrong way.
     Consumed,
+    /// The retry policy ran out of retries (a status kept failing).
+    TooManyRetries,
     /// A file could not be read or written (cookie jar files).
     Io,
     /// A file's content is not in the expected format (cookie jar files).

@@ -32,6 +32,7 @@ pub struct Request {
     pub(crate) auth: AuthOverride,
     pub(crate) timeouts: TimeoutOverrides,
     pub(crate) max_redirects: Option<usize>,
+    pub(crate) retry: Option<std::sync::Arc<crate::retry::RetryPolicy>>,
     pub(crate) cancel: Option<CancellationToken>,
     pub(crate) stream: bool,
     /// Sent with this request only, never stored in the jar.
@@ -59,6 +60,7 @@ impl Request {
             auth: AuthOverride::Inherit,
             timeouts: TimeoutOverrides::default(),
             max_redirects: None,
+            retry: None,
             cancel: None,
             stream: false,
             cookies: Vec::new(),
@@ -184,6 +186,12 @@ impl Request {
     /// Total timeout for this request; `None` means no limit.
     pub fn total_timeout(&mut self, t: Option<Duration>) -> &mut Request {
         self.timeouts.total = Some(t);
+        self
+    }
+
+    /// The retry policy of this request, over the session's.
+    pub fn retry(&mut self, policy: crate::retry::RetryPolicy) -> &mut Request {
+        self.retry = Some(std::sync::Arc::new(policy));
         self
     }
 

@@ -17,6 +17,7 @@ pub struct Response {
     pub(crate) body: Bytes,
     pub(crate) history: Vec<(u16, url::Url)>,
     pub(crate) stream: Option<Arc<BodyStream>>,
+    pub(crate) retries: u32,
     pub(crate) elapsed: Duration,
 }
 
@@ -62,6 +63,11 @@ impl Response {
             .iter()
             .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
             .and_then(|(_, v)| v.to_str().ok())
+    }
+
+    /// Retries the request's retry policy used (connect, read and status).
+    pub fn retries(&self) -> u32 {
+        self.retries
     }
 
     /// The redirects followed to get here: each hop's status and URL, in order.

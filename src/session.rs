@@ -15,11 +15,12 @@ use crate::error::{self, Error, ErrorKind, Result};
 use crate::redirect;
 use crate::request::{AuthOverride, Request};
 use crate::response::{self, Response};
+use crate::retry::{self, RetryPolicy};
 use crate::runtime;
 use crate::stream::{self, BodyStream, Limits};
 use bytes::Bytes;
 use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE,
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE,
 };
 use reqwest::Method;
 use std::sync::atomic::Ordering;
@@ -68,6 +69,7 @@ struct Prepared {
     stream: bool,
     cancels: Cancels,
     cookies: Vec<(String, String)>,
+    retry: Arc<RetryPolicy>,
     start: Instant,
 }
 
@@ -214,6 +216,21 @@ impl Session {
         });
     }
 
+    /// The retry policy for requests started from now on (default: none).
+    pub fn set_retry(&self, policy: RetryPolicy) {
+        let policy = Arc::new(policy);
+        self.update_defaults(|d| d.retry = policy);
+    }
+
+    /// Changes the retry policy in place, atomically with other setters.
+    pub fn update_retry(&self, change: impl FnOnce(&mut RetryPolicy)) {
+        self.update_defaults(|d| change(Arc::make_mut(&mut d.retry)));
+    }
+
+    pub fn retry(&self) -> RetryPolicy {
+        (*read(&self.inner.defaults).retry).clone()
+    }
+
     /// Redirects a request follows at most (default 30); 0 does not follow.
     pub fn set_max_redirects(&self, n: usize) {
         self.update_defaults(|d| d.max_redirects = n);
@@ -351,6 +368,7 @@ impl Session {
             timeouts: req.timeouts.apply(defaults.timeouts),
             max_redirects: req.max_redirects.unwrap_or(defaults.max_redirects),
             stream: req.stream,
+            retry: req.retry.clone().unwrap_or_else(|| defaults.retry.clone()),
             cancels: Cancels {
                 call: None,
                 user: req.cancel.clone(),
@@ -435,27 +453,16 @@ async fn execute(p: Prepared) -> Result<Response> {
 /// to another origin.
 async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
     let mut history = Vec::new();
+    let mut used = retry::Used::default();
     loop {
-        let mut headers = p.headers.clone();
-        if !headers.contains_key(COOKIE) {
-            if let Some(cookies) = p.jar.header_with(&p.url, &p.cookies) {
-                // Cookie text came from Set-Cookie headers, which were header values.
-                if let Ok(v) = HeaderValue::try_from(cookies) {
-                    headers.insert(COOKIE, v);
-                }
-            }
-        }
-        let body = match &p.body {
-            Some(spec) => Some(spec.build(&mut headers).await?),
-            None => None,
-        };
-        let mut request = reqwest::Request::new(p.method.clone(), p.url.clone());
-        *request.headers_mut() = headers;
-        *request.body_mut() = body;
-        p.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let mut resp = send_one(&p.client, request, &probe, p.timeouts.read).await?;
+        let mut resp = attempt(&p, &probe, &mut used).await?;
         p.jar
             .store(resp.headers().get_all(SET_COOKIE).iter(), &p.url);
+        if let Some(wait) = status_retry(&p, &mut used, &resp)? {
+            drain(&mut resp, p.timeouts.read).await;
+            tokio::time::sleep(wait).await;
+            continue;
+        }
 
         let hop = match p.max_redirects {
             0 => None,
@@ -478,11 +485,15 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
                     deadline: p.timeouts.total.map(|t| p.start + t),
                     cancels: p.cancels.clone(),
                 };
-                return Ok(head(resp, history, p.start, |resp| {
+                let mut done = head(resp, history, p.start, |resp| {
                     Some(Arc::new(BodyStream::start(resp, limits)))
-                }));
+                });
+                done.retries = used.total;
+                return Ok(done);
             }
-            return receive(resp, p.timeouts.read, history, p.start).await;
+            let mut done = receive(resp, p.timeouts.read, history, p.start).await?;
+            done.retries = used.total;
+            return Ok(done);
         };
         if history.len() >= p.max_redirects {
             return Err(Error::new(
@@ -491,16 +502,7 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
             )
             .with_url(&hop.url));
         }
-        // Read a small redirect body to the end so its connection goes back
-        // to the pool; a large one is dropped with its connection.
-        if resp.content_length().is_some_and(|n| n <= 64 * 1024) {
-            for _ in 0..64 {
-                match stream::read_chunk(&mut resp, p.timeouts.read).await {
-                    Ok(Some(_)) => continue,
-                    _ => break,
-                }
-            }
-        }
+        drain(&mut resp, p.timeouts.read).await;
         history.push((resp.status().as_u16(), p.url.clone()));
         if !redirect::same_origin(&p.url, &hop.url) {
             // Per-request cookies go only where a Cookie header would.
@@ -513,6 +515,116 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
         p.method = hop.method;
         p.url = hop.url;
     }
+}
+
+/// Reads a small body that is not wanted (a redirect's, a retried status')
+/// to the end so its connection goes back to the pool; a large one is
+/// dropped with its connection.
+async fn drain(resp: &mut reqwest::Response, read: Option<Duration>) {
+    if resp.content_length().is_some_and(|n| n <= 64 * 1024) {
+        for _ in 0..64 {
+            match stream::read_chunk(resp, read).await {
+                Ok(Some(_)) => continue,
+                _ => break,
+            }
+        }
+    }
+}
+
+/// One HTTP exchange for the current hop, up to the response headers:
+/// retried as the policy allows after connect and read failures, and sent
+/// once more, silently, when a pooled connection turns out to have been
+/// closed by the server (idempotent methods with a replayable body only).
+async fn attempt(
+    p: &Prepared,
+    probe: &ConnectProbe,
+    used: &mut retry::Used,
+) -> Result<reqwest::Response> {
+    let replayable = p.body.as_ref().is_none_or(BodySpec::replayable);
+    let mut resent_stale = false;
+    loop {
+        let mut headers = p.headers.clone();
+        if !headers.contains_key(COOKIE) {
+            if let Some(cookies) = p.jar.header_with(&p.url, &p.cookies) {
+                // Cookie text came from Set-Cookie headers, which were header values.
+                if let Ok(v) = HeaderValue::try_from(cookies) {
+                    headers.insert(COOKIE, v);
+                }
+            }
+        }
+        let body = match &p.body {
+            Some(spec) => Some(spec.build(&mut headers).await?),
+            None => None,
+        };
+        let mut request = reqwest::Request::new(p.method.clone(), p.url.clone());
+        *request.headers_mut() = headers;
+        *request.body_mut() = body;
+        p.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let sent_at = Instant::now();
+        let err = match send_one(&p.client, request, probe, p.timeouts.read).await {
+            Ok(resp) => return Ok(resp),
+            Err(e) => e,
+        };
+        let failure = match err.kind() {
+            ErrorKind::Connect | ErrorKind::ConnectTimeout => retry::Failure::Connect,
+            ErrorKind::ConnectionClosed | ErrorKind::ReadTimeout | ErrorKind::Protocol => {
+                let new_connection = probe
+                    .times
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0
+                    .is_some_and(|started| started >= sent_at);
+                let stale = err.kind() == ErrorKind::ConnectionClosed && !new_connection;
+                if stale
+                    && !resent_stale
+                    && replayable
+                    && retry::idempotent_methods().contains(&p.method)
+                {
+                    resent_stale = true;
+                    continue;
+                }
+                retry::Failure::Read
+            }
+            _ => return Err(err),
+        };
+        // A connect failure means nothing left: any method may go again.
+        let allowed = match failure {
+            retry::Failure::Connect => true,
+            _ => replayable && p.retry.method_allowed(&p.method),
+        };
+        if !allowed || !p.retry.take(used, failure) {
+            return Err(err);
+        }
+        tokio::time::sleep(p.retry.sleep(used, None, None)).await;
+    }
+}
+
+/// Whether a response's status asks for a retry, and after how long.
+fn status_retry(
+    p: &Prepared,
+    used: &mut retry::Used,
+    resp: &reqwest::Response,
+) -> Result<Option<Duration>> {
+    let status = resp.status().as_u16();
+    let replayable = p.body.as_ref().is_none_or(BodySpec::replayable);
+    if !p.retry.status_forcelist.contains(&status)
+        || !replayable
+        || !p.retry.method_allowed(&p.method)
+    {
+        return Ok(None);
+    }
+    let failure = retry::Failure::Status(status);
+    if !p.retry.take(used, failure) {
+        return match p.retry.raise_on_status {
+            true => Err(p.retry.exhausted(failure).with_url(&p.url)),
+            false => Ok(None),
+        };
+    }
+    let retry_after = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok());
+    Ok(Some(p.retry.sleep(used, Some(status), retry_after)))
 }
 
 /// Sends one HTTP request and waits for the response headers under the
@@ -620,6 +732,7 @@ fn head(
         body: Bytes::new(),
         history,
         stream: body(resp),
+        retries: 0,
         elapsed: start.elapsed(),
     }
 }

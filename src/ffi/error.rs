@@ -38,6 +38,7 @@ pub(crate) fn code_of(kind: ErrorKind) -> hsession_result {
         ErrorKind::Internal => HSESSION_INTERNAL,
         ErrorKind::Pending => HSESSION_PENDING,
         ErrorKind::Consumed => HSESSION_NOT_FOUND,
+        ErrorKind::TooManyRetries => HSESSION_TOO_MANY_RETRIES,
         ErrorKind::Io => HSESSION_IO,
         ErrorKind::Parse => HSESSION_PARSE,
     }

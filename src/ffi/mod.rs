@@ -83,6 +83,9 @@ pub const HSESSION_PENDING: hsession_result = 24;
 pub const HSESSION_IO: hsession_result = 25;
 /// A file's content is not in the expected format (a malformed cookie file).
 pub const HSESSION_PARSE: hsession_result = 26;
+/// The retry policy ran out of retries while a status in its forcelist kept
+/// coming back (with raise-on-status on; number 27 is reserved).
+pub const HSESSION_TOO_MANY_RETRIES: hsession_result = 28;
 
 /// This header's major version; `hsession_version()` gives the loaded library's.
 pub const HSESSION_VERSION_MAJOR: u32 = 0;
@@ -230,6 +233,7 @@ pub extern "C" fn hsession_result_str(result: hsession_result) -> *const c_char 
         HSESSION_PENDING => c"still in flight",
         HSESSION_IO => c"file I/O failed",
         HSESSION_PARSE => c"malformed file",
+        HSESSION_TOO_MANY_RETRIES => c"retries exhausted",
         _ => c"unknown result code",
     };
     s.as_ptr()
@@ -318,6 +322,7 @@ mod tests {
             Pending,
             Io,
             Parse,
+            TooManyRetries,
         ];
         let mut codes: Vec<_> = kinds.iter().map(|k| error::code_of(*k)).collect();
         codes.sort();

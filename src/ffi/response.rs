@@ -206,6 +206,12 @@ pub unsafe extern "C" fn hsession_response_header(
     })
 }
 
+/// Retries the retry policy used to get this response; 0 if NULL.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_retries(response: *const hsession_response) -> u32 {
+    get_or(0, || response.as_ref().map_or(0, |r| r.inner.retries()))
+}
+
 /// The number of redirects followed to get this response; 0 if NULL.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_response_history_count(

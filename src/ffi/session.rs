@@ -213,6 +213,154 @@ pub unsafe extern "C" fn hsession_set_max_redirects(
     })
 }
 
+fn retry_count(n: i64, what: &str) -> FfiResult<Option<u32>> {
+    match n {
+        -1 => Ok(None),
+        n => u32::try_from(n).map(Some).map_err(|_| {
+            Failure::new(
+                HSESSION_INVALID_ARGUMENT,
+                format!("{what} must be -1 (no limit) or 0..=4294967295"),
+            )
+        }),
+    }
+}
+
+fn seconds(s: f64, what: &str) -> FfiResult<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(s).map_err(|_| {
+        Failure::new(
+            HSESSION_INVALID_ARGUMENT,
+            format!("{what} must be a finite number of seconds >= 0"),
+        )
+    })
+}
+
+/// Sets the retry policy's counts and backoff, with urllib3's `Retry`
+/// meaning: `total`, `connect`, `read` and `status` retries (-1 = no limit
+/// from that count; all -1 is capped at 1,000 retries); before retry n >= 2
+/// the sleep is `backoff_factor * 2^(n-1)` seconds, at most `backoff_max`,
+/// plus up to `backoff_jitter` at random. Default: total 0 (no retries),
+/// others -1, backoff 0, max 120, jitter 0. Connect failures are retried for
+/// any method (nothing was sent); read failures and statuses only for the
+/// allowed methods (`hsession_set_retry_methods`) and replayable bodies.
+/// Thread-safe; applies to requests started after it returns.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_retry(
+    session: *const hsession,
+    total: i64,
+    connect: i64,
+    read: i64,
+    status: i64,
+    backoff_factor: f64,
+    backoff_max: f64,
+    backoff_jitter: f64,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        let (total, connect, read, status) = (
+            retry_count(total, "total")?,
+            retry_count(connect, "connect")?,
+            retry_count(read, "read")?,
+            retry_count(status, "status")?,
+        );
+        let (factor, max, jitter) = (
+            seconds(backoff_factor, "backoff_factor")?,
+            seconds(backoff_max, "backoff_max")?,
+            seconds(backoff_jitter, "backoff_jitter")?,
+        );
+        s.0.update_retry(|p| {
+            p.total = total;
+            p.connect = connect;
+            p.read = read;
+            p.status = status;
+            p.backoff_factor = factor;
+            p.backoff_max = max;
+            p.backoff_jitter = jitter;
+        });
+        Ok(())
+    })
+}
+
+/// The statuses retried (urllib3's `status_forcelist`): `count` codes at
+/// `statuses` (copied; NULL allowed with 0, which clears the list). Codes
+/// must be 100..=599. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_retry_statuses(
+    session: *const hsession,
+    statuses: *const u16,
+    count: usize,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        let codes: &[u16] = match (statuses.is_null(), count) {
+            (_, 0) => &[],
+            (true, _) => return Err(Failure::null("statuses")),
+            (false, n) => std::slice::from_raw_parts(statuses, n),
+        };
+        if let Some(bad) = codes.iter().find(|c| !(100..=599).contains(*c)) {
+            return Err(Failure::new(
+                HSESSION_INVALID_ARGUMENT,
+                format!("{bad} is not an HTTP status"),
+            ));
+        }
+        let codes = codes.to_vec();
+        s.0.update_retry(|p| p.status_forcelist = codes);
+        Ok(())
+    })
+}
+
+/// The methods retried after a read failure or a forcelist status: a
+/// comma-separated list ("GET,PUT"), "*" for every method (POST included,
+/// at the risk of running it twice), or "" for none. Default: DELETE, GET,
+/// HEAD, OPTIONS, PUT, TRACE. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_retry_methods(
+    session: *const hsession,
+    methods: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        let text = str_arg(methods, "methods")?.trim();
+        let allowed = if text == "*" {
+            None
+        } else {
+            let mut list = Vec::new();
+            for m in text.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+                list.push(reqwest::Method::from_bytes(m.as_bytes()).map_err(|_| {
+                    Failure::new(
+                        HSESSION_INVALID_METHOD,
+                        format!("invalid HTTP method {m:?}"),
+                    )
+                })?);
+            }
+            Some(list)
+        };
+        s.0.update_retry(|p| p.allowed_methods = allowed);
+        Ok(())
+    })
+}
+
+/// `respect_retry_after` (default 1): sleep as `Retry-After` says on 413,
+/// 429 and 503. `raise_on_status` (default 1): when status retries run out
+/// the request fails with HSESSION_TOO_MANY_RETRIES; with 0 the last
+/// response is returned. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_retry_flags(
+    session: *const hsession,
+    respect_retry_after: i32,
+    raise_on_status: i32,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        ref_arg(session, "session")?.0.update_retry(|p| {
+            p.respect_retry_after = respect_retry_after != 0;
+            p.raise_on_status = raise_on_status != 0;
+        });
+        Ok(())
+    })
+}
+
 fn change_transport(
     session: *const hsession,
     change: impl FnOnce(&mut TransportConfig),

@@ -61,6 +61,11 @@ pub async fn handle(
     if req.uri().path() == "/close-no-response" {
         return Err(CloseConnection);
     }
+    // A keep-alive connection the server has given up on: the request that
+    // arrives on it is dropped unanswered, as after an idle timeout.
+    if lock(&state.armed).remove(&conn_id) {
+        return Err(CloseConnection);
+    }
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -116,6 +121,15 @@ async fn route(ctx: &Ctx) -> Resp {
         ["json"] => json_ok(json!({
             "slideshow": { "title": "Sample Slide Show", "author": "hsession" }
         })),
+        ["arm-drop"] => {
+            lock(&ctx.state.armed).insert(ctx.conn_id);
+            json_ok(json!({ "armed": ctx.conn_id }))
+        }
+        ["flaky", key, n] => flaky(ctx, key, n),
+        ["attempts", key] => {
+            let n = lock(&ctx.state.attempts).get(*key).copied().unwrap_or(0);
+            json_ok(json!({ "attempts": n }))
+        }
         ["stats"] => json_ok(stats_value(
             ctx.state.connections.load(Ordering::SeqCst),
             ctx.state.requests.load(Ordering::SeqCst),
@@ -153,6 +167,11 @@ fn json_response(status: StatusCode, value: &Value) -> Resp {
         HeaderValue::from_static("application/json"),
     );
     resp
+}
+
+/// A poisoned lock only means another handler panicked; the data is still usable.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn json_ok(value: Value) -> Resp {
@@ -611,6 +630,36 @@ fn redirect_to(ctx: &Ctx) -> Resp {
         }
         None => error(StatusCode::BAD_REQUEST, "status must be 300..=399"),
     }
+}
+
+/// `/flaky/{key}/{n}?status=503&retry_after=S`: the first n requests for
+/// `key` get `status` (with `Retry-After: S` if given; `S` may be an HTTP
+/// date), later ones 200 with {"attempts": count}. `/attempts/{key}` reads
+/// the count.
+fn flaky(ctx: &Ctx, key: &str, n: &str) -> Resp {
+    let Ok(n) = n.parse::<u64>() else {
+        return error(StatusCode::BAD_REQUEST, "n must be a number");
+    };
+    let status = query_param(ctx, "status")
+        .and_then(|s| s.parse::<u16>().ok())
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let count = {
+        let mut attempts = lock(&ctx.state.attempts);
+        let c = attempts.entry(key.to_owned()).or_insert(0);
+        *c += 1;
+        *c
+    };
+    if count <= n {
+        let mut resp = json_response(status, &json!({ "attempts": count }));
+        if let Some(ra) = query_param(ctx, "retry_after") {
+            if let Ok(v) = HeaderValue::from_str(&ra) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        return resp;
+    }
+    json_ok(json!({ "attempts": count }))
 }
 
 fn gzip(ctx: &Ctx) -> Resp {

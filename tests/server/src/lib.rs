@@ -29,6 +29,10 @@ pub(crate) struct State {
     next_conn_id: AtomicU64,
     sessions: Mutex<HashSet<String>>,
     token_seq: AtomicU64,
+    /// Connections whose next request is dropped unanswered (`/arm-drop`).
+    armed: Mutex<HashSet<u64>>,
+    /// Requests seen per key by `/flaky/{key}/...`.
+    attempts: Mutex<std::collections::HashMap<String, u64>>,
 }
 
 /// A running test server; dropping it stops the server.
@@ -75,6 +79,8 @@ impl TestServer {
             next_conn_id: AtomicU64::new(0),
             sessions: Mutex::new(HashSet::new()),
             token_seq: AtomicU64::new(0),
+            armed: Mutex::new(HashSet::new()),
+            attempts: Mutex::new(std::collections::HashMap::new()),
         });
         runtime.spawn(accept_loop(listener, state.clone()));
         Ok(TestServer {
