@@ -1084,6 +1084,38 @@ hsession_result hsession_set_retry_flags(const hsession *session,
                                          int32_t raise_on_status);
 
 /**
+ * Sends requests for `scheme` ("http", "https" or "all") through the proxy
+ * at `url` (http://, https:// — CONNECT for https targets —, socks5:// or
+ * socks5h://, the latter resolving names at the proxy), with credentials
+ * as `scheme://user:pass@host:port`; they go only to the proxy, never to
+ * the origin. NULL `url` removes that proxy. Proxies set here replace the
+ * environment's. Strings are copied. Builds a new connection pool.
+ * Thread-safe.
+ */
+hsession_result hsession_set_proxy(const hsession *session,
+                                   const char *scheme,
+                                   const char *url,
+                                   hsession_error **err_out);
+
+/**
+ * Hosts that bypass every proxy: a comma-separated list of domains (each
+ * matching its subdomains), IP addresses, CIDR blocks, or "*". It replaces
+ * the environment's NO_PROXY; NULL removes it. Copied. Thread-safe.
+ */
+hsession_result hsession_set_no_proxy(const hsession *session,
+                                      const char *list,
+                                      hsession_error **err_out);
+
+/**
+ * With `trust` non-zero (the default, as in requests) the environment's
+ * HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY (or lower case) apply
+ * where the session sets nothing; with 0 they are ignored. Thread-safe.
+ */
+hsession_result hsession_set_trust_env(const hsession *session,
+                                       int32_t trust,
+                                       hsession_error **err_out);
+
+/**
  * How long an idle pooled connection is kept, in milliseconds; 0 means
  * forever. Default 30000. Builds a new connection pool (requests in flight
  * finish on the old one); cookies and counters are kept. Thread-safe.

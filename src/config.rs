@@ -71,6 +71,7 @@ pub struct TransportConfig {
     pub pool_idle_timeout: Option<Duration>,
     pub pool_max_idle_per_host: usize,
     pub tcp_nodelay: bool,
+    pub proxy: crate::proxy::ProxyConfig,
 }
 
 impl Default for TransportConfig {
@@ -79,6 +80,7 @@ impl Default for TransportConfig {
             pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
             pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
             tcp_nodelay: true,
+            proxy: Default::default(),
         }
     }
 }

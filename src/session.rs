@@ -247,17 +247,56 @@ impl Session {
     /// Replaces the transport settings. This builds a new connection pool;
     /// requests in flight finish on the old one. The jar and counters stay.
     pub fn set_transport_config(&self, config: TransportConfig) -> Result<()> {
+        self.update_transport(|c| *c = config)
+    }
+
+    /// Changes the transport settings in place, under the lock, so setters
+    /// racing on other fields never undo each other; builds a new pool only
+    /// if something changed.
+    pub fn update_transport(&self, change: impl FnOnce(&mut TransportConfig)) -> Result<()> {
         let mut guard = self
             .inner
             .transport
             .write()
             .unwrap_or_else(|e| e.into_inner());
+        let mut config = guard.config.clone();
+        change(&mut config);
         if guard.config == config {
             return Ok(());
         }
         let client = build_client(&config, &self.inner.counters)?;
         *guard = Arc::new(Transport { config, client });
         Ok(())
+    }
+
+    /// The proxy for `scheme` ("http", "https" or "all"); `None` removes it.
+    pub fn set_proxy(&self, scheme: &str, url: Option<&str>) -> Result<()> {
+        if let Some(url) = url {
+            crate::proxy::check_proxy_url(url)?;
+        }
+        if !matches!(scheme, "http" | "https" | "all") {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("proxy scheme {scheme:?}: use \"http\", \"https\" or \"all\""),
+            ));
+        }
+        let url = url.map(str::to_owned);
+        self.update_transport(|c| match scheme {
+            "http" => c.proxy.http = url,
+            "https" => c.proxy.https = url,
+            _ => c.proxy.all = url,
+        })
+    }
+
+    /// Hosts that bypass the proxies (replacing NO_PROXY); `None` removes the list.
+    pub fn set_no_proxy(&self, list: Option<&str>) -> Result<()> {
+        let list = list.map(str::to_owned);
+        self.update_transport(|c| c.proxy.no_proxy = list)
+    }
+
+    /// Whether the environment's proxy variables are used (default true).
+    pub fn set_trust_env(&self, on: bool) -> Result<()> {
+        self.update_transport(|c| c.proxy.trust_env = on)
     }
 
     /// The cookie jar shared by every request of this session.
@@ -391,7 +430,10 @@ fn store_connect_default(counters: &Counters, connect: Option<Duration>) {
 }
 
 fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder();
+    config
+        .proxy
+        .apply(builder)?
         .connector_layer(CountingLayer(counters.clone()))
         .pool_idle_timeout(config.pool_idle_timeout)
         .pool_max_idle_per_host(config.pool_max_idle_per_host)

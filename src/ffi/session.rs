@@ -367,9 +367,67 @@ fn change_transport(
 ) -> FfiResult {
     // SAFETY: the caller passes NULL or a live session handle.
     let s = unsafe { ref_arg(session, "session")? };
-    let mut config = s.0.transport_config();
-    change(&mut config);
-    Ok(s.0.set_transport_config(config)?)
+    Ok(s.0.update_transport(change)?)
+}
+
+/// Sends requests for `scheme` ("http", "https" or "all") through the proxy
+/// at `url` (http://, https:// — CONNECT for https targets —, socks5:// or
+/// socks5h://, the latter resolving names at the proxy), with credentials
+/// as `scheme://user:pass@host:port`; they go only to the proxy, never to
+/// the origin. NULL `url` removes that proxy. Proxies set here replace the
+/// environment's. Strings are copied. Builds a new connection pool.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_proxy(
+    session: *const hsession,
+    scheme: *const c_char,
+    url: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        let scheme = str_arg(scheme, "scheme")?;
+        let url = if url.is_null() {
+            None
+        } else {
+            Some(str_arg(url, "url")?)
+        };
+        Ok(s.0.set_proxy(scheme, url)?)
+    })
+}
+
+/// Hosts that bypass every proxy: a comma-separated list of domains (each
+/// matching its subdomains), IP addresses, CIDR blocks, or "*". It replaces
+/// the environment's NO_PROXY; NULL removes it. Copied. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_no_proxy(
+    session: *const hsession,
+    list: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        let list = if list.is_null() {
+            None
+        } else {
+            Some(str_arg(list, "list")?)
+        };
+        Ok(s.0.set_no_proxy(list)?)
+    })
+}
+
+/// With `trust` non-zero (the default, as in requests) the environment's
+/// HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY (or lower case) apply
+/// where the session sets nothing; with 0 they are ignored. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_trust_env(
+    session: *const hsession,
+    trust: i32,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        Ok(ref_arg(session, "session")?.0.set_trust_env(trust != 0)?)
+    })
 }
 
 /// How long an idle pooled connection is kept, in milliseconds; 0 means

@@ -1,0 +1,210 @@
+//! Proxies through real proxy servers from Debian's packages, started here
+//! on 127.0.0.1: tinyproxy (http, with and without basic auth) and
+//! microsocks (SOCKS5, with and without credentials). One test function,
+//! because it sets the process's proxy environment variables.
+
+mod common;
+use common::*;
+use hsession::{ErrorKind, Request, Session};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A proxy process, ended by its PID when dropped.
+struct Proxy {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_listening(port: u16) {
+    let end = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < end {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("proxy did not listen on {port}");
+}
+
+fn have(program: &str) -> bool {
+    ["/usr/bin/", "/usr/sbin/", "/usr/local/bin/"]
+        .iter()
+        .any(|d| std::path::Path::new(&format!("{d}{program}")).exists())
+}
+
+fn tinyproxy(auth: bool) -> Proxy {
+    let port = free_port();
+    let dir =
+        std::env::temp_dir().join(format!("hsession-tinyproxy-{}-{port}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("tinyproxy.conf");
+    let mut text = format!(
+        "Port {port}\nListen 127.0.0.1\nTimeout 30\nLogLevel Info\nMaxClients 64\nAllow 127.0.0.1\nViaProxyName \"hsession-test-proxy\"\n"
+    );
+    if auth {
+        text.push_str("BasicAuth user secret\n");
+    }
+    std::fs::write(&conf, text).unwrap();
+    let child = Command::new("tinyproxy")
+        .arg("-d")
+        .arg("-c")
+        .arg(&conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tinyproxy");
+    wait_listening(port);
+    Proxy {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+fn microsocks(auth: bool) -> Proxy {
+    let port = free_port();
+    let mut cmd = Command::new("microsocks");
+    cmd.args(["-i", "127.0.0.1", "-p", &port.to_string()]);
+    if auth {
+        cmd.args(["-u", "user", "-P", "secret"]);
+    }
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start microsocks");
+    wait_listening(port);
+    Proxy {
+        child,
+        url: format!("127.0.0.1:{port}"),
+    }
+}
+
+fn via(s: &Session, url: &str) -> Vec<String> {
+    echoed(&json(&get(s, url)), "via")
+}
+
+#[test]
+fn requests_go_through_real_proxies() {
+    if !have("tinyproxy") || !have("microsocks") {
+        // .ci/run installs both; a developer machine may lack them.
+        eprintln!(
+            "SKIPPED: tinyproxy and microsocks are needed (apt-get install tinyproxy microsocks)"
+        );
+        return;
+    }
+    let srv = TestServer::start();
+    let echo = srv.url("/echo");
+
+    // An http proxy: the request arrives through it (it adds its Via header).
+    let plain = tinyproxy(false);
+    let s = Session::new().unwrap();
+    s.set_trust_env(false).unwrap();
+    assert!(via(&s, &echo).is_empty());
+    s.set_proxy("http", Some(&plain.url)).unwrap();
+    assert!(via(&s, &echo)[0].contains("hsession-test-proxy"));
+    // no_proxy set through the API bypasses it.
+    s.set_no_proxy(Some("example.org, 127.0.0.1")).unwrap();
+    assert!(via(&s, &echo).is_empty());
+    s.set_no_proxy(None).unwrap();
+    assert!(!via(&s, &echo).is_empty());
+    s.set_proxy("http", None).unwrap();
+    assert!(via(&s, &echo).is_empty());
+
+    // Proxy credentials go to the proxy only, never to the origin.
+    let authed = tinyproxy(true);
+    let with_creds = authed.url.replace("http://", "http://user:secret@");
+    s.set_proxy("all", Some(&with_creds)).unwrap();
+    let body = json(&get(&s, &echo));
+    assert!(!echoed(&body, "via").is_empty());
+    assert!(
+        echoed(&body, "proxy-authorization").is_empty(),
+        "the origin saw Proxy-Authorization"
+    );
+    // Also across a redirect.
+    let resp = get(&s, &srv.url("/redirect/2"));
+    assert!(echoed(&json(&resp), "proxy-authorization").is_empty());
+    s.set_proxy("all", Some(&authed.url)).unwrap();
+    assert_eq!(get(&s, &echo).status(), 407);
+
+    // The environment counts only with trust_env, and the API's no_proxy
+    // wins over NO_PROXY.
+    std::env::set_var("HTTP_PROXY", &plain.url);
+    std::env::set_var("NO_PROXY", "example.org");
+    let env_session = Session::new().unwrap();
+    assert!(!via(&env_session, &echo).is_empty(), "HTTP_PROXY ignored");
+    env_session.set_no_proxy(Some("127.0.0.1")).unwrap();
+    assert!(
+        via(&env_session, &echo).is_empty(),
+        "the API's no_proxy did not win"
+    );
+    env_session.set_no_proxy(None).unwrap();
+    env_session.set_trust_env(false).unwrap();
+    assert!(
+        via(&env_session, &echo).is_empty(),
+        "trust_env off still used HTTP_PROXY"
+    );
+    std::env::set_var("NO_PROXY", "127.0.0.1");
+    let bypass = Session::new().unwrap();
+    assert!(via(&bypass, &echo).is_empty(), "NO_PROXY ignored");
+    std::env::remove_var("HTTP_PROXY");
+    std::env::remove_var("NO_PROXY");
+
+    // SOCKS5: names resolved at the proxy (socks5h), with and without
+    // credentials; with the proxy gone the request fails.
+    let socks = microsocks(false);
+    let s = Session::new().unwrap();
+    s.set_trust_env(false).unwrap();
+    s.set_proxy("all", Some(&format!("socks5h://{}", socks.url)))
+        .unwrap();
+    let local = format!("http://localhost:{}/echo", srv.port());
+    assert_eq!(get(&s, &local).status(), 200);
+    let socks_auth = microsocks(true);
+    s.set_proxy(
+        "all",
+        Some(&format!("socks5://user:secret@{}", socks_auth.url)),
+    )
+    .unwrap();
+    assert_eq!(get(&s, &echo).status(), 200);
+    s.set_proxy(
+        "all",
+        Some(&format!("socks5://user:wrong@{}", socks_auth.url)),
+    )
+    .unwrap();
+    assert!(s.send(&Request::new("GET", &echo).unwrap()).is_err());
+    s.set_proxy("all", Some(&format!("socks5h://{}", socks.url)))
+        .unwrap();
+    drop(socks);
+    let err = s.send(&Request::new("GET", &local).unwrap()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
+
+    // Bad proxy settings are refused when set.
+    assert_eq!(
+        s.set_proxy("ftp", Some(&plain.url)).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        s.set_proxy("all", Some("ftp://127.0.0.1:1"))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::UnsupportedScheme
+    );
+    assert_eq!(
+        s.set_proxy("all", Some("not a url")).unwrap_err().kind(),
+        ErrorKind::InvalidUrl
+    );
+}
