@@ -1033,6 +1033,13 @@ hsession_result hsession_set_total_timeout_ms(const hsession *session, uint64_t 
 hsession_result hsession_set_max_redirects(const hsession *session, size_t max);
 
 /**
+ * With `refuse` non-zero, a redirect from https to http fails with
+ * HSESSION_UNSUPPORTED_SCHEME instead of being followed. Default 0, as in
+ * requests. Thread-safe.
+ */
+hsession_result hsession_set_refuse_downgrade(const hsession *session, int32_t refuse);
+
+/**
  * Sets the retry policy's counts and backoff, with urllib3's `Retry`
  * meaning: `total`, `connect`, `read` and `status` retries (-1 = no limit
  * from that count; all -1 is capped at 1,000 retries); before retry n >= 2

@@ -169,6 +169,8 @@ pub(crate) struct Defaults {
     pub query: Vec<(String, String)>,
     pub timeouts: Timeouts,
     pub max_redirects: usize,
+    /// Refuse redirects from https to http (off by default, as requests).
+    pub refuse_downgrade: bool,
     pub retry: std::sync::Arc<crate::retry::RetryPolicy>,
 }
 
@@ -185,6 +187,7 @@ impl Default for Defaults {
             query: Vec::new(),
             timeouts: Timeouts::default(),
             max_redirects: crate::redirect::DEFAULT_MAX_REDIRECTS,
+            refuse_downgrade: false,
             retry: Default::default(),
         }
     }

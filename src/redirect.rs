@@ -63,6 +63,11 @@ pub(crate) fn next_hop(
     }))
 }
 
+/// An https page sending the client to plain http.
+pub(crate) fn is_downgrade(from: &url::Url, to: &url::Url) -> bool {
+    from.scheme() == "https" && to.scheme() == "http"
+}
+
 /// Same scheme, host and port (the default port counts as given).
 pub(crate) fn same_origin(a: &url::Url, b: &url::Url) -> bool {
     a.scheme() == b.scheme()
@@ -151,6 +156,26 @@ mod tests {
             hop(302, "http://[::1", Method::GET).unwrap_err().kind(),
             ErrorKind::InvalidUrl
         );
+    }
+
+    #[test]
+    fn downgrades_are_https_to_http_only() {
+        assert!(is_downgrade(
+            &url("https://a.test/"),
+            &url("http://a.test/")
+        ));
+        assert!(!is_downgrade(
+            &url("http://a.test/"),
+            &url("https://a.test/")
+        ));
+        assert!(!is_downgrade(
+            &url("https://a.test/"),
+            &url("https://b.test/")
+        ));
+        assert!(!is_downgrade(
+            &url("http://a.test/"),
+            &url("http://b.test/")
+        ));
     }
 
     #[test]

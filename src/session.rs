@@ -66,6 +66,7 @@ struct Prepared {
     body: Option<BodySpec>,
     timeouts: Timeouts,
     max_redirects: usize,
+    refuse_downgrade: bool,
     stream: bool,
     cancels: Cancels,
     cookies: Vec<(String, String)>,
@@ -234,6 +235,12 @@ impl Session {
     /// Redirects a request follows at most (default 30); 0 does not follow.
     pub fn set_max_redirects(&self, n: usize) {
         self.update_defaults(|d| d.max_redirects = n);
+    }
+
+    /// With `true`, a redirect from https to http fails with
+    /// `ErrorKind::UnsupportedScheme` instead of being followed.
+    pub fn set_refuse_downgrade(&self, on: bool) {
+        self.update_defaults(|d| d.refuse_downgrade = on);
     }
 
     pub fn max_redirects(&self) -> usize {
@@ -406,6 +413,7 @@ impl Session {
             body: req.body.clone(),
             timeouts: req.timeouts.apply(defaults.timeouts),
             max_redirects: req.max_redirects.unwrap_or(defaults.max_redirects),
+            refuse_downgrade: defaults.refuse_downgrade,
             stream: req.stream,
             retry: req.retry.clone().unwrap_or_else(|| defaults.retry.clone()),
             cancels: Cancels {
@@ -537,6 +545,13 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
             done.retries = used.total;
             return Ok(done);
         };
+        if p.refuse_downgrade && redirect::is_downgrade(&p.url, &hop.url) {
+            return Err(Error::new(
+                ErrorKind::UnsupportedScheme,
+                "redirect from https to http refused (the session refuses downgrades)",
+            )
+            .with_url(&hop.url));
+        }
         if history.len() >= p.max_redirects {
             return Err(Error::new(
                 ErrorKind::TooManyRedirects,

@@ -213,6 +213,22 @@ pub unsafe extern "C" fn hsession_set_max_redirects(
     })
 }
 
+/// With `refuse` non-zero, a redirect from https to http fails with
+/// HSESSION_UNSUPPORTED_SCHEME instead of being followed. Default 0, as in
+/// requests. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_refuse_downgrade(
+    session: *const hsession,
+    refuse: i32,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        ref_arg(session, "session")?
+            .0
+            .set_refuse_downgrade(refuse != 0);
+        Ok(())
+    })
+}
+
 fn retry_count(n: i64, what: &str) -> FfiResult<Option<u32>> {
     match n {
         -1 => Ok(None),
