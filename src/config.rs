@@ -18,6 +18,11 @@ pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(300);
 pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default cap on idle pooled connections per host.
 pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 64;
+/// Default maximum decoded response body: 256 MiB. Far above any API or page
+/// response, so it never gets in the way of normal use, yet a decompression
+/// bomb (1 MiB of gzip can decode to 1 GiB) or a runaway server cannot take
+/// a process's memory. Larger downloads raise it, or stream.
+pub const DEFAULT_MAX_BODY_SIZE: u64 = 256 << 20;
 
 /// The three timeouts; `None` means no limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +76,7 @@ pub struct TransportConfig {
     pub pool_idle_timeout: Option<Duration>,
     pub pool_max_idle_per_host: usize,
     pub tcp_nodelay: bool,
+    pub tls: crate::tls::TlsConfig,
 }
 
 impl Default for TransportConfig {
@@ -79,6 +85,7 @@ impl Default for TransportConfig {
             pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
             pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
             tcp_nodelay: true,
+            tls: crate::tls::TlsConfig::default(),
         }
     }
 }
@@ -167,6 +174,8 @@ pub(crate) struct Defaults {
     pub query: Vec<(String, String)>,
     pub timeouts: Timeouts,
     pub max_redirects: usize,
+    /// Decoded response body limit in bytes; `None` means no limit.
+    pub max_body_size: Option<u64>,
 }
 
 impl Default for Defaults {
@@ -182,6 +191,7 @@ impl Default for Defaults {
             query: Vec::new(),
             timeouts: Timeouts::default(),
             max_redirects: crate::redirect::DEFAULT_MAX_REDIRECTS,
+            max_body_size: Some(DEFAULT_MAX_BODY_SIZE),
         }
     }
 }

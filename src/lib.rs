@@ -29,6 +29,7 @@ pub mod response;
 pub mod runtime;
 pub mod session;
 pub mod stream;
+pub mod tls;
 
 pub use call::Call;
 pub use config::{Timeouts, TransportConfig};
@@ -39,6 +40,7 @@ pub use request::Request;
 pub use response::Response;
 pub use session::Session;
 pub use stream::BodyStream;
+pub use tls::{TlsConfig, TlsVersion};
 pub use tokio_util::sync::CancellationToken;
 
 /// The library version, as in Cargo.toml.

@@ -32,6 +32,7 @@ pub struct Request {
     pub(crate) auth: AuthOverride,
     pub(crate) timeouts: TimeoutOverrides,
     pub(crate) max_redirects: Option<usize>,
+    pub(crate) max_body_size: Option<Option<u64>>,
     pub(crate) cancel: Option<CancellationToken>,
     pub(crate) stream: bool,
     /// Sent with this request only, never stored in the jar.
@@ -59,6 +60,7 @@ impl Request {
             auth: AuthOverride::Inherit,
             timeouts: TimeoutOverrides::default(),
             max_redirects: None,
+            max_body_size: None,
             cancel: None,
             stream: false,
             cookies: Vec::new(),
@@ -189,6 +191,12 @@ impl Request {
 
     /// Redirects this request follows at most; 0 returns the redirect
     /// response itself.
+    /// This request's decoded body limit over the session's (`None`: no limit).
+    pub fn max_body_size(&mut self, limit: Option<u64>) -> &mut Request {
+        self.max_body_size = Some(limit);
+        self
+    }
+
     pub fn max_redirects(&mut self, n: usize) -> &mut Request {
         self.max_redirects = Some(n);
         self

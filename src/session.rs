@@ -65,6 +65,7 @@ struct Prepared {
     body: Option<BodySpec>,
     timeouts: Timeouts,
     max_redirects: usize,
+    max_body: Option<u64>,
     stream: bool,
     cancels: Cancels,
     cookies: Vec<(String, String)>,
@@ -223,6 +224,18 @@ impl Session {
         read(&self.inner.defaults).max_redirects
     }
 
+    /// The largest decoded response body accepted, in bytes (`None`: no
+    /// limit; default [`config::DEFAULT_MAX_BODY_SIZE`]). A larger body fails
+    /// with `ErrorKind::BodyTooLarge`; a streamed body fails when its reader
+    /// gets past the limit.
+    pub fn set_max_body_size(&self, limit: Option<u64>) {
+        self.update_defaults(|d| d.max_body_size = limit);
+    }
+
+    pub fn max_body_size(&self) -> Option<u64> {
+        read(&self.inner.defaults).max_body_size
+    }
+
     pub fn transport_config(&self) -> TransportConfig {
         read(&self.inner.transport).config.clone()
     }
@@ -350,6 +363,7 @@ impl Session {
             body: req.body.clone(),
             timeouts: req.timeouts.apply(defaults.timeouts),
             max_redirects: req.max_redirects.unwrap_or(defaults.max_redirects),
+            max_body: req.max_body_size.unwrap_or(defaults.max_body_size),
             stream: req.stream,
             cancels: Cancels {
                 call: None,
@@ -373,7 +387,9 @@ fn store_connect_default(counters: &Counters, connect: Option<Duration>) {
 }
 
 fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
+    // Each TLS configuration gets its own client and pool (src/tls.rs).
+    let builder = config.tls.apply(reqwest::Client::builder())?;
+    builder
         .connector_layer(CountingLayer(counters.clone()))
         .pool_idle_timeout(config.pool_idle_timeout)
         .pool_max_idle_per_host(config.pool_max_idle_per_host)
@@ -477,12 +493,13 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
                     read: p.timeouts.read,
                     deadline: p.timeouts.total.map(|t| p.start + t),
                     cancels: p.cancels.clone(),
+                    max_body: p.max_body,
                 };
                 return Ok(head(resp, history, p.start, |resp| {
                     Some(Arc::new(BodyStream::start(resp, limits)))
                 }));
             }
-            return receive(resp, p.timeouts.read, history, p.start).await;
+            return receive(resp, p.timeouts.read, p.max_body, history, p.start).await;
         };
         if history.len() >= p.max_redirects {
             return Err(Error::new(
@@ -552,6 +569,7 @@ async fn send_one(
 async fn receive(
     resp: reqwest::Response,
     read: Option<Duration>,
+    max_body: Option<u64>,
     history: Vec<(u16, url::Url)>,
     start: Instant,
 ) -> Result<Response> {
@@ -563,10 +581,18 @@ async fn receive(
     let Some(mut resp) = body_of else {
         return Ok(response);
     };
-    let size_hint = resp.content_length().unwrap_or(0).min(64 << 20) as usize;
+    // A declared length (reqwest drops it for bodies it decodes) fails before
+    // any byte is read; otherwise the count of decoded bytes is checked per
+    // chunk, so memory stays below the limit plus one chunk.
+    let declared = resp.content_length().unwrap_or(0);
+    stream::check_body_size(declared, max_body)?;
+    let size_hint = declared.min(64 << 20) as usize;
+    let mut total = 0u64;
     let mut first: Option<Bytes> = None;
     let mut joined: Option<Vec<u8>> = None;
     while let Some(chunk) = stream::read_chunk(&mut resp, read).await? {
+        total += chunk.len() as u64;
+        stream::check_body_size(total, max_body)?;
         // One chunk is kept as reqwest gave it; only several are joined.
         match (&mut joined, first.take()) {
             (Some(buf), _) => buf.extend_from_slice(&chunk),

@@ -40,6 +40,7 @@ pub(crate) fn code_of(kind: ErrorKind) -> hsession_result {
         ErrorKind::Consumed => HSESSION_NOT_FOUND,
         ErrorKind::Io => HSESSION_IO,
         ErrorKind::Parse => HSESSION_PARSE,
+        ErrorKind::BodyTooLarge => HSESSION_BODY_TOO_LARGE,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod error;
 pub mod request;
 pub mod response;
 pub mod session;
+pub mod tls;
 
 use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -83,6 +84,9 @@ pub const HSESSION_PENDING: hsession_result = 24;
 pub const HSESSION_IO: hsession_result = 25;
 /// A file's content is not in the expected format (a malformed cookie file).
 pub const HSESSION_PARSE: hsession_result = 26;
+/// The decoded response body is larger than the maximum body size
+/// (`hsession_set_max_body_size`, `hsession_request_set_max_body_size`).
+pub const HSESSION_BODY_TOO_LARGE: hsession_result = 27;
 
 /// This header's major version; `hsession_version()` gives the loaded library's.
 pub const HSESSION_VERSION_MAJOR: u32 = 0;
@@ -230,6 +234,7 @@ pub extern "C" fn hsession_result_str(result: hsession_result) -> *const c_char 
         HSESSION_PENDING => c"still in flight",
         HSESSION_IO => c"file I/O failed",
         HSESSION_PARSE => c"malformed file",
+        HSESSION_BODY_TOO_LARGE => c"response body larger than the maximum body size",
         _ => c"unknown result code",
     };
     s.as_ptr()
@@ -318,6 +323,7 @@ mod tests {
             Pending,
             Io,
             Parse,
+            BodyTooLarge,
         ];
         let mut codes: Vec<_> = kinds.iter().map(|k| error::code_of(*k)).collect();
         codes.sort();
