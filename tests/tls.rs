@@ -27,6 +27,12 @@ struct Pki {
     dir: PathBuf,
 }
 
+impl Drop for Pki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 fn pki(name: &str) -> Pki {
     let ca = TestCa::new("hsession test CA").unwrap();
     let dir = dir(name);
