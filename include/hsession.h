@@ -747,7 +747,8 @@ hsession_result hsession_request_set_max_redirects(hsession_request_builder *req
 /**
  * This request's largest accepted decoded body in bytes, over the
  * session's `hsession_set_max_body_size`; 0 means no limit. A larger body
- * fails with HSESSION_BODY_TOO_LARGE.
+ * fails with HSESSION_BODY_TOO_LARGE. Unlike the session's limit it also
+ * bounds a streamed body: the read that passes it fails.
  */
 hsession_result hsession_request_set_max_body_size(hsession_request_builder *request,
                                                    uint64_t bytes);
@@ -1058,9 +1059,10 @@ hsession_result hsession_set_max_redirects(const hsession *session, size_t max);
  * no limit. Default 268435456 (256 MiB). A larger body fails with
  * HSESSION_BODY_TOO_LARGE as soon as the limit is passed, without reading
  * the rest (a declared Content-Length over the limit fails before any
- * byte); memory stays below the limit plus one chunk. For a streamed body
- * the limit counts the bytes read so far. Thread-safe; applies to requests
- * started after it returns.
+ * byte); memory stays below the limit plus one chunk. The limit bounds
+ * memory, so it does not apply to streamed bodies (`hsession_request_set_stream`),
+ * which only their request's own limit bounds. Thread-safe; applies to
+ * requests started after it returns.
  */
 hsession_result hsession_set_max_body_size(const hsession *session, uint64_t bytes);
 

@@ -191,7 +191,9 @@ impl Request {
 
     /// Redirects this request follows at most; 0 returns the redirect
     /// response itself.
-    /// This request's decoded body limit over the session's (`None`: no limit).
+    /// This request's decoded body limit over the session's (`None`: no
+    /// limit). Unlike the session's, it also bounds a streamed body: the
+    /// read that passes it fails with `ErrorKind::BodyTooLarge`.
     pub fn max_body_size(&mut self, limit: Option<u64>) -> &mut Request {
         self.max_body_size = Some(limit);
         self

@@ -66,6 +66,9 @@ struct Prepared {
     timeouts: Timeouts,
     max_redirects: usize,
     max_body: Option<u64>,
+    /// A streamed body is bounded only by the request's own limit: the
+    /// session's limit is there to bound memory, which streaming does anyway.
+    stream_max_body: Option<u64>,
     stream: bool,
     cancels: Cancels,
     cookies: Vec<(String, String)>,
@@ -226,8 +229,9 @@ impl Session {
 
     /// The largest decoded response body accepted, in bytes (`None`: no
     /// limit; default [`config::DEFAULT_MAX_BODY_SIZE`]). A larger body fails
-    /// with `ErrorKind::BodyTooLarge`; a streamed body fails when its reader
-    /// gets past the limit.
+    /// with `ErrorKind::BodyTooLarge`. It bounds memory, so it applies to
+    /// bodies read whole; a streamed body is bounded only by its request's
+    /// own [`Request::max_body_size`].
     pub fn set_max_body_size(&self, limit: Option<u64>) {
         self.update_defaults(|d| d.max_body_size = limit);
     }
@@ -364,6 +368,7 @@ impl Session {
             timeouts: req.timeouts.apply(defaults.timeouts),
             max_redirects: req.max_redirects.unwrap_or(defaults.max_redirects),
             max_body: req.max_body_size.unwrap_or(defaults.max_body_size),
+            stream_max_body: req.max_body_size.flatten(),
             stream: req.stream,
             cancels: Cancels {
                 call: None,
@@ -493,7 +498,7 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
                     read: p.timeouts.read,
                     deadline: p.timeouts.total.map(|t| p.start + t),
                     cancels: p.cancels.clone(),
-                    max_body: p.max_body,
+                    max_body: p.stream_max_body,
                 };
                 return Ok(head(resp, history, p.start, |resp| {
                     Some(Arc::new(BodyStream::start(resp, limits)))

@@ -92,9 +92,20 @@ fn a_request_overrides_the_session_limit() {
 fn a_streamed_body_stops_at_the_limit() {
     let srv = TestServer::start();
     let s = Session::new().unwrap();
+    // The session's limit bounds memory: a stream is not held to it.
     s.set_max_body_size(Some(MIB));
     let mut req = Request::new("GET", &srv.url("/gzip-bomb/10")).unwrap();
     req.stream(true);
+    let resp = s.send(&req).unwrap();
+    let stream = resp.stream().expect("a streamed body").clone();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut all = 0u64;
+    while let n @ 1.. = stream.read(&mut buf).unwrap() {
+        all += n as u64;
+    }
+    assert_eq!(all, 10 * MIB);
+    // The request's own limit does.
+    req.max_body_size(Some(MIB));
     let resp = s.send(&req).unwrap();
     let stream = resp.stream().expect("a streamed body").clone();
     let mut buf = vec![0u8; 64 * 1024];

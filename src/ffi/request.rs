@@ -165,7 +165,8 @@ pub unsafe extern "C" fn hsession_request_set_max_redirects(
 
 /// This request's largest accepted decoded body in bytes, over the
 /// session's `hsession_set_max_body_size`; 0 means no limit. A larger body
-/// fails with HSESSION_BODY_TOO_LARGE.
+/// fails with HSESSION_BODY_TOO_LARGE. Unlike the session's limit it also
+/// bounds a streamed body: the read that passes it fails.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_request_set_max_body_size(
     request: *mut hsession_request_builder,

@@ -217,9 +217,10 @@ pub unsafe extern "C" fn hsession_set_max_redirects(
 /// no limit. Default 268435456 (256 MiB). A larger body fails with
 /// HSESSION_BODY_TOO_LARGE as soon as the limit is passed, without reading
 /// the rest (a declared Content-Length over the limit fails before any
-/// byte); memory stays below the limit plus one chunk. For a streamed body
-/// the limit counts the bytes read so far. Thread-safe; applies to requests
-/// started after it returns.
+/// byte); memory stays below the limit plus one chunk. The limit bounds
+/// memory, so it does not apply to streamed bodies (`hsession_request_set_stream`),
+/// which only their request's own limit bounds. Thread-safe; applies to
+/// requests started after it returns.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_set_max_body_size(
     session: *const hsession,
