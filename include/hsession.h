@@ -27,6 +27,14 @@
 
 
 /**
+ * Default maximum decoded response body: 256 MiB. Far above any API or page
+ * response, so it never gets in the way of normal use, yet a decompression
+ * bomb (1 MiB of gzip can decode to 1 GiB) or a runaway server cannot take
+ * a process's memory. Larger downloads raise it, or stream.
+ */
+#define DEFAULT_MAX_BODY_SIZE (256 << 20)
+
+/**
  * This header's major version; `hsession_version()` gives the loaded library's.
  */
 #define HSESSION_VERSION_MAJOR 0
@@ -62,6 +70,16 @@
  * subdomains (it had no Domain attribute).
  */
 #define HSESSION_COOKIE_HOST_ONLY 4
+
+/**
+ * Minimum TLS version 1.2 (the default), for `hsession_set_min_tls_version`.
+ */
+#define HSESSION_TLS_1_2 771
+
+/**
+ * Minimum TLS version 1.3, for `hsession_set_min_tls_version`.
+ */
+#define HSESSION_TLS_1_3 772
 
 /**
  * Redirects followed by default, as in requests.
@@ -307,8 +325,14 @@ typedef void (*hsession_read_callback)(void *user_data, hsession_result result, 
 #define HSESSION_PARSE 26
 
 /**
+ * The decoded response body is larger than the maximum body size
+ * (`hsession_set_max_body_size`, `hsession_request_set_max_body_size`).
+ */
+#define HSESSION_BODY_TOO_LARGE 27
+
+/**
  * The retry policy ran out of retries while a status in its forcelist kept
- * coming back (with raise-on-status on; number 27 is reserved).
+ * coming back (with raise-on-status on).
  */
 #define HSESSION_TOO_MANY_RETRIES 28
 
@@ -727,6 +751,15 @@ hsession_result hsession_request_set_no_auth(hsession_request_builder *request);
 hsession_result hsession_request_set_max_redirects(hsession_request_builder *request, size_t max);
 
 /**
+ * This request's largest accepted decoded body in bytes, over the
+ * session's `hsession_set_max_body_size`; 0 means no limit. A larger body
+ * fails with HSESSION_BODY_TOO_LARGE. Unlike the session's limit it also
+ * bounds a streamed body: the read that passes it fails.
+ */
+hsession_result hsession_request_set_max_body_size(hsession_request_builder *request,
+                                                   uint64_t bytes);
+
+/**
  * With `stream` non-zero, the response is returned as soon as its headers
  * have arrived and its body is read while it arrives, with
  * `hsession_response_read` or `hsession_response_read_async`, so a body of
@@ -1091,6 +1124,18 @@ hsession_result hsession_set_retry_flags(const hsession *session,
                                          int32_t raise_on_status);
 
 /**
+ * The largest decoded response body a request accepts, in bytes; 0 means
+ * no limit. Default 268435456 (256 MiB). A larger body fails with
+ * HSESSION_BODY_TOO_LARGE as soon as the limit is passed, without reading
+ * the rest (a declared Content-Length over the limit fails before any
+ * byte); memory stays below the limit plus one chunk. The limit bounds
+ * memory, so it does not apply to streamed bodies (`hsession_request_set_stream`),
+ * which only their request's own limit bounds. Thread-safe; applies to
+ * requests started after it returns.
+ */
+hsession_result hsession_set_max_body_size(const hsession *session, uint64_t bytes);
+
+/**
  * Sends requests for `scheme` ("http", "https" or "all") through the proxy
  * at `url` (http://, https:// — CONNECT for https targets —, socks5:// or
  * socks5h://, the latter resolving names at the proxy), with credentials
@@ -1175,6 +1220,51 @@ hsession_result hsession_get(const hsession *session,
                              const char *url,
                              hsession_response **response_out,
                              hsession_error **err_out);
+
+/**
+ * Turns verification of the server's certificate and host name on
+ * (`verify` non-zero, the default) or off (0: any certificate for any name
+ * is accepted; for tests only). Thread-safe; builds a new connection pool.
+ */
+hsession_result hsession_set_verify(const hsession *session,
+                                    int32_t verify,
+                                    hsession_error **err_out);
+
+/**
+ * Trusts only the CA certificates in the PEM file `path` (NUL-terminated
+ * UTF-8, copied): they REPLACE the platform's roots, as `verify=path` does
+ * in requests. NULL `path` goes back to the platform roots. The file is
+ * read and checked during the call: unreadable gives HSESSION_IO, no valid
+ * PEM certificate gives HSESSION_INVALID_ARGUMENT, and on failure the
+ * session is unchanged. Thread-safe; builds a new connection pool.
+ */
+hsession_result hsession_set_ca_file(const hsession *session,
+                                     const char *path,
+                                     hsession_error **err_out);
+
+/**
+ * Presents a client certificate for mutual TLS: `cert_path` is a PEM file
+ * with the certificate chain (leaf first), `key_path` a PEM file with its
+ * private key (PKCS#8, RSA or EC). Both NUL-terminated UTF-8, copied; both
+ * NULL removes the client certificate (one NULL is HSESSION_NULL_ARGUMENT).
+ * The files are read and checked during the call (HSESSION_IO if
+ * unreadable, HSESSION_INVALID_ARGUMENT if not valid PEM or the key does
+ * not match the certificate); on failure the session is unchanged.
+ * Thread-safe; builds a new connection pool.
+ */
+hsession_result hsession_set_client_cert(const hsession *session,
+                                         const char *cert_path,
+                                         const char *key_path,
+                                         hsession_error **err_out);
+
+/**
+ * The lowest TLS version accepted: HSESSION_TLS_1_2 (default) or
+ * HSESSION_TLS_1_3; any other value is HSESSION_INVALID_ARGUMENT.
+ * Thread-safe; builds a new connection pool.
+ */
+hsession_result hsession_set_min_tls_version(const hsession *session,
+                                             uint32_t version,
+                                             hsession_error **err_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -18,6 +18,11 @@ pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(300);
 pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default cap on idle pooled connections per host.
 pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 64;
+/// Default maximum decoded response body: 256 MiB. Far above any API or page
+/// response, so it never gets in the way of normal use, yet a decompression
+/// bomb (1 MiB of gzip can decode to 1 GiB) or a runaway server cannot take
+/// a process's memory. Larger downloads raise it, or stream.
+pub const DEFAULT_MAX_BODY_SIZE: u64 = 256 << 20;
 
 /// The three timeouts; `None` means no limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +77,7 @@ pub struct TransportConfig {
     pub pool_max_idle_per_host: usize,
     pub tcp_nodelay: bool,
     pub proxy: crate::proxy::ProxyConfig,
+    pub tls: crate::tls::TlsConfig,
 }
 
 impl Default for TransportConfig {
@@ -81,6 +87,7 @@ impl Default for TransportConfig {
             pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
             tcp_nodelay: true,
             proxy: Default::default(),
+            tls: crate::tls::TlsConfig::default(),
         }
     }
 }
@@ -172,6 +179,8 @@ pub(crate) struct Defaults {
     /// Refuse redirects from https to http (off by default, as requests).
     pub refuse_downgrade: bool,
     pub retry: std::sync::Arc<crate::retry::RetryPolicy>,
+    /// Decoded response body limit in bytes; `None` means no limit.
+    pub max_body_size: Option<u64>,
 }
 
 impl Default for Defaults {
@@ -189,6 +198,7 @@ impl Default for Defaults {
             max_redirects: crate::redirect::DEFAULT_MAX_REDIRECTS,
             refuse_downgrade: false,
             retry: Default::default(),
+            max_body_size: Some(DEFAULT_MAX_BODY_SIZE),
         }
     }
 }

@@ -58,6 +58,8 @@ pub enum ErrorKind {
     Io,
     /// A file's content is not in the expected format (cookie jar files).
     Parse,
+    /// The decoded response body is larger than the maximum body size.
+    BodyTooLarge,
 }
 
 /// A failure with its kind, a message, and the redacted URL it concerns.
@@ -126,6 +128,21 @@ pub fn redact_url(url: &url::Url) -> String {
     shown.into()
 }
 
+/// Whether an io::Error carries a rustls error, perhaps inside other
+/// io::Errors (hyper-util wraps tokio-rustls's handshake error again).
+fn wraps_rustls(io: &std::io::Error) -> bool {
+    let mut inner = io.get_ref();
+    while let Some(e) = inner {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        inner = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref());
+    }
+    false
+}
+
 /// Classifies a transport error from reqwest/hyper by walking its source chain.
 pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
     use std::error::Error as _;
@@ -157,7 +174,11 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
             }
         } else if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind as Io;
-            if kind != ErrorKind::Connect
+            // rustls reports handshake failures inside an io::Error, whose
+            // source() skips the error it wraps.
+            if wraps_rustls(io) {
+                kind = ErrorKind::Tls;
+            } else if kind != ErrorKind::Connect
                 && matches!(
                     io.kind(),
                     Io::UnexpectedEof

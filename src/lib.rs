@@ -31,6 +31,7 @@ pub mod retry;
 pub mod runtime;
 pub mod session;
 pub mod stream;
+pub mod tls;
 
 pub use call::Call;
 pub use config::{Timeouts, TransportConfig};
@@ -43,6 +44,7 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use session::Session;
 pub use stream::BodyStream;
+pub use tls::{TlsConfig, TlsVersion};
 pub use tokio_util::sync::CancellationToken;
 
 /// The library version, as in Cargo.toml.

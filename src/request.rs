@@ -33,6 +33,7 @@ pub struct Request {
     pub(crate) timeouts: TimeoutOverrides,
     pub(crate) max_redirects: Option<usize>,
     pub(crate) retry: Option<std::sync::Arc<crate::retry::RetryPolicy>>,
+    pub(crate) max_body_size: Option<Option<u64>>,
     pub(crate) cancel: Option<CancellationToken>,
     pub(crate) stream: bool,
     /// Sent with this request only, never stored in the jar.
@@ -61,6 +62,7 @@ impl Request {
             timeouts: TimeoutOverrides::default(),
             max_redirects: None,
             retry: None,
+            max_body_size: None,
             cancel: None,
             stream: false,
             cookies: Vec::new(),
@@ -197,6 +199,14 @@ impl Request {
 
     /// Redirects this request follows at most; 0 returns the redirect
     /// response itself.
+    /// This request's decoded body limit over the session's (`None`: no
+    /// limit). Unlike the session's, it also bounds a streamed body: the
+    /// read that passes it fails with `ErrorKind::BodyTooLarge`.
+    pub fn max_body_size(&mut self, limit: Option<u64>) -> &mut Request {
+        self.max_body_size = Some(limit);
+        self
+    }
+
     pub fn max_redirects(&mut self, n: usize) -> &mut Request {
         self.max_redirects = Some(n);
         self

@@ -67,6 +67,10 @@ struct Prepared {
     timeouts: Timeouts,
     max_redirects: usize,
     refuse_downgrade: bool,
+    max_body: Option<u64>,
+    /// A streamed body is bounded only by the request's own limit: the
+    /// session's limit is there to bound memory, which streaming does anyway.
+    stream_max_body: Option<u64>,
     stream: bool,
     cancels: Cancels,
     cookies: Vec<(String, String)>,
@@ -247,6 +251,19 @@ impl Session {
         read(&self.inner.defaults).max_redirects
     }
 
+    /// The largest decoded response body accepted, in bytes (`None`: no
+    /// limit; default [`config::DEFAULT_MAX_BODY_SIZE`]). A larger body fails
+    /// with `ErrorKind::BodyTooLarge`. It bounds memory, so it applies to
+    /// bodies read whole; a streamed body is bounded only by its request's
+    /// own [`Request::max_body_size`].
+    pub fn set_max_body_size(&self, limit: Option<u64>) {
+        self.update_defaults(|d| d.max_body_size = limit);
+    }
+
+    pub fn max_body_size(&self) -> Option<u64> {
+        read(&self.inner.defaults).max_body_size
+    }
+
     pub fn transport_config(&self) -> TransportConfig {
         read(&self.inner.transport).config.clone()
     }
@@ -414,6 +431,8 @@ impl Session {
             timeouts: req.timeouts.apply(defaults.timeouts),
             max_redirects: req.max_redirects.unwrap_or(defaults.max_redirects),
             refuse_downgrade: defaults.refuse_downgrade,
+            max_body: req.max_body_size.unwrap_or(defaults.max_body_size),
+            stream_max_body: req.max_body_size.flatten(),
             stream: req.stream,
             retry: req.retry.clone().unwrap_or_else(|| defaults.retry.clone()),
             cancels: Cancels {
@@ -438,7 +457,8 @@ fn store_connect_default(counters: &Counters, connect: Option<Duration>) {
 }
 
 fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<reqwest::Client> {
-    let builder = reqwest::Client::builder();
+    // Each TLS configuration gets its own client and pool (src/tls.rs).
+    let builder = config.tls.apply(reqwest::Client::builder())?;
     config
         .proxy
         .apply(builder)?
@@ -534,6 +554,7 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
                     read: p.timeouts.read,
                     deadline: p.timeouts.total.map(|t| p.start + t),
                     cancels: p.cancels.clone(),
+                    max_body: p.stream_max_body,
                 };
                 let mut done = head(resp, history, p.start, |resp| {
                     Some(Arc::new(BodyStream::start(resp, limits)))
@@ -541,7 +562,7 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
                 done.retries = used.total;
                 return Ok(done);
             }
-            let mut done = receive(resp, p.timeouts.read, history, p.start).await?;
+            let mut done = receive(resp, p.timeouts.read, p.max_body, history, p.start).await?;
             done.retries = used.total;
             return Ok(done);
         };
@@ -721,6 +742,7 @@ async fn send_one(
 async fn receive(
     resp: reqwest::Response,
     read: Option<Duration>,
+    max_body: Option<u64>,
     history: Vec<(u16, url::Url)>,
     start: Instant,
 ) -> Result<Response> {
@@ -732,10 +754,18 @@ async fn receive(
     let Some(mut resp) = body_of else {
         return Ok(response);
     };
-    let size_hint = resp.content_length().unwrap_or(0).min(64 << 20) as usize;
+    // A declared length (reqwest drops it for bodies it decodes) fails before
+    // any byte is read; otherwise the count of decoded bytes is checked per
+    // chunk, so memory stays below the limit plus one chunk.
+    let declared = resp.content_length().unwrap_or(0);
+    stream::check_body_size(declared, max_body)?;
+    let size_hint = declared.min(64 << 20) as usize;
+    let mut total = 0u64;
     let mut first: Option<Bytes> = None;
     let mut joined: Option<Vec<u8>> = None;
     while let Some(chunk) = stream::read_chunk(&mut resp, read).await? {
+        total += chunk.len() as u64;
+        stream::check_body_size(total, max_body)?;
         // One chunk is kept as reqwest gave it; only several are joined.
         match (&mut joined, first.take()) {
             (Some(buf), _) => buf.extend_from_slice(&chunk),

@@ -36,6 +36,7 @@ pub(crate) struct Limits {
     pub read: Option<Duration>,
     pub deadline: Option<Instant>,
     pub cancels: Cancels,
+    pub max_body: Option<u64>,
 }
 
 impl BodyStream {
@@ -155,6 +156,12 @@ async fn pump(
     own: CancellationToken,
 ) {
     let url = resp.url().clone();
+    let mut total = resp.content_length().unwrap_or(0);
+    if let Err(e) = check_body_size(total, limits.max_body) {
+        let _ = tx.send(Err(e.with_url(&url))).await;
+        return;
+    }
+    total = 0;
     loop {
         let next = tokio::select! {
             biased;
@@ -163,6 +170,10 @@ async fn pump(
             _ = tx.closed() => return,
             chunk = read_chunk(&mut resp, limits.read) => chunk,
         };
+        let next = next.and_then(|chunk| {
+            total += chunk.as_ref().map_or(0, |c| c.len() as u64);
+            check_body_size(total, limits.max_body).map(|_| chunk)
+        });
         let item = next.map_err(|e| {
             if e.url().is_none() {
                 e.with_url(&url)
@@ -198,6 +209,20 @@ pub(crate) async fn read_chunk(
         None => resp.chunk().await,
     };
     next.map_err(|e| error::from_transport(e, resp.url()))
+}
+
+/// Fails once `total` decoded bytes exceed the body limit.
+pub(crate) fn check_body_size(total: u64, limit: Option<u64>) -> Result<()> {
+    match limit {
+        Some(limit) if total > limit => Err(Error::new(
+            ErrorKind::BodyTooLarge,
+            format!(
+                "the response body is larger than the limit of {limit} bytes \
+                 (max body size; 0 or None means no limit)"
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn read_timeout(read: Duration) -> Error {

@@ -111,6 +111,8 @@ fn a_slow_server_does_not_block_other_threads() {
 fn setters_race_with_requests_without_harm() {
     let srv = Arc::new(TestServer::start());
     let s = Session::new().unwrap();
+    // Set before the workers start, so every request carries one value.
+    s.set_header("X-N", "start").unwrap();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let setter = {
         let (s, stop) = (s.clone(), stop.clone());

@@ -41,6 +41,7 @@ pub(crate) fn code_of(kind: ErrorKind) -> hsession_result {
         ErrorKind::TooManyRetries => HSESSION_TOO_MANY_RETRIES,
         ErrorKind::Io => HSESSION_IO,
         ErrorKind::Parse => HSESSION_PARSE,
+        ErrorKind::BodyTooLarge => HSESSION_BODY_TOO_LARGE,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod error;
 pub mod request;
 pub mod response;
 pub mod session;
+pub mod tls;
 
 use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -83,8 +84,11 @@ pub const HSESSION_PENDING: hsession_result = 24;
 pub const HSESSION_IO: hsession_result = 25;
 /// A file's content is not in the expected format (a malformed cookie file).
 pub const HSESSION_PARSE: hsession_result = 26;
+/// The decoded response body is larger than the maximum body size
+/// (`hsession_set_max_body_size`, `hsession_request_set_max_body_size`).
+pub const HSESSION_BODY_TOO_LARGE: hsession_result = 27;
 /// The retry policy ran out of retries while a status in its forcelist kept
-/// coming back (with raise-on-status on; number 27 is reserved).
+/// coming back (with raise-on-status on).
 pub const HSESSION_TOO_MANY_RETRIES: hsession_result = 28;
 
 /// This header's major version; `hsession_version()` gives the loaded library's.
@@ -233,6 +237,7 @@ pub extern "C" fn hsession_result_str(result: hsession_result) -> *const c_char 
         HSESSION_PENDING => c"still in flight",
         HSESSION_IO => c"file I/O failed",
         HSESSION_PARSE => c"malformed file",
+        HSESSION_BODY_TOO_LARGE => c"response body larger than the maximum body size",
         HSESSION_TOO_MANY_RETRIES => c"retries exhausted",
         _ => c"unknown result code",
     };
@@ -322,6 +327,7 @@ mod tests {
             Pending,
             Io,
             Parse,
+            BodyTooLarge,
             TooManyRetries,
         ];
         let mut codes: Vec<_> = kinds.iter().map(|k| error::code_of(*k)).collect();

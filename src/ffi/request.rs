@@ -163,6 +163,23 @@ pub unsafe extern "C" fn hsession_request_set_max_redirects(
     })
 }
 
+/// This request's largest accepted decoded body in bytes, over the
+/// session's `hsession_set_max_body_size`; 0 means no limit. A larger body
+/// fails with HSESSION_BODY_TOO_LARGE. Unlike the session's limit it also
+/// bounds a streamed body: the read that passes it fails.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_max_body_size(
+    request: *mut hsession_request_builder,
+    bytes: u64,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        mut_arg(request, "request")?
+            .0
+            .max_body_size((bytes > 0).then_some(bytes));
+        Ok(())
+    })
+}
+
 /// With `stream` non-zero, the response is returned as soon as its headers
 /// have arrived and its body is read while it arrives, with
 /// `hsession_response_read` or `hsession_response_read_async`, so a body of

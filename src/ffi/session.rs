@@ -377,6 +377,27 @@ pub unsafe extern "C" fn hsession_set_retry_flags(
     })
 }
 
+/// The largest decoded response body a request accepts, in bytes; 0 means
+/// no limit. Default 268435456 (256 MiB). A larger body fails with
+/// HSESSION_BODY_TOO_LARGE as soon as the limit is passed, without reading
+/// the rest (a declared Content-Length over the limit fails before any
+/// byte); memory stays below the limit plus one chunk. The limit bounds
+/// memory, so it does not apply to streamed bodies (`hsession_request_set_stream`),
+/// which only their request's own limit bounds. Thread-safe; applies to
+/// requests started after it returns.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_max_body_size(
+    session: *const hsession,
+    bytes: u64,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        ref_arg(session, "session")?
+            .0
+            .set_max_body_size((bytes > 0).then_some(bytes));
+        Ok(())
+    })
+}
+
 fn change_transport(
     session: *const hsession,
     change: impl FnOnce(&mut TransportConfig),

@@ -39,11 +39,14 @@ static int checks_passed, checks_failed;
 typedef struct {
     pid_t pid;
     int stdin_fd;
-    char base[64]; /* "http://127.0.0.1:PORT" */
+    char base[64]; /* "http://127.0.0.1:PORT" (https with TLS) */
 } test_server;
 
-/* Starts hsession-testserver; exits the test process if it cannot. */
-static inline void server_start(test_server *srv) {
+/* Starts hsession-testserver, over TLS when `tls_dir` is not NULL: the
+ * server makes a new CA and certificates and writes them there (ca.pem,
+ * cert.pem, key.pem, client.pem, client-key.pem). Exits the test process
+ * if it cannot start. */
+static inline void server_start_with(test_server *srv, const char *tls_dir) {
     const char *path = getenv("HSESSION_TESTSERVER");
     if (!path) path = "target/release/hsession-testserver";
     int out[2], in[2];
@@ -61,7 +64,10 @@ static inline void server_start(test_server *srv) {
         dup2(out[1], 1);
         close(in[1]);
         close(out[0]);
-        execl(path, path, "--exit-on-stdin-eof", (char *)NULL);
+        if (tls_dir)
+            execl(path, path, "--exit-on-stdin-eof", "--tls-self-signed", tls_dir, (char *)NULL);
+        else
+            execl(path, path, "--exit-on-stdin-eof", (char *)NULL);
         fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
         _exit(127);
     }
@@ -83,8 +89,11 @@ static inline void server_start(test_server *srv) {
     }
     srv->pid = pid;
     srv->stdin_fd = in[1];
-    snprintf(srv->base, sizeof srv->base, "http://127.0.0.1:%d", port);
+    snprintf(srv->base, sizeof srv->base, "%s://127.0.0.1:%d", tls_dir ? "https" : "http", port);
 }
+
+/* Starts hsession-testserver over plain HTTP. */
+static inline void server_start(test_server *srv) { server_start_with(srv, NULL); }
 
 static inline void server_stop(test_server *srv) {
     close(srv->stdin_fd);

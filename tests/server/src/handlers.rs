@@ -117,6 +117,10 @@ async fn route(ctx: &Ctx) -> Resp {
         ["absolute-redirect", n] => redirect(ctx, n, true),
         ["redirect-to"] => redirect_to(ctx),
         ["gzip"] => gzip(ctx),
+        ["deflate"] => encoded(ctx, "deflate"),
+        ["brotli"] => encoded(ctx, "br"),
+        ["zstd"] => encoded(ctx, "zstd"),
+        ["gzip-bomb", mib] => gzip_bomb(mib),
         ["bytes", n] => bytes(n),
         ["json"] => json_ok(json!({
             "slideshow": { "title": "Sample Slide Show", "author": "hsession" }
@@ -674,6 +678,65 @@ fn gzip(ctx: &Ctx) -> Resp {
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    resp
+}
+
+/// `{"encoding": .., "headers": ..}` compressed with `encoding` (deflate is
+/// the zlib format, as HTTP means it; br; zstd).
+fn encoded(ctx: &Ctx, encoding: &'static str) -> Resp {
+    let json = json!({ "encoding": encoding, "headers": header_list(ctx) }).to_string();
+    let compressed = match encoding {
+        "deflate" => {
+            let mut enc =
+                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(json.as_bytes()).and_then(|_| enc.finish())
+        }
+        "br" => {
+            let mut out = Vec::new();
+            {
+                let mut enc = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+                let _ = enc.write_all(json.as_bytes());
+            }
+            Ok(out)
+        }
+        _ => zstd::encode_all(json.as_bytes(), 3),
+    };
+    let Ok(compressed) = compressed else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "compression failed");
+    };
+    let mut resp = Response::new(Body::full(compressed));
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    resp
+}
+
+/// `mib` MiB of zeros, gzipped (about 1 KiB per MiB): a decompression bomb.
+fn gzip_bomb(mib: &str) -> Resp {
+    let mib = match mib.parse::<u64>() {
+        Ok(n) if n <= 4096 => n,
+        _ => return error(StatusCode::BAD_REQUEST, "mib must be 0..=4096"),
+    };
+    let zeros = vec![0u8; 1 << 20];
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut done = Ok(());
+    for _ in 0..mib {
+        done = done.and_then(|_| enc.write_all(&zeros));
+    }
+    let compressed = done.and_then(|_| enc.finish());
+    let Ok(compressed) = compressed else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "gzip failed");
+    };
+    let mut resp = Response::new(Body::full(compressed));
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
     );
     headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     resp

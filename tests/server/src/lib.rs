@@ -19,6 +19,9 @@ use tokio::runtime::Runtime;
 
 mod body;
 mod handlers;
+pub mod tls;
+
+pub use tls::{CertPem, TestCa, TlsOptions};
 
 /// Shared by all connections of one server.
 pub(crate) struct State {
@@ -40,6 +43,7 @@ pub struct TestServer {
     addr: SocketAddr,
     state: Arc<State>,
     runtime: Option<Runtime>,
+    tls: bool,
 }
 
 impl TestServer {
@@ -50,6 +54,21 @@ impl TestServer {
 
     /// Starts on 127.0.0.1:`port` (0 = a free port).
     pub fn start_on(port: u16) -> io::Result<TestServer> {
+        TestServer::start_with(port, None)
+    }
+
+    /// Starts an HTTPS server on a free port of 127.0.0.1 (HTTP/1.1 over
+    /// TLS, same endpoints). Panics if that fails.
+    pub fn start_tls(opts: &TlsOptions) -> TestServer {
+        TestServer::start_with(0, Some(opts)).expect("hsession-testserver: failed to start TLS")
+    }
+
+    /// Starts on 127.0.0.1:`port` (0 = a free port), with TLS when `tls` is set.
+    pub fn start_with(port: u16, tls: Option<&TlsOptions>) -> io::Result<TestServer> {
+        let acceptor = match tls {
+            Some(opts) => Some(tokio_rustls::TlsAcceptor::from(tls::server_config(opts)?)),
+            None => None,
+        };
         // Build the runtime and register the listener on a fresh thread: this never
         // touches the caller's runtime context, whatever it is.
         let (runtime, listener) = std::thread::Builder::new()
@@ -82,11 +101,13 @@ impl TestServer {
             armed: Mutex::new(HashSet::new()),
             attempts: Mutex::new(std::collections::HashMap::new()),
         });
-        runtime.spawn(accept_loop(listener, state.clone()));
+        let tls = acceptor.is_some();
+        runtime.spawn(accept_loop(listener, state.clone(), acceptor));
         Ok(TestServer {
             addr,
             state,
             runtime: Some(runtime),
+            tls,
         })
     }
 
@@ -98,9 +119,11 @@ impl TestServer {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT` + `path` (which should start with '/').
+    /// `http://127.0.0.1:PORT` + `path` (which should start with '/');
+    /// `https://` for a TLS server.
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}{}", self.addr, path)
     }
 
     /// TCP connections accepted since start or the last reset.
@@ -137,7 +160,11 @@ impl State {
     }
 }
 
-async fn accept_loop(listener: TcpListener, state: Arc<State>) {
+async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<State>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -151,14 +178,25 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>) {
         let conn_id = state.next_conn_id.fetch_add(1, Ordering::SeqCst) + 1;
         let _ = stream.set_nodelay(true);
         let state = state.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let service = service_fn(move |req| handlers::handle(req, state.clone(), conn_id));
             // Errors here are client disconnects or the deliberate aborts of
             // /close-mid-body and /close-no-response; nothing to do about them.
-            let _ = http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let mut http = http1::Builder::new();
+            http.keep_alive(true);
+            match tls {
+                None => {
+                    let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                }
+                Some(acceptor) => {
+                    // A failed handshake (unknown CA, no client certificate,
+                    // no common version) just ends the connection.
+                    if let Ok(stream) = acceptor.accept(stream).await {
+                        let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                    }
+                }
+            }
         });
     }
 }

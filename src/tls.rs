@@ -1,0 +1,229 @@
+//! TLS settings of a session: certificate verification, a CA bundle, a
+//! client certificate for mutual TLS, and the lowest TLS version accepted.
+//!
+//! They live in [`crate::TransportConfig`], so changing one builds a new
+//! reqwest client with its own connection pool. That is what guarantees that
+//! a connection opened with verification off is never reused by a request
+//! made with verification on: pooled connections belong to the client that
+//! opened them, a request takes the client of the settings in force when it
+//! starts, and the new client's pool starts empty, so every request after
+//! the change opens (and verifies) its own connections.
+//!
+//! Files are read and checked when they are set, not when a request is sent:
+//! a bad path or a bad PEM fails the setter, and a file changed later has no
+//! effect until it is set again.
+
+use crate::error::{Error, ErrorKind, Result};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use std::path::{Path, PathBuf};
+
+/// The lowest TLS version a session accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TlsVersion {
+    /// TLS 1.2 or 1.3 (the default; rustls supports nothing older).
+    #[default]
+    Tls12,
+    /// TLS 1.3 only.
+    Tls13,
+}
+
+/// PEM text read from a file, with the path it came from (for messages).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PemFile {
+    pub path: PathBuf,
+    pem: Vec<u8>,
+}
+
+impl std::fmt::Debug for PemFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material.
+        f.debug_struct("PemFile").field("path", &self.path).finish()
+    }
+}
+
+/// TLS settings; `TlsConfig::default()` verifies against the platform's
+/// roots and accepts TLS 1.2 and 1.3.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// Verify the server's certificate and host name (default true). Off
+    /// accepts any certificate for any name: for tests only.
+    pub verify: bool,
+    /// Trusted CA certificates. When set they REPLACE the platform's roots
+    /// (as `verify=path` does in requests and `CURLOPT_CAINFO` in curl).
+    pub ca: Option<PemFile>,
+    /// Certificate chain and private key presented to servers that ask.
+    pub client_cert: Option<(PemFile, PemFile)>,
+    pub min_version: TlsVersion,
+}
+
+impl Default for TlsConfig {
+    fn default() -> TlsConfig {
+        TlsConfig {
+            verify: true,
+            ca: None,
+            client_cert: None,
+            min_version: TlsVersion::Tls12,
+        }
+    }
+}
+
+fn read_pem(path: &Path, what: &str) -> Result<PemFile> {
+    let pem = std::fs::read(path).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot read the {what} file {}: {e}", path.display()),
+        )
+    })?;
+    Ok(PemFile {
+        path: path.to_owned(),
+        pem,
+    })
+}
+
+fn bad_pem(path: &Path, what: &str, detail: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!("{} is not a valid {what}: {detail}", path.display()),
+    )
+}
+
+fn certs(file: &PemFile, what: &str) -> Result<Vec<CertificateDer<'static>>> {
+    let certs = CertificateDer::pem_slice_iter(&file.pem)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| bad_pem(&file.path, what, e))?;
+    if certs.is_empty() {
+        return Err(bad_pem(
+            &file.path,
+            what,
+            "it contains no PEM certificate (-----BEGIN CERTIFICATE-----)",
+        ));
+    }
+    Ok(certs)
+}
+
+impl TlsConfig {
+    /// Reads and checks a PEM bundle of CA certificates; they replace the
+    /// platform roots.
+    pub fn set_ca_file(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let file = read_pem(path.as_ref(), "CA bundle")?;
+        for cert in certs(&file, "PEM CA bundle")? {
+            // The same check rustls makes when it builds its root store.
+            webpki_anchor(&cert).map_err(|e| bad_pem(&file.path, "CA bundle", e))?;
+        }
+        self.ca = Some(file);
+        Ok(())
+    }
+
+    /// Reads and checks a client certificate chain and its private key (PEM;
+    /// PKCS#8, PKCS#1 RSA or SEC1 EC key), and that the key fits the certificate.
+    pub fn set_client_cert(
+        &mut self,
+        cert_path: impl AsRef<Path>,
+        key_path: impl AsRef<Path>,
+    ) -> Result<()> {
+        let cert = read_pem(cert_path.as_ref(), "client certificate")?;
+        let key = read_pem(key_path.as_ref(), "client key")?;
+        let chain = certs(&cert, "PEM client certificate")?;
+        let private = PrivateKeyDer::from_pem_slice(&key.pem)
+            .map_err(|e| bad_pem(&key.path, "PEM private key", e))?;
+        let provider = rustls::crypto::aws_lc_rs::default_provider();
+        let signing = provider
+            .key_provider
+            .load_private_key(private)
+            .map_err(|e| bad_pem(&key.path, "private key", e))?;
+        let certified = rustls::sign::CertifiedKey::new(chain, signing);
+        certified.keys_match().map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "the key {} does not belong to the certificate {}: {e}",
+                    key.path.display(),
+                    cert.path.display()
+                ),
+            )
+        })?;
+        self.client_cert = Some((cert, key));
+        Ok(())
+    }
+
+    /// Applies the settings to a client being built.
+    pub(crate) fn apply(&self, mut b: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
+        b = b.tls_version_min(match self.min_version {
+            TlsVersion::Tls12 => reqwest::tls::Version::TLS_1_2,
+            TlsVersion::Tls13 => reqwest::tls::Version::TLS_1_3,
+        });
+        if !self.verify {
+            b = b.tls_danger_accept_invalid_certs(true);
+        } else if let Some(ca) = &self.ca {
+            let roots = reqwest::Certificate::from_pem_bundle(&ca.pem)
+                .map_err(|e| bad_pem(&ca.path, "CA bundle", e))?;
+            b = b.tls_certs_only(roots);
+        }
+        if let Some((cert, key)) = &self.client_cert {
+            let mut pem = cert.pem.clone();
+            pem.push(b'\n');
+            pem.extend_from_slice(&key.pem);
+            let identity = reqwest::Identity::from_pem(&pem)
+                .map_err(|e| bad_pem(&cert.path, "client certificate and key", e))?;
+            b = b.identity(identity);
+        }
+        Ok(b)
+    }
+}
+
+fn webpki_anchor(cert: &CertificateDer<'_>) -> std::result::Result<(), rustls::Error> {
+    let mut store = rustls::RootCertStore::empty();
+    store.add(cert.clone())
+}
+
+/// TLS setters. Each builds a new connection pool (see the module comment);
+/// the cookie jar and counters stay. Two setters racing each other may lose
+/// one change, as with every transport setting: configure before sharing.
+impl crate::Session {
+    fn change_tls(&self, change: impl FnOnce(&mut TlsConfig) -> Result<()>) -> Result<()> {
+        let mut config = self.transport_config();
+        change(&mut config.tls)?;
+        self.set_transport_config(config)
+    }
+
+    /// Turns certificate and host-name verification on (default) or off.
+    pub fn set_verify(&self, verify: bool) -> Result<()> {
+        self.change_tls(|t| {
+            t.verify = verify;
+            Ok(())
+        })
+    }
+
+    /// Trusts only the CA certificates in the PEM file at `path` (they
+    /// replace the platform roots); `None` goes back to the platform roots.
+    pub fn set_ca_file(&self, path: Option<&Path>) -> Result<()> {
+        self.change_tls(|t| match path {
+            Some(path) => t.set_ca_file(path),
+            None => {
+                t.ca = None;
+                Ok(())
+            }
+        })
+    }
+
+    /// Presents this certificate chain and key (PEM files) to servers that
+    /// ask for a client certificate; `None` presents none.
+    pub fn set_client_cert(&self, files: Option<(&Path, &Path)>) -> Result<()> {
+        self.change_tls(|t| match files {
+            Some((cert, key)) => t.set_client_cert(cert, key),
+            None => {
+                t.client_cert = None;
+                Ok(())
+            }
+        })
+    }
+
+    /// The lowest TLS version accepted (default 1.2).
+    pub fn set_min_tls_version(&self, version: TlsVersion) -> Result<()> {
+        self.change_tls(|t| {
+            t.min_version = version;
+            Ok(())
+        })
+    }
+}
