@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 struct Proxy {
     child: Child,
     url: String,
+    log: Option<std::path::PathBuf>,
 }
 
 impl Drop for Proxy {
@@ -53,8 +54,10 @@ fn tinyproxy(auth: bool) -> Proxy {
         std::env::temp_dir().join(format!("hsession-tinyproxy-{}-{port}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let conf = dir.join("tinyproxy.conf");
+    let log = dir.join("tinyproxy.log");
     let mut text = format!(
-        "Port {port}\nListen 127.0.0.1\nTimeout 30\nLogLevel Info\nMaxClients 64\nAllow 127.0.0.1\nViaProxyName \"hsession-test-proxy\"\n"
+        "Port {port}\nListen 127.0.0.1\nTimeout 30\nLogLevel Info\nLogFile \"{}\"\nMaxClients 64\nAllow 127.0.0.1\nViaProxyName \"hsession-test-proxy\"\n",
+        log.display()
     );
     if auth {
         text.push_str("BasicAuth user secret\n");
@@ -72,6 +75,7 @@ fn tinyproxy(auth: bool) -> Proxy {
     Proxy {
         child,
         url: format!("http://127.0.0.1:{port}"),
+        log: Some(log),
     }
 }
 
@@ -91,6 +95,7 @@ fn microsocks(auth: bool) -> Proxy {
     Proxy {
         child,
         url: format!("127.0.0.1:{port}"),
+        log: None,
     }
 }
 
@@ -140,6 +145,30 @@ fn requests_go_through_real_proxies() {
     assert!(echoed(&json(&resp), "proxy-authorization").is_empty());
     s.set_proxy("all", Some(&authed.url)).unwrap();
     assert_eq!(get(&s, &echo).status(), 407);
+
+    // https through an http proxy: a CONNECT tunnel, TLS end to end.
+    let ca = hsession_testserver::TestCa::new("hsession proxy test CA").unwrap();
+    let tls = TestServer::start_tls(&hsession_testserver::TlsOptions::new(
+        ca.server_cert(&["localhost", "127.0.0.1"]).unwrap(),
+    ));
+    let ca_file =
+        std::env::temp_dir().join(format!("hsession-proxy-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca_file, ca.cert_pem()).unwrap();
+    let t = Session::new().unwrap();
+    t.set_trust_env(false).unwrap();
+    t.set_ca_file(Some(&ca_file)).unwrap();
+    t.set_proxy("https", Some(&plain.url)).unwrap();
+    let body = json(&get(&t, &tls.url("/echo")));
+    assert!(
+        echoed(&body, "via").is_empty(),
+        "a tunnel, not a forwarding proxy"
+    );
+    let log = std::fs::read_to_string(plain.log.as_ref().unwrap()).unwrap();
+    assert!(
+        log.contains(&format!("CONNECT 127.0.0.1:{}", tls.port())),
+        "no CONNECT in tinyproxy's log"
+    );
+    let _ = std::fs::remove_file(&ca_file);
 
     // The environment counts only with trust_env, and the API's no_proxy
     // wins over NO_PROXY.

@@ -223,3 +223,23 @@ fn files_are_checked_when_set_and_a_failure_changes_nothing() {
     );
     assert_eq!(get(&s, &srv.url("/echo")).status(), 200);
 }
+
+#[test]
+fn https_to_http_redirects_can_be_refused() {
+    let pki = pki("downgrade");
+    let tls = server(&pki);
+    let plain = TestServer::start();
+    let s = Session::new().unwrap();
+    s.set_ca_file(Some(&pki.ca_file)).unwrap();
+    let to_plain = format!(
+        "/redirect-to?url={}",
+        url::form_urlencoded::byte_serialize(plain.url("/echo").as_bytes()).collect::<String>()
+    );
+    // Followed by default, as requests does.
+    assert_eq!(get(&s, &tls.url(&to_plain)).status(), 200);
+    s.set_refuse_downgrade(true);
+    let e = fails_with(&s, &tls.url(&to_plain));
+    assert_eq!(e.kind(), ErrorKind::UnsupportedScheme, "{e}");
+    // https -> https is still followed.
+    assert_eq!(get(&s, &tls.url("/redirect/1")).status(), 200);
+}
