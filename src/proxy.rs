@@ -13,7 +13,8 @@ pub struct ProxyConfig {
     pub https: Option<String>,
     pub all: Option<String>,
     /// Hosts that bypass the proxies: comma-separated domains (matching
-    /// their subdomains), IPs, CIDR blocks, or "*".
+    /// their subdomains), IPs, CIDR blocks, or "*", each with an optional
+    /// ":port".
     pub no_proxy: Option<String>,
     /// Use the environment's proxy variables (default true, as requests).
     pub trust_env: bool,
@@ -61,6 +62,124 @@ fn env(names: &[&str]) -> Option<String> {
         .find(|v| !v.is_empty())
 }
 
+/// One entry of a `no_proxy` list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Host {
+    Any,
+    Net(std::net::IpAddr, u8),
+    /// A domain and its subdomains, lower case, without a leading dot.
+    Domain(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Bypass {
+    host: Host,
+    port: Option<u16>,
+}
+
+/// Parses a `no_proxy` list: comma- or space-separated entries, each "*", a
+/// domain (".example.com" and "example.com" both match the domain and its
+/// subdomains), an IP address or a CIDR block, any of them with ":port"
+/// (IPv6 with a port as "[::1]:8080").
+fn parse_no_proxy(list: &str) -> Result<Vec<Bypass>> {
+    let bad = |e: &str| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!("invalid no_proxy entry {e:?}"),
+        )
+    };
+    let mut rules = Vec::new();
+    for entry in list
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let (host, port) = split_port(entry).ok_or_else(|| bad(entry))?;
+        let host = if host == "*" {
+            Host::Any
+        } else if let Some((ip, bits)) = host.split_once('/') {
+            let ip: std::net::IpAddr = ip.parse().map_err(|_| bad(entry))?;
+            let bits: u8 = bits.parse().map_err(|_| bad(entry))?;
+            if bits > if ip.is_ipv4() { 32 } else { 128 } {
+                return Err(bad(entry));
+            }
+            Host::Net(ip, bits)
+        } else if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+            Host::Net(ip, if ip.is_ipv4() { 32 } else { 128 })
+        } else {
+            let domain = host.trim_start_matches('.').to_ascii_lowercase();
+            if domain.is_empty() || domain.chars().any(|c| c.is_ascii_control() || c == '/') {
+                return Err(bad(entry));
+            }
+            Host::Domain(domain)
+        };
+        rules.push(Bypass { host, port });
+    }
+    Ok(rules)
+}
+
+/// "host", "host:port", "[v6]:port", or a bare IPv6 address (no port).
+fn split_port(entry: &str) -> Option<(&str, Option<u16>)> {
+    if let Some(rest) = entry.strip_prefix('[') {
+        let (host, tail) = rest.split_once(']')?;
+        return match tail.strip_prefix(':') {
+            Some(p) => Some((host, Some(p.parse().ok()?))),
+            None if tail.is_empty() => Some((host, None)),
+            None => None,
+        };
+    }
+    match entry.rsplit_once(':') {
+        Some((host, _)) if host.contains(':') => Some((entry, None)),
+        Some((host, port)) => Some((host, Some(port.parse().ok()?))),
+        None => Some((entry, None)),
+    }
+}
+
+fn in_net(ip: std::net::IpAddr, net: std::net::IpAddr, bits: u8) -> bool {
+    match (ip, net) {
+        (std::net::IpAddr::V4(a), std::net::IpAddr::V4(n)) => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (std::net::IpAddr::V6(a), std::net::IpAddr::V6(n)) => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+fn bypassed(rules: &[Bypass], url: &url::Url) -> bool {
+    let Some(host) = url.host() else { return false };
+    let port = url.port_or_known_default();
+    rules.iter().any(|r| {
+        let host_ok = match (&r.host, &host) {
+            (Host::Any, _) => true,
+            (Host::Net(net, bits), url::Host::Ipv4(ip)) => in_net((*ip).into(), *net, *bits),
+            (Host::Net(net, bits), url::Host::Ipv6(ip)) => in_net((*ip).into(), *net, *bits),
+            (Host::Domain(d), url::Host::Domain(h)) => {
+                let h = h.to_ascii_lowercase();
+                h == *d || h.ends_with(&format!(".{d}"))
+            }
+            _ => false,
+        };
+        host_ok && r.port.is_none_or(|p| Some(p) == port)
+    })
+}
+
+/// Checks a `no_proxy` list when it is set.
+pub fn check_no_proxy(list: &str) -> Result<()> {
+    parse_no_proxy(list).map(|_| ())
+}
+
 impl ProxyConfig {
     /// Adds the proxies to a client builder; the builder's own look at the
     /// environment is always off, so `trust_env` alone decides.
@@ -83,19 +202,63 @@ impl ProxyConfig {
             .no_proxy
             .clone()
             .or_else(|| from_env(&["no_proxy", "NO_PROXY"]));
-        let bad =
-            |e: reqwest::Error| Error::new(ErrorKind::InvalidUrl, format!("invalid proxy: {e}"));
-        for (url, scheme) in [(http, "http"), (https, "https"), (all, "all")] {
-            let Some(url) = url else { continue };
-            let proxy = match scheme {
-                "http" => reqwest::Proxy::http(&url),
-                "https" => reqwest::Proxy::https(&url),
-                _ => reqwest::Proxy::all(&url),
-            }
-            .map_err(bad)?;
-            let list = no_proxy.as_deref().and_then(reqwest::NoProxy::from_string);
-            builder = builder.proxy(proxy.no_proxy(list));
+        if http.is_none() && https.is_none() && all.is_none() {
+            return Ok(builder);
         }
+        for url in [&http, &https, &all].into_iter().flatten() {
+            check_proxy_url(url)?;
+        }
+        // Chosen per request by hsession, so no_proxy entries can carry ports
+        // (reqwest's own list cannot); an unusable environment list is ignored.
+        let rules = match (&self.no_proxy, no_proxy.as_deref()) {
+            (Some(list), _) => parse_no_proxy(list)?,
+            (None, Some(list)) => parse_no_proxy(list).unwrap_or_default(),
+            (None, None) => Vec::new(),
+        };
+        builder = builder.proxy(reqwest::Proxy::custom(move |url: &url::Url| {
+            if bypassed(&rules, url) {
+                return None;
+            }
+            let chosen = match url.scheme() {
+                "http" => http.as_ref().or(all.as_ref()),
+                "https" => https.as_ref().or(all.as_ref()),
+                _ => all.as_ref(),
+            };
+            chosen.cloned()
+        }));
         Ok(builder)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(list: &str, url: &str) -> bool {
+        bypassed(
+            &parse_no_proxy(list).unwrap(),
+            &url::Url::parse(url).unwrap(),
+        )
+    }
+
+    #[test]
+    fn no_proxy_entries_match_hosts_suffixes_ips_cidr_and_ports() {
+        assert!(hit("example.com", "http://example.com/"));
+        assert!(hit(".example.com", "http://api.example.com/"));
+        assert!(!hit("example.com", "http://notexample.com/"));
+        assert!(hit("10.0.0.0/8", "http://10.1.2.3/"));
+        assert!(!hit("10.0.0.0/8", "http://11.1.2.3/"));
+        assert!(hit("127.0.0.1", "http://127.0.0.1:8080/"));
+        assert!(hit("::1", "http://[::1]/"));
+        assert!(hit("fd00::/8", "http://[fd12::1]/"));
+        assert!(hit("127.0.0.1:8080", "http://127.0.0.1:8080/"));
+        assert!(!hit("127.0.0.1:8080", "http://127.0.0.1:9090/"));
+        assert!(hit("example.com:443", "https://www.example.com/"));
+        assert!(!hit("example.com:443", "http://www.example.com/"));
+        assert!(hit("[::1]:8080", "http://[::1]:8080/"));
+        assert!(hit("*", "http://anything.test/"));
+        assert!(hit("a.test, b.test", "http://b.test/"));
+        assert!(parse_no_proxy("10.0.0.0/33").is_err());
+        assert!(parse_no_proxy("host:notaport").is_err());
     }
 }

@@ -314,6 +314,9 @@ impl Session {
 
     /// Hosts that bypass the proxies (replacing NO_PROXY); `None` removes the list.
     pub fn set_no_proxy(&self, list: Option<&str>) -> Result<()> {
+        if let Some(list) = list {
+            crate::proxy::check_no_proxy(list)?;
+        }
         let list = list.map(str::to_owned);
         self.update_transport(|c| c.proxy.no_proxy = list)
     }

@@ -125,6 +125,17 @@ fn requests_go_through_real_proxies() {
     // no_proxy set through the API bypasses it.
     s.set_no_proxy(Some("example.org, 127.0.0.1")).unwrap();
     assert!(via(&s, &echo).is_empty());
+    // An entry with a port bypasses only that port.
+    s.set_no_proxy(Some(&format!("127.0.0.1:{}", srv.port())))
+        .unwrap();
+    assert!(via(&s, &echo).is_empty());
+    s.set_no_proxy(Some(&format!("127.0.0.1:{}", srv.port() ^ 1)))
+        .unwrap();
+    assert!(!via(&s, &echo).is_empty());
+    assert_eq!(
+        s.set_no_proxy(Some("10.0.0.0/99")).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
     s.set_no_proxy(None).unwrap();
     assert!(!via(&s, &echo).is_empty());
     s.set_proxy("http", None).unwrap();

@@ -434,8 +434,10 @@ pub unsafe extern "C" fn hsession_set_proxy(
 }
 
 /// Hosts that bypass every proxy: a comma-separated list of domains (each
-/// matching its subdomains), IP addresses, CIDR blocks, or "*". It replaces
-/// the environment's NO_PROXY; NULL removes it. Copied. Thread-safe.
+/// matching its subdomains), IP addresses, CIDR blocks, or "*", each with an
+/// optional ":port" ("[::1]:8080" for IPv6). It replaces the environment's
+/// NO_PROXY; NULL removes it. A malformed entry is HSESSION_INVALID_ARGUMENT.
+/// Copied. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_set_no_proxy(
     session: *const hsession,
