@@ -673,14 +673,7 @@ fn gzip(ctx: &Ctx) -> Resp {
     let Ok(compressed) = compressed else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "gzip failed");
     };
-    let mut resp = Response::new(Body::full(compressed));
-    let headers = resp.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    resp
+    compressed_response(compressed, "application/json", "gzip")
 }
 
 /// `{"encoding": .., "headers": ..}` compressed with `encoding` (deflate is
@@ -706,12 +699,14 @@ fn encoded(ctx: &Ctx, encoding: &'static str) -> Resp {
     let Ok(compressed) = compressed else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "compression failed");
     };
-    let mut resp = Response::new(Body::full(compressed));
+    compressed_response(compressed, "application/json", encoding)
+}
+
+/// A compressed body with its Content-Type and Content-Encoding.
+fn compressed_response(body: Vec<u8>, content_type: &'static str, encoding: &'static str) -> Resp {
+    let mut resp = Response::new(Body::full(body));
     let headers = resp.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     resp
 }
@@ -732,14 +727,7 @@ fn gzip_bomb(mib: &str) -> Resp {
     let Ok(compressed) = compressed else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "gzip failed");
     };
-    let mut resp = Response::new(Body::full(compressed));
-    let headers = resp.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
-    );
-    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    resp
+    compressed_response(compressed, "application/octet-stream", "gzip")
 }
 
 fn bytes(n: &str) -> Resp {
