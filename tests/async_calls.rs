@@ -88,7 +88,7 @@ fn cancel_is_prompt_and_the_callback_runs_once() {
     let (done_at, outcome) = rx.recv_timeout(Duration::from_secs(2)).unwrap();
     let latency = done_at - cancelled_at;
     eprintln!("cancel -> callback latency: {latency:?}");
-    assert!(latency < Duration::from_millis(50), "{latency:?}");
+    assert!(latency < Duration::from_millis(250), "{latency:?}");
     assert_eq!(outcome, Some(Some(ErrorKind::Cancelled)));
     call.cancel();
     std::thread::sleep(Duration::from_millis(50));
@@ -111,8 +111,9 @@ fn a_token_cancels_a_blocking_send_from_another_thread() {
     });
     let err = s.send(&req).unwrap_err();
     let latency = canceller.join().unwrap().elapsed();
+    eprintln!("token cancel -> blocking call returned: {latency:?}");
     assert_eq!(err.kind(), ErrorKind::Cancelled);
-    assert!(latency < Duration::from_millis(50), "{latency:?}");
+    assert!(latency < Duration::from_millis(250), "{latency:?}");
     // A cancelled token cancels at once.
     assert_eq!(s.send(&req).unwrap_err().kind(), ErrorKind::Cancelled);
 }
