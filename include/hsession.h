@@ -1047,9 +1047,9 @@ hsession_result hsession_clear_query_params(const hsession *session);
 hsession_result hsession_set_connect_timeout_ms(const hsession *session, uint64_t ms);
 
 /**
- * Default read-idle timeout in milliseconds: the longest wait for the next
- * bytes of a response (headers or body); 0 means no limit. Default 30000.
- * Thread-safe.
+ * Default read-idle timeout in milliseconds: the longest wait, once the
+ * request is sent, for the complete response headers, and then for each
+ * next chunk of the body; 0 means no limit. Default 30000. Thread-safe.
  */
 hsession_result hsession_set_read_timeout_ms(const hsession *session, uint64_t ms);
 

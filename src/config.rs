@@ -9,7 +9,7 @@ use std::time::Duration;
 /// Default connect timeout: long enough for a slow DNS answer and a TLS
 /// handshake across the world, short enough that a dead host fails fast.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default read-idle timeout: the longest wait for the next bytes of a response.
+/// Default read-idle timeout: the longest wait for the headers, then for each body chunk.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default total timeout of one request, body included.
 pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(300);
@@ -29,8 +29,9 @@ pub const DEFAULT_MAX_BODY_SIZE: u64 = 256 << 20;
 pub struct Timeouts {
     /// From starting to connect to having a connection (TCP and TLS).
     pub connect: Option<Duration>,
-    /// The longest time without receiving any byte of the response once the
-    /// request has been sent: before the headers and between body chunks.
+    /// Once the request has been sent: the longest wait for the complete
+    /// response headers (a trickle of header bytes does not extend it), and
+    /// then between body chunks.
     pub read: Option<Duration>,
     /// The whole request, from the call to the last byte of the body.
     pub total: Option<Duration>,

@@ -169,9 +169,9 @@ pub unsafe extern "C" fn hsession_set_connect_timeout_ms(
     })
 }
 
-/// Default read-idle timeout in milliseconds: the longest wait for the next
-/// bytes of a response (headers or body); 0 means no limit. Default 30000.
-/// Thread-safe.
+/// Default read-idle timeout in milliseconds: the longest wait, once the
+/// request is sent, for the complete response headers, and then for each
+/// next chunk of the body; 0 means no limit. Default 30000. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_set_read_timeout_ms(
     session: *const hsession,

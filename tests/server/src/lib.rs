@@ -18,9 +18,11 @@ use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 
 mod body;
+pub mod fault;
 mod handlers;
 pub mod tls;
 
+pub use fault::{Fault, FaultServer};
 pub use tls::{CertPem, TestCa, TlsOptions};
 
 /// Shared by all connections of one server.
