@@ -8,10 +8,57 @@
 use crate::error::{Error, ErrorKind, Result};
 use once_cell::sync::OnceCell;
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use tokio::runtime::Runtime;
 
-static RUNTIME: OnceCell<Runtime> = OnceCell::new();
+/// One runtime per process generation. After fork() the parent's threads do
+/// not exist in the child, so neither do its runtime and callback thread:
+/// the child starts the next generation's, and the parent's stay leaked,
+/// never dropped (dropping would wait for threads that are gone). A chain
+/// of nested forks deeper than this fails with `ErrorKind::Runtime`.
+const GENERATIONS: usize = 64;
+static RUNTIMES: [OnceCell<Runtime>; GENERATIONS] = [const { OnceCell::new() }; GENERATIONS];
+static GENERATION: AtomicUsize = AtomicUsize::new(0);
+/// The process that owns the current generation; 0 before first use,
+/// `u32::MAX` while a forked child moves to the next one.
+static GENERATION_PID: AtomicU32 = AtomicU32::new(0);
+
+/// The current process generation: it changes once in a child after fork().
+/// Checked on every call, so no fork handler is needed (a Python
+/// `os.fork()`, a C `fork()` and a Go `syscall.ForkExec` all just work).
+pub(crate) fn generation() -> usize {
+    let pid = std::process::id();
+    for _ in 0..10_000 {
+        let owner = GENERATION_PID.load(Ordering::SeqCst);
+        if owner == pid {
+            return GENERATION.load(Ordering::SeqCst);
+        }
+        if owner == u32::MAX {
+            std::thread::yield_now();
+            continue;
+        }
+        if GENERATION_PID
+            .compare_exchange(owner, u32::MAX, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            if owner != 0 {
+                // A forked child: its parent's runtime is gone.
+                GENERATION.fetch_add(1, Ordering::SeqCst);
+            }
+            GENERATION_PID.store(pid, Ordering::SeqCst);
+        }
+    }
+    GENERATION.load(Ordering::SeqCst)
+}
+
+fn runtime_cell() -> Result<&'static OnceCell<Runtime>> {
+    RUNTIMES.get(generation()).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Runtime,
+            format!("more than {GENERATIONS} nested fork() generations"),
+        )
+    })
+}
 static WORKER_THREADS: AtomicUsize = AtomicUsize::new(0);
 
 /// Environment variable that sets the number of runtime worker threads.
@@ -26,7 +73,7 @@ pub fn set_worker_threads(n: usize) -> Result<()> {
             format!("worker thread count must be between 1 and 1024, got {n}"),
         ));
     }
-    if RUNTIME.get().is_some() {
+    if runtime_cell()?.get().is_some() {
         return Err(Error::new(
             ErrorKind::Runtime,
             "the runtime has already started; set the worker count before the first session",
@@ -38,7 +85,7 @@ pub fn set_worker_threads(n: usize) -> Result<()> {
 
 /// The worker count the runtime uses (or will use when it starts).
 pub fn worker_threads() -> usize {
-    if let Some(rt) = RUNTIME.get() {
+    if let Some(rt) = runtime_cell().ok().and_then(|c| c.get()) {
         return rt.metrics().num_workers();
     }
     configured_workers()
@@ -71,7 +118,7 @@ fn default_workers(cpus: usize) -> usize {
 /// The runtime, started on first use. It lives for the rest of the process:
 /// it is never dropped, so no async code can end up dropping it.
 pub(crate) fn get() -> Result<&'static Runtime> {
-    RUNTIME.get_or_try_init(|| {
+    runtime_cell()?.get_or_try_init(|| {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(configured_workers())
             .thread_name("hsession-worker")
@@ -82,7 +129,9 @@ pub(crate) fn get() -> Result<&'static Runtime> {
 }
 
 type Job = Box<dyn FnOnce() + Send>;
-static DISPATCHER: OnceCell<std::sync::Mutex<std::sync::mpsc::Sender<Job>>> = OnceCell::new();
+type Dispatcher = OnceCell<std::sync::Mutex<std::sync::mpsc::Sender<Job>>>;
+/// One callback thread per process generation, like the runtime.
+static DISPATCHERS: [Dispatcher; GENERATIONS] = [const { OnceCell::new() }; GENERATIONS];
 
 /// Name of the thread that runs completion callbacks.
 pub const CALLBACK_THREAD: &str = "hsession-callbacks";
@@ -93,7 +142,10 @@ pub const CALLBACK_THREAD: &str = "hsession-callbacks";
 /// blocks it until another thread has run the callback) delays only other
 /// callbacks, never the I/O of requests in flight.
 pub(crate) fn dispatch(job: Job) {
-    let sender = DISPATCHER.get_or_init(|| {
+    let Some(cell) = DISPATCHERS.get(generation()) else {
+        return;
+    };
+    let sender = cell.get_or_init(|| {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let spawned = std::thread::Builder::new()
             .name(CALLBACK_THREAD.into())

@@ -53,6 +53,8 @@ impl Drop for Inner {
 struct Transport {
     config: TransportConfig,
     client: reqwest::Client,
+    /// The process generation whose runtime the pool's connections live on.
+    generation: usize,
 }
 
 /// A request merged with the session's defaults, ready for the wire.
@@ -105,7 +107,11 @@ impl Session {
         Ok(Session {
             inner: Arc::new(Inner {
                 defaults: RwLock::new(Arc::new(defaults)),
-                transport: RwLock::new(Arc::new(Transport { config, client })),
+                transport: RwLock::new(Arc::new(Transport {
+                    config,
+                    client,
+                    generation: runtime::generation(),
+                })),
                 jar,
                 counters,
                 closing: CancellationToken::new(),
@@ -289,7 +295,15 @@ impl Session {
             return Ok(());
         }
         let client = build_client(&config, &self.inner.counters)?;
-        *guard = Arc::new(Transport { config, client });
+        let old = std::mem::replace(
+            &mut *guard,
+            Arc::new(Transport {
+                config,
+                client,
+                generation: runtime::generation(),
+            }),
+        );
+        forget_if_forked(old);
         Ok(())
     }
 
@@ -324,6 +338,35 @@ impl Session {
     /// Whether the environment's proxy variables are used (default true).
     pub fn set_trust_env(&self, on: bool) -> Result<()> {
         self.update_transport(|c| c.proxy.trust_env = on)
+    }
+
+    /// The pooled client; in a child process after fork() a new one, since
+    /// the parent's connections belong to a runtime that is not there.
+    fn client(&self) -> Result<reqwest::Client> {
+        let transport = read(&self.inner.transport);
+        if transport.generation == runtime::generation() {
+            return Ok(transport.client.clone());
+        }
+        drop(transport);
+        let mut guard = self
+            .inner
+            .transport
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        if guard.generation != runtime::generation() {
+            let client = build_client(&guard.config, &self.inner.counters)?;
+            let config = guard.config.clone();
+            let old = std::mem::replace(
+                &mut *guard,
+                Arc::new(Transport {
+                    config,
+                    client,
+                    generation: runtime::generation(),
+                }),
+            );
+            forget_if_forked(old);
+        }
+        Ok(guard.client.clone())
     }
 
     /// The cookie jar shared by every request of this session.
@@ -377,7 +420,7 @@ impl Session {
     fn prepare(&self, req: &Request) -> Result<Prepared> {
         let start = Instant::now();
         let defaults = read(&self.inner.defaults);
-        let client = read(&self.inner.transport).client.clone();
+        let client = self.client()?;
 
         let mut url = req.url.clone();
         let session_query = defaults
@@ -445,6 +488,14 @@ impl Session {
             cookies: req.cookies.clone(),
             start,
         })
+    }
+}
+
+/// A pool from before fork() is leaked in the child, not dropped: its
+/// connections' tasks belong to the parent's runtime, which is not there.
+fn forget_if_forked(old: Arc<Transport>) {
+    if old.generation != runtime::generation() {
+        std::mem::forget(old);
     }
 }
 
