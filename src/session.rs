@@ -294,16 +294,18 @@ impl Session {
         if guard.config == config {
             return Ok(());
         }
+        self.install(&mut guard, config)
+    }
+
+    /// Builds a pool for `config` and puts it in place of the current one.
+    fn install(&self, slot: &mut Arc<Transport>, config: TransportConfig) -> Result<()> {
         let client = build_client(&config, &self.inner.counters)?;
-        let old = std::mem::replace(
-            &mut *guard,
-            Arc::new(Transport {
-                config,
-                client,
-                generation: runtime::generation(),
-            }),
-        );
-        forget_if_forked(old);
+        let fresh = Arc::new(Transport {
+            config,
+            client,
+            generation: runtime::generation(),
+        });
+        forget_if_forked(std::mem::replace(slot, fresh));
         Ok(())
     }
 
@@ -354,17 +356,8 @@ impl Session {
             .write()
             .unwrap_or_else(|e| e.into_inner());
         if guard.generation != runtime::generation() {
-            let client = build_client(&guard.config, &self.inner.counters)?;
             let config = guard.config.clone();
-            let old = std::mem::replace(
-                &mut *guard,
-                Arc::new(Transport {
-                    config,
-                    client,
-                    generation: runtime::generation(),
-                }),
-            );
-            forget_if_forked(old);
+            self.install(&mut guard, config)?;
         }
         Ok(guard.client.clone())
     }
