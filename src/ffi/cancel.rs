@@ -48,11 +48,7 @@ pub unsafe extern "C" fn hsession_cancel_token_is_cancelled(
 /// Frees the caller's token. Requests it was set on still obey it. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_cancel_token_free(token: *mut hsession_cancel_token) {
-    get_or((), || {
-        if !token.is_null() {
-            drop(Box::from_raw(token));
-        }
-    })
+    free_box(token)
 }
 
 /// Sends of this request obey `token` (it is shared, not copied): cancel it

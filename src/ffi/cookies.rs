@@ -159,11 +159,7 @@ pub unsafe extern "C" fn hsession_cookies_for_url(
 /// Frees a cookie list and every string borrowed from it. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_cookie_list_free(list: *mut hsession_cookie_list) {
-    get_or((), || {
-        if !list.is_null() {
-            drop(Box::from_raw(list));
-        }
-    })
+    free_box(list)
 }
 
 /// The number of cookies in the list; 0 if `list` is NULL.
@@ -322,11 +318,7 @@ pub unsafe extern "C" fn hsession_cookies_delete(
     call(err_out, || {
         let s = ref_arg(session, "session")?;
         let domain = str_arg(domain, "domain")?;
-        let path = if path.is_null() {
-            None
-        } else {
-            Some(str_arg(path, "path")?)
-        };
+        let path = opt_str_arg(path, "path")?;
         let name = str_arg(name, "name")?;
         match s.0.jar().remove(domain, path, name) {
             0 => Err(Failure::new(

@@ -94,9 +94,5 @@ pub unsafe extern "C" fn hsession_error_url(err: *const hsession_error) -> *cons
 /// Frees an error. NULL is a no-op. `err` must not be used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_error_free(err: *mut hsession_error) {
-    get_or((), || {
-        if !err.is_null() {
-            drop(Box::from_raw(err));
-        }
-    })
+    free_box(err)
 }

@@ -181,6 +181,25 @@ pub(crate) unsafe fn str_arg<'a>(p: *const c_char, arg: &str) -> FfiResult<&'a s
     })
 }
 
+/// A NUL-terminated UTF-8 argument that may be NULL (meaning "none").
+pub(crate) unsafe fn opt_str_arg<'a>(p: *const c_char, arg: &str) -> FfiResult<Option<&'a str>> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        str_arg(p, arg).map(Some)
+    }
+}
+
+/// Frees a handle made with `Box::into_raw`, inside the panic boundary;
+/// NULL is a no-op. Every `*_free` of the ABI is this.
+pub(crate) unsafe fn free_box<T>(p: *mut T) {
+    get_or((), || {
+        if !p.is_null() {
+            drop(Box::from_raw(p));
+        }
+    })
+}
+
 /// A handle argument, borrowed for the call.
 pub(crate) unsafe fn ref_arg<'a, T>(p: *const T, arg: &str) -> FfiResult<&'a T> {
     p.as_ref().ok_or_else(|| Failure::null(arg))

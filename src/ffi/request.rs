@@ -34,11 +34,7 @@ pub unsafe extern "C" fn hsession_request_new(
 /// Frees a request. NULL is a no-op. Responses to it stay valid.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_request_free(request: *mut hsession_request_builder) {
-    get_or((), || {
-        if !request.is_null() {
-            drop(Box::from_raw(request));
-        }
-    })
+    free_box(request)
 }
 
 /// Adds a header. A request header replaces every session header of the
@@ -355,16 +351,8 @@ pub unsafe extern "C" fn hsession_request_add_form_file(
         let r = mut_arg(request, "request")?;
         let name = str_arg(name, "name")?;
         let path = str_arg(path, "path")?;
-        let file_name = if file_name.is_null() {
-            None
-        } else {
-            Some(str_arg(file_name, "file_name")?)
-        };
-        let mime = if content_type.is_null() {
-            None
-        } else {
-            Some(str_arg(content_type, "content_type")?)
-        };
+        let file_name = opt_str_arg(file_name, "file_name")?;
+        let mime = opt_str_arg(content_type, "content_type")?;
         if let Some(m) = mime {
             if m.parse::<reqwest::header::HeaderValue>().is_err() || !m.contains('/') {
                 return Err(Failure::new(

@@ -44,11 +44,7 @@ pub(crate) fn into_raw(inner: Response) -> *mut hsession_response {
 /// Frees a response and everything borrowed from it. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_response_free(response: *mut hsession_response) {
-    get_or((), || {
-        if !response.is_null() {
-            drop(Box::from_raw(response));
-        }
-    })
+    free_box(response)
 }
 
 /// The HTTP status code; 0 if `response` is NULL.

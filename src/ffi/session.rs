@@ -37,11 +37,7 @@ pub unsafe extern "C" fn hsession_new(
 /// not be used afterwards. Responses already returned stay valid.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_free(session: *mut hsession) {
-    get_or((), || {
-        if !session.is_null() {
-            drop(Box::from_raw(session));
-        }
-    })
+    free_box(session)
 }
 
 /// Sets a default header sent with every request, replacing any value it
@@ -424,11 +420,7 @@ pub unsafe extern "C" fn hsession_set_proxy(
     call(err_out, || {
         let s = ref_arg(session, "session")?;
         let scheme = str_arg(scheme, "scheme")?;
-        let url = if url.is_null() {
-            None
-        } else {
-            Some(str_arg(url, "url")?)
-        };
+        let url = opt_str_arg(url, "url")?;
         Ok(s.0.set_proxy(scheme, url)?)
     })
 }
@@ -446,11 +438,7 @@ pub unsafe extern "C" fn hsession_set_no_proxy(
 ) -> hsession_result {
     call(err_out, || {
         let s = ref_arg(session, "session")?;
-        let list = if list.is_null() {
-            None
-        } else {
-            Some(str_arg(list, "list")?)
-        };
+        let list = opt_str_arg(list, "list")?;
         Ok(s.0.set_no_proxy(list)?)
     })
 }

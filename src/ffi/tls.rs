@@ -42,11 +42,7 @@ pub unsafe extern "C" fn hsession_set_ca_file(
 ) -> hsession_result {
     call(err_out, || {
         let s = ref_arg(session, "session")?;
-        let path = if path.is_null() {
-            None
-        } else {
-            Some(str_arg(path, "path")?)
-        };
+        let path = opt_str_arg(path, "path")?;
         Ok(s.0.set_ca_file(path.map(Path::new))?)
     })
 }
