@@ -396,6 +396,19 @@ hsession_result hsession_send(const hsession *session,
                               hsession_error **err_out);
 
 /**
+ * Starts the request packed in `len` bytes at `data` (the format of
+ * `hsession_request_new_packed`, copied) and returns at once, exactly like
+ * `hsession_send`: one call to put a whole request in flight.
+ */
+hsession_result hsession_send_packed(const hsession *session,
+                                     const uint8_t *data,
+                                     size_t len,
+                                     hsession_callback callback,
+                                     void *user_data,
+                                     hsession_call **call_out,
+                                     hsession_error **err_out);
+
+/**
  * Blocks until the request has finished, then hands over its outcome: on
  * success a response in `*response_out` (owned by the caller), otherwise
  * the request's failure (HSESSION_CANCELLED after a cancel). The outcome
@@ -684,6 +697,21 @@ hsession_result hsession_request_new(const char *method,
                                      hsession_error **err_out);
 
 /**
+ * Builds a whole request from one packed buffer of `len` bytes at `data`
+ * (copied): method, URL, headers, query, body, auth, timeouts, retry policy
+ * and the other per-request options as tagged fields, so a language
+ * binding crosses the boundary once instead of once per header. The format
+ * is in README.md ("Packed requests") and `src/packed.rs`. Every field is
+ * validated as its setter would validate it, with the same result codes;
+ * a malformed buffer is HSESSION_INVALID_ARGUMENT. On success writes a new
+ * builder to `*request_out`, owned by the caller.
+ */
+hsession_result hsession_request_new_packed(const uint8_t *data,
+                                            size_t len,
+                                            hsession_request_builder **request_out,
+                                            hsession_error **err_out);
+
+/**
  * Frees a request. NULL is a no-op. Responses to it stay valid.
  */
 void hsession_request_free(hsession_request_builder *request);
@@ -878,6 +906,21 @@ uint64_t hsession_response_elapsed_us(const hsession_response *response);
 hsession_result hsession_response_body(const hsession_response *response,
                                        const uint8_t **data_out,
                                        size_t *len_out);
+
+/**
+ * Everything about the response in one call, for language bindings: the
+ * packed head (status, elapsed µs, retries, version, reason, URL, every
+ * header in order, the redirect history; format in README.md, "Packed
+ * requests") at `*head_out`/`*head_len_out`, and the body as
+ * `hsession_response_body` gives it at `*body_out`/`*body_len_out` (empty
+ * for a streamed response). All borrowed, valid until the response is
+ * freed; never NULL on success.
+ */
+hsession_result hsession_response_packed(const hsession_response *response,
+                                         const uint8_t **head_out,
+                                         size_t *head_len_out,
+                                         const uint8_t **body_out,
+                                         size_t *body_len_out);
 
 /**
  * The number of header lines (a repeated header counts once per value);
@@ -1213,6 +1256,18 @@ hsession_result hsession_request(const hsession *session,
                                  const hsession_request_builder *request,
                                  hsession_response **response_out,
                                  hsession_error **err_out);
+
+/**
+ * Sends the request packed in `len` bytes at `data` (the format of
+ * `hsession_request_new_packed`, copied) and blocks like `hsession_request`:
+ * one call for a whole request. Failures of the packed buffer are those of
+ * `hsession_request_new_packed`; then those of `hsession_request`.
+ */
+hsession_result hsession_request_packed(const hsession *session,
+                                        const uint8_t *data,
+                                        size_t len,
+                                        hsession_response **response_out,
+                                        hsession_error **err_out);
 
 /**
  * Sends a GET to `url` (NUL-terminated UTF-8) with the session's defaults;

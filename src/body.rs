@@ -35,6 +35,18 @@ impl std::fmt::Debug for BodySpec {
     }
 }
 
+/// A multipart part's content type must be a valid header value of the
+/// form type/subtype.
+pub fn check_mime(m: &str) -> Result<()> {
+    if m.parse::<HeaderValue>().is_err() || !m.contains('/') {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("invalid content type {m:?}"),
+        ));
+    }
+    Ok(())
+}
+
 /// One part of a multipart/form-data body.
 #[derive(Debug, Clone)]
 pub(crate) enum FormPart {

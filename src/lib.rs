@@ -23,6 +23,7 @@ mod connector;
 pub mod cookies;
 pub mod error;
 pub mod ffi;
+pub mod packed;
 pub mod proxy;
 mod redirect;
 pub mod request;

@@ -5,7 +5,7 @@
 //! request provably never left. A body that cannot be replayed is never
 //! retried.
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Result};
 use reqwest::Method;
 use std::time::{Duration, SystemTime};
 
@@ -66,6 +66,60 @@ pub fn idempotent_methods() -> Vec<Method> {
         Method::PUT,
         Method::TRACE,
     ]
+}
+
+/// A retry count as the C ABI and the packed request give it: -1 is "no
+/// limit from this count".
+pub fn count_from_i64(n: i64, what: &str) -> Result<Option<u32>> {
+    match n {
+        -1 => Ok(None),
+        n => u32::try_from(n).map(Some).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{what} must be -1 (no limit) or 0..=4294967295"),
+            )
+        }),
+    }
+}
+
+/// A backoff time in seconds, finite and not negative.
+pub fn seconds_from_f64(s: f64, what: &str) -> Result<Duration> {
+    Duration::try_from_secs_f64(s).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{what} must be a finite number of seconds >= 0"),
+        )
+    })
+}
+
+/// urllib3's `allowed_methods` from text: "GET,PUT", "*" for every method
+/// (`None`), "" for none.
+pub fn methods_from_list(text: &str) -> Result<Option<Vec<Method>>> {
+    let text = text.trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let mut list = Vec::new();
+    for m in text.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+        list.push(Method::from_bytes(m.as_bytes()).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidMethod,
+                format!("invalid HTTP method {m:?}"),
+            )
+        })?);
+    }
+    Ok(Some(list))
+}
+
+/// A `status_forcelist`: every code must be an HTTP status.
+pub fn statuses_from_list(codes: &[u16]) -> Result<Vec<u16>> {
+    if let Some(bad) = codes.iter().find(|c| !(100..=599).contains(*c)) {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{bad} is not an HTTP status"),
+        ));
+    }
+    Ok(codes.to_vec())
 }
 
 /// Why an attempt failed, for counting.

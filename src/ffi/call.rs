@@ -60,21 +60,53 @@ pub unsafe extern "C" fn hsession_send(
         let s = ref_arg(session, "session")?;
         let req = ref_arg(request, "request")?;
         let out = out_arg(call_out, "call_out")?;
-        let on_done = callback.map(|cb| {
-            let user = UserData(user_data);
-            Box::new(move |done: Call| {
-                let user = user;
-                let code = outcome_code(&done);
-                // The callback gets a handle of its own, valid while it runs.
-                let mut temp = hsession_call(done);
-                // SAFETY: a C function pointer the caller gave us, called as documented.
-                unsafe { cb(user.0, &mut temp, code) };
-            }) as Box<dyn FnOnce(Call) + Send>
-        });
-        let started = s.0.start(&req.0, on_done)?;
-        *out = Box::into_raw(Box::new(hsession_call(started)));
-        Ok(())
+        start(s, &req.0, callback, user_data, out)
     })
+}
+
+/// Starts the request packed in `len` bytes at `data` (the format of
+/// `hsession_request_new_packed`, copied) and returns at once, exactly like
+/// `hsession_send`: one call to put a whole request in flight.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_send_packed(
+    session: *const hsession,
+    data: *const u8,
+    len: usize,
+    callback: hsession_callback,
+    user_data: *mut c_void,
+    call_out: *mut *mut hsession_call,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        let out = out_arg(call_out, "call_out")?;
+        let req = crate::packed::unpack_request(bytes_arg(data, len, "data")?)?;
+        start(s, &req, callback, user_data, out)
+    })
+}
+
+fn start(
+    s: &hsession,
+    req: &crate::Request,
+    callback: hsession_callback,
+    user_data: *mut c_void,
+    out: *mut *mut hsession_call,
+) -> FfiResult {
+    let on_done = callback.map(|cb| {
+        let user = UserData(user_data);
+        Box::new(move |done: Call| {
+            let user = user;
+            let code = outcome_code(&done);
+            // The callback gets a handle of its own, valid while it runs.
+            let mut temp = hsession_call(done);
+            // SAFETY: a C function pointer the caller gave us, called as documented.
+            unsafe { cb(user.0, &mut temp, code) };
+        }) as Box<dyn FnOnce(Call) + Send>
+    });
+    let started = s.0.start(req, on_done)?;
+    // SAFETY: `out` was checked non-NULL by the caller of this helper.
+    unsafe { *out = Box::into_raw(Box::new(hsession_call(started))) };
+    Ok(())
 }
 
 fn take(

@@ -190,6 +190,15 @@ pub(crate) unsafe fn opt_str_arg<'a>(p: *const c_char, arg: &str) -> FfiResult<O
     }
 }
 
+/// `len` bytes at `p`, borrowed for the call; NULL is allowed only with 0.
+pub(crate) unsafe fn bytes_arg<'a>(p: *const u8, len: usize, arg: &str) -> FfiResult<&'a [u8]> {
+    match (p.is_null(), len) {
+        (true, 0) => Ok(&[]),
+        (true, _) => Err(Failure::null(arg)),
+        (false, _) => Ok(std::slice::from_raw_parts(p, len)),
+    }
+}
+
 /// Frees a handle made with `Box::into_raw`, inside the panic boundary;
 /// NULL is a no-op. Every `*_free` of the ABI is this.
 pub(crate) unsafe fn free_box<T>(p: *mut T) {

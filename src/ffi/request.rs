@@ -31,6 +31,29 @@ pub unsafe extern "C" fn hsession_request_new(
     })
 }
 
+/// Builds a whole request from one packed buffer of `len` bytes at `data`
+/// (copied): method, URL, headers, query, body, auth, timeouts, retry policy
+/// and the other per-request options as tagged fields, so a language
+/// binding crosses the boundary once instead of once per header. The format
+/// is in README.md ("Packed requests") and `src/packed.rs`. Every field is
+/// validated as its setter would validate it, with the same result codes;
+/// a malformed buffer is HSESSION_INVALID_ARGUMENT. On success writes a new
+/// builder to `*request_out`, owned by the caller.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_new_packed(
+    data: *const u8,
+    len: usize,
+    request_out: *mut *mut hsession_request_builder,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let out = out_arg(request_out, "request_out")?;
+        let req = crate::packed::unpack_request(bytes_arg(data, len, "data")?)?;
+        *out = Box::into_raw(Box::new(hsession_request_builder(req)));
+        Ok(())
+    })
+}
+
 /// Frees a request. NULL is a no-op. Responses to it stay valid.
 #[no_mangle]
 pub unsafe extern "C" fn hsession_request_free(request: *mut hsession_request_builder) {
@@ -96,12 +119,7 @@ pub unsafe extern "C" fn hsession_request_set_body(
 ) -> hsession_result {
     call(err_out, || {
         let r = mut_arg(request, "request")?;
-        let body: &[u8] = match (data.is_null(), len) {
-            (true, 0) => &[],
-            (true, _) => return Err(Failure::null("data")),
-            (false, _) => std::slice::from_raw_parts(data, len),
-        };
-        r.0.body(body.to_vec());
+        r.0.body(bytes_arg(data, len, "data")?.to_vec());
         Ok(())
     })
 }
@@ -354,12 +372,7 @@ pub unsafe extern "C" fn hsession_request_add_form_file(
         let file_name = opt_str_arg(file_name, "file_name")?;
         let mime = opt_str_arg(content_type, "content_type")?;
         if let Some(m) = mime {
-            if m.parse::<reqwest::header::HeaderValue>().is_err() || !m.contains('/') {
-                return Err(Failure::new(
-                    HSESSION_INVALID_ARGUMENT,
-                    format!("invalid content type {m:?}"),
-                ));
-            }
+            crate::body::check_mime(m)?;
         }
         r.0.form_file(name, path, file_name, mime);
         Ok(())

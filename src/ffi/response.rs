@@ -16,6 +16,8 @@ pub struct hsession_response {
     history: Vec<CString>,
     /// How far `hsession_response_read` has read a body that is not streamed.
     read_pos: std::sync::Mutex<usize>,
+    /// `hsession_response_packed`'s head, made on first use.
+    packed_head: std::sync::OnceLock<Vec<u8>>,
 }
 
 fn c_string(s: &str) -> CString {
@@ -38,6 +40,7 @@ pub(crate) fn into_raw(inner: Response) -> *mut hsession_response {
         version,
         history,
         read_pos: std::sync::Mutex::new(0),
+        packed_head: std::sync::OnceLock::new(),
     }))
 }
 
@@ -127,6 +130,50 @@ pub unsafe extern "C" fn hsession_response_body(
             body.as_ptr()
         };
         *len = body.len();
+        Ok(())
+    })
+}
+
+/// Everything about the response in one call, for language bindings: the
+/// packed head (status, elapsed µs, retries, version, reason, URL, every
+/// header in order, the redirect history; format in README.md, "Packed
+/// requests") at `*head_out`/`*head_len_out`, and the body as
+/// `hsession_response_body` gives it at `*body_out`/`*body_len_out` (empty
+/// for a streamed response). All borrowed, valid until the response is
+/// freed; never NULL on success.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_packed(
+    response: *const hsession_response,
+    head_out: *mut *const u8,
+    head_len_out: *mut usize,
+    body_out: *mut *const u8,
+    body_len_out: *mut usize,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        let r = ref_arg(response, "response")?;
+        let (head, head_len) = (
+            out_arg(head_out, "head_out")?,
+            out_arg(head_len_out, "head_len_out")?,
+        );
+        let (body_p, body_len) = (
+            out_arg(body_out, "body_out")?,
+            out_arg(body_len_out, "body_len_out")?,
+        );
+        let packed = r
+            .packed_head
+            .get_or_init(|| crate::packed::pack_head(&r.inner));
+        let body: &[u8] = match r.inner.stream() {
+            Some(_) => &[],
+            None => r.inner.body(),
+        };
+        *head = packed.as_ptr();
+        *head_len = packed.len();
+        *body_p = if body.is_empty() {
+            [0u8; 0].as_ptr()
+        } else {
+            body.as_ptr()
+        };
+        *body_len = body.len();
         Ok(())
     })
 }

@@ -225,27 +225,6 @@ pub unsafe extern "C" fn hsession_set_refuse_downgrade(
     })
 }
 
-fn retry_count(n: i64, what: &str) -> FfiResult<Option<u32>> {
-    match n {
-        -1 => Ok(None),
-        n => u32::try_from(n).map(Some).map_err(|_| {
-            Failure::new(
-                HSESSION_INVALID_ARGUMENT,
-                format!("{what} must be -1 (no limit) or 0..=4294967295"),
-            )
-        }),
-    }
-}
-
-fn seconds(s: f64, what: &str) -> FfiResult<std::time::Duration> {
-    std::time::Duration::try_from_secs_f64(s).map_err(|_| {
-        Failure::new(
-            HSESSION_INVALID_ARGUMENT,
-            format!("{what} must be a finite number of seconds >= 0"),
-        )
-    })
-}
-
 /// Sets the retry policy's counts and backoff, with urllib3's `Retry`
 /// meaning: `total`, `connect`, `read` and `status` retries (-1 = no limit
 /// from that count; all -1 is capped at 1,000 retries); before retry n >= 2
@@ -269,16 +248,17 @@ pub unsafe extern "C" fn hsession_set_retry(
 ) -> hsession_result {
     call(err_out, || {
         let s = ref_arg(session, "session")?;
+        use crate::retry::{count_from_i64, seconds_from_f64};
         let (total, connect, read, status) = (
-            retry_count(total, "total")?,
-            retry_count(connect, "connect")?,
-            retry_count(read, "read")?,
-            retry_count(status, "status")?,
+            count_from_i64(total, "total")?,
+            count_from_i64(connect, "connect")?,
+            count_from_i64(read, "read")?,
+            count_from_i64(status, "status")?,
         );
         let (factor, max, jitter) = (
-            seconds(backoff_factor, "backoff_factor")?,
-            seconds(backoff_max, "backoff_max")?,
-            seconds(backoff_jitter, "backoff_jitter")?,
+            seconds_from_f64(backoff_factor, "backoff_factor")?,
+            seconds_from_f64(backoff_max, "backoff_max")?,
+            seconds_from_f64(backoff_jitter, "backoff_jitter")?,
         );
         s.0.update_retry(|p| {
             p.total = total;
@@ -310,13 +290,7 @@ pub unsafe extern "C" fn hsession_set_retry_statuses(
             (true, _) => return Err(Failure::null("statuses")),
             (false, n) => std::slice::from_raw_parts(statuses, n),
         };
-        if let Some(bad) = codes.iter().find(|c| !(100..=599).contains(*c)) {
-            return Err(Failure::new(
-                HSESSION_INVALID_ARGUMENT,
-                format!("{bad} is not an HTTP status"),
-            ));
-        }
-        let codes = codes.to_vec();
+        let codes = crate::retry::statuses_from_list(codes)?;
         s.0.update_retry(|p| p.status_forcelist = codes);
         Ok(())
     })
@@ -334,21 +308,7 @@ pub unsafe extern "C" fn hsession_set_retry_methods(
 ) -> hsession_result {
     call(err_out, || {
         let s = ref_arg(session, "session")?;
-        let text = str_arg(methods, "methods")?.trim();
-        let allowed = if text == "*" {
-            None
-        } else {
-            let mut list = Vec::new();
-            for m in text.split(',').map(str::trim).filter(|m| !m.is_empty()) {
-                list.push(reqwest::Method::from_bytes(m.as_bytes()).map_err(|_| {
-                    Failure::new(
-                        HSESSION_INVALID_METHOD,
-                        format!("invalid HTTP method {m:?}"),
-                    )
-                })?);
-            }
-            Some(list)
-        };
+        let allowed = crate::retry::methods_from_list(str_arg(methods, "methods")?)?;
         s.0.update_retry(|p| p.allowed_methods = allowed);
         Ok(())
     })
@@ -533,6 +493,24 @@ pub unsafe extern "C" fn hsession_request(
     call(err_out, || {
         let req = ref_arg(request, "request")?;
         send(session, &req.0, response_out)
+    })
+}
+
+/// Sends the request packed in `len` bytes at `data` (the format of
+/// `hsession_request_new_packed`, copied) and blocks like `hsession_request`:
+/// one call for a whole request. Failures of the packed buffer are those of
+/// `hsession_request_new_packed`; then those of `hsession_request`.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_packed(
+    session: *const hsession,
+    data: *const u8,
+    len: usize,
+    response_out: *mut *mut hsession_response,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let request = crate::packed::unpack_request(bytes_arg(data, len, "data")?)?;
+        send(session, &request, response_out)
     })
 }
 

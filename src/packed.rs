@@ -1,0 +1,376 @@
+//! The packed forms: a whole request in one buffer and a response's head in
+//! another, so a binding (ctypes, koffi, cgo — where every call across the
+//! boundary costs) hands over a request and reads back a response in a call
+//! or two instead of one call per header.
+//!
+//! The format is documented for users in README.md, "Packed requests":
+//! fields of `tag: u8`, `len: u32` (little-endian) and a payload; the
+//! response head is fixed fields, then length-prefixed strings.
+
+use crate::config::millis;
+use crate::error::{Error, ErrorKind, Result};
+use crate::retry::{self, RetryPolicy};
+use crate::{Request, Response};
+
+fn bad(what: impl Into<String>) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!("packed request: {}", what.into()),
+    )
+}
+
+/// Reads a packed buffer front to back; every read checks the bounds.
+struct Reader<'a> {
+    buf: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
+        if self.buf.len() < n {
+            return Err(bad(format!("{what} runs past the end of its field")));
+        }
+        let (head, rest) = self.buf.split_at(n);
+        self.buf = rest;
+        Ok(head)
+    }
+
+    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N]> {
+        let bytes = self.take(N, what)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(bytes);
+        Ok(out)
+    }
+
+    fn u8(&mut self, what: &str) -> Result<u8> {
+        Ok(self.array::<1>(what)?[0])
+    }
+
+    fn u32(&mut self, what: &str) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.array(what)?))
+    }
+
+    fn u64(&mut self, what: &str) -> Result<u64> {
+        Ok(u64::from_le_bytes(self.array(what)?))
+    }
+
+    fn i64(&mut self, what: &str) -> Result<i64> {
+        Ok(i64::from_le_bytes(self.array(what)?))
+    }
+
+    fn f64(&mut self, what: &str) -> Result<f64> {
+        Ok(f64::from_le_bytes(self.array(what)?))
+    }
+
+    fn str(&mut self, what: &str) -> Result<&'a str> {
+        let len = self.u32(what)? as usize;
+        utf8(self.take(len, what)?, what)
+    }
+
+    /// The rest of a field as text.
+    fn rest_str(&mut self, what: &str) -> Result<&'a str> {
+        let all = self.take(self.buf.len(), what)?;
+        utf8(all, what)
+    }
+
+    fn end(&self, what: &str) -> Result<()> {
+        if self.buf.is_empty() {
+            Ok(())
+        } else {
+            Err(bad(format!("{what} has {} bytes too many", self.buf.len())))
+        }
+    }
+}
+
+fn utf8<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str> {
+    std::str::from_utf8(bytes)
+        .map_err(|_| Error::new(ErrorKind::InvalidUtf8, format!("{what} is not valid UTF-8")))
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+fn retry_policy(f: &mut Reader<'_>) -> Result<RetryPolicy> {
+    let mut p = RetryPolicy {
+        total: retry::count_from_i64(f.i64("retry total")?, "retry total")?,
+        connect: retry::count_from_i64(f.i64("retry connect")?, "retry connect")?,
+        read: retry::count_from_i64(f.i64("retry read")?, "retry read")?,
+        status: retry::count_from_i64(f.i64("retry status")?, "retry status")?,
+        backoff_factor: retry::seconds_from_f64(f.f64("backoff factor")?, "backoff factor")?,
+        backoff_max: retry::seconds_from_f64(f.f64("backoff max")?, "backoff max")?,
+        backoff_jitter: retry::seconds_from_f64(f.f64("backoff jitter")?, "backoff jitter")?,
+        respect_retry_after: f.u8("respect Retry-After")? != 0,
+        raise_on_status: f.u8("raise on status")? != 0,
+        ..RetryPolicy::default()
+    };
+    let n = f.u32("status count")? as usize;
+    let raw = f.take(n.saturating_mul(2), "statuses")?;
+    let codes: Vec<u16> = raw
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    p.status_forcelist = retry::statuses_from_list(&codes)?;
+    p.allowed_methods = retry::methods_from_list(f.rest_str("retry methods")?)?;
+    Ok(p)
+}
+
+/// Builds the request a packed buffer describes; every field is validated
+/// as the builder's setters validate it.
+pub fn unpack_request(buf: &[u8]) -> Result<Request> {
+    let mut fields = Vec::new();
+    let mut all = Reader { buf };
+    while !all.buf.is_empty() {
+        let tag = all.u8("field tag")?;
+        let len = all.u32("field length")? as usize;
+        fields.push((tag, all.take(len, "field")?));
+    }
+    let (mut method, mut url) = (None, None);
+    for (tag, payload) in &fields {
+        match tag {
+            1 => method = Some(utf8(payload, "method")?),
+            2 => url = Some(utf8(payload, "url")?),
+            _ => {}
+        }
+    }
+    let method = method.ok_or_else(|| bad("no method field (tag 1)"))?;
+    let url = url.ok_or_else(|| bad("no url field (tag 2)"))?;
+    let mut req = Request::new(method, url)?;
+    for (tag, payload) in fields {
+        let mut f = Reader { buf: payload };
+        match tag {
+            1 | 2 => continue,
+            3 => {
+                let name = f.str("header name")?;
+                req.header(name, f.rest_str("header value")?)?;
+            }
+            4 => {
+                req.remove_header(f.rest_str("header name")?)?;
+            }
+            5 => {
+                let key = f.str("query key")?;
+                req.query(key, f.rest_str("query value")?);
+            }
+            6 => {
+                req.body(bytes::Bytes::copy_from_slice(
+                    f.take(payload.len(), "body")?,
+                ));
+            }
+            7 => {
+                let name = f.str("cookie name")?;
+                req.cookie(name, f.rest_str("cookie value")?)?;
+            }
+            8 => {
+                let user = f.str("user")?;
+                req.basic_auth(user, f.rest_str("password")?)?;
+            }
+            9 => {
+                req.bearer_auth(f.rest_str("token")?)?;
+            }
+            10 => {
+                req.no_auth();
+            }
+            11 => {
+                req.connect_timeout(millis(f.u64("connect timeout")?));
+            }
+            12 => {
+                req.read_timeout(millis(f.u64("read timeout")?));
+            }
+            13 => {
+                req.total_timeout(millis(f.u64("total timeout")?));
+            }
+            14 => {
+                req.max_redirects(f.u32("max redirects")? as usize);
+            }
+            15 => {
+                let n = f.u64("max body size")?;
+                req.max_body_size((n > 0).then_some(n));
+            }
+            16 => {
+                req.stream(f.u8("stream")? != 0);
+            }
+            17 => {
+                let name = f.str("form field name")?;
+                req.form_text(name, f.rest_str("form field value")?);
+            }
+            18 => {
+                let name = f.str("form file name")?;
+                let path = f.str("form file path")?;
+                let file_name = non_empty(f.str("form file file name")?);
+                let mime = non_empty(f.str("form file content type")?);
+                if let Some(m) = mime {
+                    crate::body::check_mime(m)?;
+                }
+                req.form_file(name, path, file_name, mime);
+            }
+            19 => {
+                req.body_file(f.rest_str("body file path")?);
+            }
+            20 => {
+                req.retry(retry_policy(&mut f)?);
+            }
+            other => return Err(bad(format!("unknown field tag {other}"))),
+        }
+        f.end(&format!("field {tag}"))?;
+    }
+    Ok(req)
+}
+
+fn put_str(out: &mut Vec<u8>, s: &[u8]) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s);
+}
+
+/// The packed head of `resp` (see the module documentation).
+pub fn pack_head(resp: &Response) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(&u32::from(resp.status()).to_le_bytes());
+    let us = resp.elapsed().as_micros().min(u128::from(u64::MAX)) as u64;
+    out.extend_from_slice(&us.to_le_bytes());
+    out.extend_from_slice(&resp.retries().to_le_bytes());
+    put_str(&mut out, resp.version().as_bytes());
+    put_str(&mut out, resp.reason().as_bytes());
+    put_str(&mut out, resp.url().as_str().as_bytes());
+    out.extend_from_slice(&(resp.headers().len() as u32).to_le_bytes());
+    for (name, value) in resp.headers() {
+        put_str(&mut out, name.as_str().as_bytes());
+        put_str(&mut out, value.as_bytes());
+    }
+    out.extend_from_slice(&(resp.history().len() as u32).to_le_bytes());
+    for (status, url) in resp.history() {
+        out.extend_from_slice(&u32::from(*status).to_le_bytes());
+        put_str(&mut out, url.as_str().as_bytes());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body::BodySpec;
+
+    fn field(tag: u8, payload: &[u8]) -> Vec<u8> {
+        let mut v = vec![tag];
+        v.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        v.extend_from_slice(payload);
+        v
+    }
+
+    fn strs(parts: &[&str]) -> Vec<u8> {
+        let mut v = Vec::new();
+        for (i, p) in parts.iter().enumerate() {
+            if i + 1 < parts.len() {
+                put_str(&mut v, p.as_bytes());
+            } else {
+                v.extend_from_slice(p.as_bytes());
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn builds_what_the_fields_say() {
+        let mut buf = field(2, b"http://127.0.0.1:1/x");
+        buf.extend(field(1, b"POST"));
+        buf.extend(field(3, &strs(&["X-A", "1"])));
+        buf.extend(field(3, &strs(&["X-A", "2"])));
+        buf.extend(field(5, &strs(&["q", "a b"])));
+        buf.extend(field(6, b"\0body"));
+        buf.extend(field(12, &250u64.to_le_bytes()));
+        buf.extend(field(14, &0u32.to_le_bytes()));
+        let req = unpack_request(&buf).unwrap();
+        assert_eq!(req.method(), "POST");
+        assert_eq!(req.headers.get_all("x-a").iter().count(), 2);
+        assert_eq!(req.query, vec![("q".into(), "a b".into())]);
+        assert_eq!(req.max_redirects, Some(0));
+        assert_eq!(
+            req.timeouts.read,
+            Some(Some(std::time::Duration::from_millis(250)))
+        );
+        match req.body {
+            Some(BodySpec::Bytes(b)) => assert_eq!(&b[..], b"\0body"),
+            other => panic!("body {other:?}"),
+        }
+    }
+
+    #[test]
+    fn refuses_what_the_builder_refuses() {
+        let base = [field(1, b"GET"), field(2, b"http://127.0.0.1:1/")].concat();
+        let cases: Vec<(Vec<u8>, ErrorKind)> = vec![
+            (field(1, b"GET"), ErrorKind::InvalidArgument),
+            (field(2, b"http://h/"), ErrorKind::InvalidArgument),
+            (
+                [field(1, b"G T"), field(2, b"http://h/")].concat(),
+                ErrorKind::InvalidMethod,
+            ),
+            (
+                [field(1, b"GET"), field(2, b"ftp://h/")].concat(),
+                ErrorKind::UnsupportedScheme,
+            ),
+            (
+                [base.clone(), field(3, &strs(&["X", "a\r\nb"]))].concat(),
+                ErrorKind::InvalidHeaderValue,
+            ),
+            (
+                [base.clone(), field(3, &strs(&["X:", "a"]))].concat(),
+                ErrorKind::InvalidHeaderName,
+            ),
+            (
+                [base.clone(), field(3, &[0xff, 0xff, 0, 0])].concat(),
+                ErrorKind::InvalidArgument,
+            ),
+            (
+                [base.clone(), field(9, &[0xc3])].concat(),
+                ErrorKind::InvalidUtf8,
+            ),
+            (
+                [base.clone(), field(12, &[1, 2, 3])].concat(),
+                ErrorKind::InvalidArgument,
+            ),
+            (
+                [base.clone(), field(12, &[0; 9])].concat(),
+                ErrorKind::InvalidArgument,
+            ),
+            (
+                [base.clone(), field(99, b"")].concat(),
+                ErrorKind::InvalidArgument,
+            ),
+            (
+                [base.clone(), vec![3, 9, 0]].concat(),
+                ErrorKind::InvalidArgument,
+            ),
+        ];
+        for (i, (buf, kind)) in cases.into_iter().enumerate() {
+            let err = unpack_request(&buf).expect_err(&format!("case {i}"));
+            assert_eq!(err.kind(), kind, "case {i}: {err}");
+        }
+        assert!(unpack_request(&base).is_ok());
+    }
+
+    #[test]
+    fn retry_field_sets_the_whole_policy() {
+        let mut p = Vec::new();
+        for n in [3i64, -1, 2, 5] {
+            p.extend_from_slice(&n.to_le_bytes());
+        }
+        for s in [0.5f64, 10.0, 0.0] {
+            p.extend_from_slice(&s.to_le_bytes());
+        }
+        p.extend_from_slice(&[1, 0]);
+        p.extend_from_slice(&2u32.to_le_bytes());
+        p.extend_from_slice(&503u16.to_le_bytes());
+        p.extend_from_slice(&429u16.to_le_bytes());
+        p.extend_from_slice(b"GET,POST");
+        let buf = [
+            field(1, b"GET"),
+            field(2, b"http://127.0.0.1:1/"),
+            field(20, &p),
+        ]
+        .concat();
+        let req = unpack_request(&buf).unwrap();
+        let r = req.retry.unwrap();
+        assert_eq!((r.total, r.connect, r.status), (Some(3), None, Some(5)));
+        assert_eq!(r.status_forcelist, vec![503, 429]);
+        assert!(!r.raise_on_status);
+        assert_eq!(r.allowed_methods.as_ref().map(Vec::len), Some(2));
+    }
+}
