@@ -1,0 +1,3 @@
+module github.com/hsession/hsession/bindings/go
+
+go 1.24
