@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -244,6 +245,11 @@ func (r *Request) pack(buf []byte, forceNoRedirects bool) ([]byte, io.Reader, er
 		p.str(19, r.BodyFile)
 	}
 	if r.Retry != nil {
+		for _, st := range r.Retry.StatusForcelist {
+			if st < 100 || st > 599 {
+				return nil, nil, &Error{Code: CodeInvalidArgument, Message: "retry status " + strconv.Itoa(st) + " is not 100..599"}
+			}
+		}
 		packRetry(&p, r.Retry)
 	}
 	var stream io.Reader
