@@ -1,0 +1,55 @@
+// Package hsession is a persistent, thread-safe HTTP session for Go over
+// the hsession C library (cgo): what requests.Session is to Python, with
+// what net/http lacks — a managed cookie jar with persistence,
+// urllib3-style retries, and a session that C code in the same process can
+// share.
+//
+//	s, err := hsession.New(
+//		hsession.WithHeader("User-Agent", "MyApp/1.0"),
+//		hsession.WithBearerAuth("my_token"),
+//		hsession.WithTimeout(5*time.Second),
+//	)
+//	if err != nil { ... }
+//	defer s.Close()
+//	resp, err := s.Get(ctx, "https://api.example.com/data")
+//	if err != nil { ... }
+//	defer resp.Body.Close()
+//
+// A Session holds one connection pool and one cookie jar and is used by any
+// number of goroutines at once. Defaults (headers, auth, query parameters,
+// timeouts, retries, redirects, proxies, TLS) are set with Options in New
+// or the Set… methods at any time; a Request overrides them per request.
+// Session.Transport gives an http.RoundTripper, so an http.Client (and any
+// library taking one) runs over the session.
+//
+// # Requests in flight
+//
+// Do hands the whole request to the library in one call
+// (hsession_send_packed) and parks the goroutine; the library calls back on
+// its own thread, so thousands of requests in flight take no OS thread
+// each. A cancelled context or a passed deadline cancels the request in the
+// library within milliseconds; the error then unwraps to ctx.Err().
+//
+// # Errors
+//
+// Failures are *Error values carrying the library's Code. Test them with
+// errors.Is against a Code (hsession.CodeReadTimeout) or a kind:
+// ErrTimeout, ErrCancelled, ErrTLS, ErrConnect, ErrInvalid; ErrClosed after
+// Close. An HTTP 404 or 503 is a Response, not an error.
+//
+// # Ownership
+//
+// Close a Session when done (Close is idempotent), and close each
+// Response.Body (Bytes, Text and JSON do). A forgotten session or body is
+// freed by a cleanup (runtime.AddCleanup) once unreachable. Without
+// Request.Stream the body is received whole and Body reads it from the
+// library's memory; with Stream it is read from the network as it arrives.
+//
+// # Linking
+//
+// The cgo flags link target/release/libhsession.so of this repository
+// (build it with `cargo build --release` at the top), with an rpath to it.
+// For an installed copy (`make install PREFIX=...`), build with
+// CGO_CFLAGS="$(pkg-config --cflags hsession)" and
+// CGO_LDFLAGS="$(pkg-config --libs hsession)".
+package hsession
