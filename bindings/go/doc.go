@@ -50,6 +50,6 @@
 // The cgo flags link target/release/libhsession.so of this repository
 // (build it with `cargo build --release` at the top), with an rpath to it.
 // For an installed copy (`make install PREFIX=...`), build with
-// CGO_CFLAGS="$(pkg-config --cflags hsession)" and
-// CGO_LDFLAGS="$(pkg-config --libs hsession)".
+// `-tags hsession_pkgconfig`: the flags then come from pkg-config (set
+// PKG_CONFIG_PATH to PREFIX/lib/pkgconfig if needed).
 package hsession

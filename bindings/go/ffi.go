@@ -11,8 +11,6 @@ package hsession
 //   - runtime.KeepAlive after a C call on memory whose cleanup could free it.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../include
-#cgo LDFLAGS: -L${SRCDIR}/../../target/release -lhsession -Wl,-rpath,${SRCDIR}/../../target/release
 #include <stdint.h>
 #include <stdlib.h>
 #include "hsession.h"
