@@ -24,6 +24,7 @@ C_TESTS   := test_seed test_threads test_bad_input test_packed test_async test_s
 EXAMPLES  := basic cookies defaults pooling auth retries cookie_persist async_cancel
 
 .PHONY: all tools build header header-check lint install stage demo test test-rust test-c bench bench-smoke clean
+.PHONY: test-go demo-go bench-go
 
 all: build
 
@@ -76,10 +77,10 @@ $(BUILD)/tests/%_plain: tests/c/%.c tests/c/testutil.h stage
 	$(CC) -std=c11 -O2 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession) -lpthread -Wl,-rpath,$(STAGE)/lib
 
 
-demo: stage $(addprefix $(BUILD)/examples/,$(EXAMPLES))
+demo: stage $(addprefix $(BUILD)/examples/,$(EXAMPLES)) demo-go
 	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh examples/c/run-demo.sh @URL@ $(addprefix $(BUILD)/examples/,$(EXAMPLES))
 
-test: lint header-check test-rust test-c
+test: lint header-check test-rust test-c test-go
 
 test-rust:
 	$(CARGO) test --workspace --release
@@ -102,6 +103,29 @@ bench: $(BUILD)/bench/bench_vs_curl
 
 bench-smoke:
 	$(MAKE) --no-print-directory bench BENCH_REQUESTS=2000
+	$(MAKE) --no-print-directory bench-go GO_BENCHTIME=200x
+
+# ---- Go binding (bindings/go): cgo over target/release/libhsession.so ----
+GO           ?= go
+GO_DIR       := bindings/go
+GO_BENCHTIME ?= 2s
+GO_TEST_ENV  := HSESSION_TESTSERVER=$(SERVER)
+
+# vet, gofmt, the tests under the race detector, then again with cgo's full
+# pointer checks (GOEXPERIMENT=cgocheck2, which replaced GODEBUG=cgocheck=2).
+test-go: build
+	cd $(GO_DIR) && $(GO) vet ./...
+	@cd $(GO_DIR) && bad=$$(gofmt -l .); if [ -n "$$bad" ]; then echo "gofmt -l: $$bad"; exit 1; fi
+	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -race -count=1 -p 2 ./...
+	cd $(GO_DIR) && $(GO_TEST_ENV) GOEXPERIMENT=cgocheck2 $(GO) test -count=1 -p 2 ./...
+
+# The seed's examples (Example functions) against the test server.
+demo-go: build
+	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -count=1 -run '^Example' -v ./...
+
+# hsession against net/http, same server, same run (ns/op, cpu-ns/op, allocs).
+bench-go: build
+	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(GO_BENCHTIME) ./...
 
 clean:
 	$(CARGO) clean
