@@ -77,7 +77,9 @@ func hsessionGoBodyRead(id C.uintptr_t, buf *C.uint8_t, capacity C.size_t) C.int
 		return -1
 	}
 	p := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(capacity))
-	for {
+	// (0, nil) is allowed by io.Reader; read again, but not forever
+	// (io.ErrNoProgress's rule of thumb, as bufio uses).
+	for range 100 {
 		n, err := r.Read(p)
 		if n > 0 {
 			return C.int64_t(n)
@@ -88,6 +90,6 @@ func hsessionGoBodyRead(id C.uintptr_t, buf *C.uint8_t, capacity C.size_t) C.int
 		if err != nil {
 			return -1
 		}
-		// (0, nil): io.Reader allows it; read again.
 	}
+	return -1
 }

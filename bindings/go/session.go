@@ -268,6 +268,8 @@ func NewRetry(total int) Retry {
 }
 
 // SetRetry sets the session's retry policy. The default is no retries.
+// It makes several C calls: a request started while it runs may see part
+// of the new policy. Request.Retry sets a whole policy for one request.
 func (s *Session) SetRetry(r Retry) error {
 	var e *C.hsession_error
 	err := s.with(func(p *C.hsession) C.hsession_result {

@@ -20,6 +20,12 @@ func TestVersion(t *testing.T) {
 	if v := hsession.Version(); v != "0.1.0" {
 		t.Fatalf("version %q", v)
 	}
+	// The runtime already runs (TestMain's sessions): too late to size it.
+	newSession(t)
+	wantCode(t, hsession.SetWorkerThreads(2), hsession.CodeRuntime)
+	if err := hsession.SetWorkerThreads(0); !errors.Is(err, hsession.ErrInvalid) {
+		t.Fatalf("0 threads: %v", err)
+	}
 }
 
 func TestMethodsAndHelpers(t *testing.T) {
