@@ -40,3 +40,38 @@ func TestForgottenSessionIsFreed(t *testing.T) {
 	}
 	t.Fatal("the forgotten session was not freed (no cookie file written)")
 }
+
+// A session nobody references any more stays alive while its requests run
+// and while a streamed body is read: its cleanup would cancel them.
+func TestRequestsKeepTheirSession(t *testing.T) {
+	done := make(chan error)
+	var streamed *hsession.Response
+	func() {
+		s, err := hsession.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			r, err := s.Get(context.Background(), base+"/delay/300")
+			if err == nil {
+				r.Body.Close()
+			}
+			done <- err
+		}()
+		streamed, err = s.Do(context.Background(), &hsession.Request{URL: base + "/drip?bytes=20&delay_ms=20", Stream: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}()
+	for i := 0; i < 10; i++ {
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("request of a forgotten session: %v", err)
+	}
+	b, err := streamed.Bytes()
+	if err != nil || len(b) != 20 {
+		t.Fatalf("stream of a forgotten session: %d bytes, %v", len(b), err)
+	}
+}

@@ -42,6 +42,9 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if r == nil {
+		return nil, &Error{Code: CodeNullArgument, Message: "nil *Request"}
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Code: CodeCancelled, Message: "the context ended before the request started", ctxErr: err}
 	}
@@ -79,8 +82,10 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 	}
 	s.mu.RUnlock()
 	runtime.KeepAlive(packed)
-	*bufp = packed[:0]
-	packBuffers.Put(bufp)
+	if cap(packed) <= 64<<10 { // a big body's buffer is not kept around
+		*bufp = packed[:0]
+		packBuffers.Put(bufp)
+	}
 
 	if rc != C.HSESSION_OK {
 		// Not started: the callback will not run.
@@ -99,6 +104,8 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 	if readerID != 0 {
 		unregisterReader(readerID)
 	}
+	// The session must outlive the request: its cleanup would cancel it.
+	runtime.KeepAlive(s)
 	if w.rc != C.HSESSION_OK {
 		C.hsession_call_free(call)
 		err := errorFrom(w.rc, w.err).(*Error)
@@ -107,7 +114,7 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 		}
 		return nil, err
 	}
-	return newResponse(ctx, cHandles{resp: w.resp, call: call}, r.Stream)
+	return newResponse(ctx, s, cHandles{resp: w.resp, call: call}, r.Stream)
 }
 
 // Get sends a GET.

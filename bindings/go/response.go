@@ -90,6 +90,8 @@ type body struct {
 	err    error // sticky after the end or a failure
 	closed bool
 
+	session *Session // set while streaming: keeps the session alive
+
 	cmu     sync.Mutex // guards c.call against Close while a cancel runs
 	stopCtx func() bool
 	cleanup runtime.Cleanup
@@ -285,7 +287,7 @@ func canonicalKey(name string) string {
 
 // newResponse reads the packed head of resp and wraps its body. It takes
 // ownership of resp and call.
-func newResponse(ctx context.Context, h cHandles, stream bool) (*Response, error) {
+func newResponse(ctx context.Context, s *Session, h cHandles, stream bool) (*Response, error) {
 	var head, bodyPtr *C.uint8_t
 	var headLen, bodyLen C.size_t
 	if rc := C.hsession_response_packed(h.resp, &head, &headLen, &bodyPtr, &bodyLen); rc != C.HSESSION_OK {
@@ -328,6 +330,12 @@ func newResponse(ctx context.Context, h cHandles, stream bool) (*Response, error
 			return r, nil
 		}
 	}
-	r.Body = newBody(ctx, h, cBytes(bodyPtr, bodyLen), stream)
+	b := newBody(ctx, h, cBytes(bodyPtr, bodyLen), stream)
+	if stream {
+		// Freeing the session stops its downloads: a body being streamed
+		// keeps a forgotten session from its cleanup.
+		b.session = s
+	}
+	r.Body = b
 	return r, nil
 }
