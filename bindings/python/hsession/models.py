@@ -1,0 +1,364 @@
+"""Response, with the attributes and methods of requests.Response."""
+
+import ctypes
+import datetime
+import json as _json
+import struct
+
+from . import _lib
+from .exceptions import (ChunkedEncodingError, HTTPError, JSONDecodeError, RequestException,
+                         StreamConsumedError, exception_for)
+from .structures import CaseInsensitiveDict
+
+_U32 = struct.Struct("<I")
+_HEAD = struct.Struct("<IQI")
+_unpack_u32 = _U32.unpack_from
+
+CONTENT_CHUNK_SIZE = 10 * 1024
+ITER_CHUNK_SIZE = 512
+
+
+def raise_error(rc, err, url=None):
+    """Raises the exception for result `rc`, with the message of `err` (freed here)."""
+    msg = None
+    eurl = None
+    if err:
+        m = _lib.error_message(err)
+        msg = m.decode("utf-8", "replace") if m else None
+        u = _lib.error_url(err)
+        eurl = u.decode("utf-8", "replace") if u else None
+        _lib.error_free(err)
+    if not msg:
+        msg = _lib.result_str(rc).decode()
+    raise exception_for(rc)(msg, code=rc, url=eurl or url)
+
+
+def _str(head, off):
+    n = _unpack_u32(head, off)[0]
+    off += 4
+    return head[off:off + n].decode("utf-8", "replace"), off + n
+
+
+def _charset(content_type):
+    # The charset parameter of a Content-Type value, as requests reads it.
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.strip().partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip("'\"")
+    return None
+
+
+class Response:
+    """The outcome of a request: status, headers and body, like requests.Response.
+
+    The body is read at once unless the request had stream=True; then it is
+    read from the network by iter_content()/iter_lines()/content, and close()
+    (or the with block) stops the download.
+    """
+
+    __attrs__ = ("status_code", "reason", "url", "headers", "content", "history", "elapsed")
+
+    def __init__(self):
+        self.status_code = None
+        self.reason = ""
+        self.url = None
+        self.history = []
+        self.elapsed = datetime.timedelta(0)
+        self.retries = 0
+        self.http_version = None
+        self.encoding = None
+        self.request = None
+        self.connection = None
+        self._content = False
+        self._content_consumed = False
+        self._handle = None
+        self._head = None
+        self._head_off = 0
+        self._headers = None
+        self._set_cookie_values = []
+
+    @classmethod
+    def _from_handle(cls, handle, stream):
+        """Builds a Response from an hsession_response: one call for the head and body."""
+        r = cls()
+        head_p = ctypes.c_void_p()
+        head_n = ctypes.c_size_t()
+        body_p = ctypes.c_void_p()
+        body_n = ctypes.c_size_t()
+        rc = _lib.response_packed(handle, ctypes.byref(head_p), ctypes.byref(head_n),
+                                  ctypes.byref(body_p), ctypes.byref(body_n))
+        if rc != 0:
+            _lib.response_free(handle)
+            raise_error(rc, None)
+        head = ctypes.string_at(head_p.value, head_n.value)
+        status, elapsed_us, retries = _HEAD.unpack_from(head, 0)
+        version, off = _str(head, 16)
+        reason, off = _str(head, off)
+        url, off = _str(head, off)
+        r.status_code = status
+        r.elapsed = datetime.timedelta(microseconds=elapsed_us)
+        r.retries = retries
+        r.http_version = version
+        r.reason = reason
+        r.url = url
+        r._head = head
+        r._head_off = off
+        if stream:
+            r._handle = handle
+        else:
+            r._content = ctypes.string_at(body_p.value, body_n.value) if body_n.value else b""
+            r._content_consumed = True
+            _lib.response_free(handle)
+        # The redirect history is at the end of the head: parse it now only if
+        # there is one (the count is the head's last 4 bytes when empty).
+        if head[-4:] != b"\0\0\0\0":
+            r._parse_head()
+        return r
+
+    def _parse_head(self):
+        head, off = self._head, self._head_off
+        if head is None:
+            return
+        headers = CaseInsensitiveDict()
+        store = headers._store
+        set_cookies = self._set_cookie_values
+        (n,) = _unpack_u32(head, off)
+        off += 4
+        for _ in range(n):
+            name, off = _str(head, off)
+            value, off = _str(head, off)
+            key = name.lower()
+            if key == "set-cookie":
+                set_cookies.append(value)
+            old = store.get(key)
+            # Repeated headers are joined with ", " as requests (urllib3) does.
+            store[key] = (name, value if old is None else old[1] + ", " + value)
+        (h,) = _unpack_u32(head, off)
+        off += 4
+        history = []
+        for _ in range(h):
+            (status,) = _unpack_u32(head, off)
+            url, off = _str(head, off + 4)
+            hop = Response()
+            hop.status_code = status
+            hop.url = url
+            hop._content = b""
+            hop._content_consumed = True
+            hop._headers = CaseInsensitiveDict()
+            history.append(hop)
+        self._headers = headers
+        self.history = history
+        self._head = None
+
+    @property
+    def headers(self):
+        if self._headers is None:
+            if self._head is None:
+                self._headers = CaseInsensitiveDict()
+            else:
+                self._parse_head()
+        return self._headers
+
+    @headers.setter
+    def headers(self, value):
+        self._headers = value
+
+    def _set_cookies(self):
+        self.headers
+        return self._set_cookie_values
+
+    @property
+    def ok(self):
+        try:
+            self.raise_for_status()
+        except HTTPError:
+            return False
+        return True
+
+    def __bool__(self):
+        return self.ok
+
+    def __repr__(self):
+        return f"<Response [{self.status_code}]>"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        self.close()
+
+    def __iter__(self):
+        return self.iter_content(128)
+
+    def __del__(self):
+        self.close()
+
+    @property
+    def is_redirect(self):
+        return "location" in self.headers and self.status_code in (301, 302, 303, 307, 308)
+
+    @property
+    def is_permanent_redirect(self):
+        return "location" in self.headers and self.status_code in (301, 308)
+
+    @property
+    def links(self):
+        return {}
+
+    @property
+    def cookies(self):
+        """The cookies this response set (name -> value), from its Set-Cookie headers."""
+        from .cookies import cookies_from_response
+        return cookies_from_response(self)
+
+    def _read_chunk(self, size):
+        buf = ctypes.create_string_buffer(size)
+        n = ctypes.c_size_t()
+        err = ctypes.c_void_p()
+        rc = _lib.response_read(self._handle, buf, size, ctypes.byref(n), ctypes.byref(err))
+        if rc != 0:
+            self.close()
+            try:
+                raise_error(rc, err, self.url)
+            except RequestException as e:
+                # A body that breaks off is ChunkedEncodingError in requests;
+                # timeouts keep their own class.
+                if type(e).__name__ in ("ConnectionError",):
+                    raise ChunkedEncodingError(str(e), code=e.code, url=e.url) from None
+                raise
+        return buf.raw[:n.value]
+
+    def iter_content(self, chunk_size=1, decode_unicode=False):
+        """The body in chunks of at most chunk_size bytes (None: as they arrive)."""
+        if chunk_size is not None and not isinstance(chunk_size, int):
+            raise TypeError(f"chunk_size must be an int, it is instead a {type(chunk_size)}.")
+
+        def from_network():
+            size = chunk_size or 64 * 1024
+            while self._handle is not None:
+                chunk = self._read_chunk(size)
+                if not chunk:
+                    break
+                yield chunk
+            self._content_consumed = True
+            self.close()
+
+        def from_memory():
+            data = self._content
+            if not chunk_size:
+                if data:
+                    yield data
+                return
+            for i in range(0, len(data), chunk_size):
+                yield data[i:i + chunk_size]
+
+        if self._content_consumed and isinstance(self._content, bool):
+            raise StreamConsumedError("the content of this response was already consumed")
+        chunks = from_memory() if self._content_consumed else from_network()
+        if decode_unicode:
+            return self._decode_stream(chunks)
+        return chunks
+
+    def _decode_stream(self, chunks):
+        import codecs
+        decoder = codecs.getincrementaldecoder(self.encoding or self.apparent_encoding or "utf-8")(
+            errors="replace")
+        for chunk in chunks:
+            s = decoder.decode(chunk)
+            if s:
+                yield s
+        s = decoder.decode(b"", final=True)
+        if s:
+            yield s
+
+    def iter_lines(self, chunk_size=ITER_CHUNK_SIZE, decode_unicode=False, delimiter=None):
+        """The body line by line (as requests: split on line ends, or on delimiter)."""
+        pending = None
+        for chunk in self.iter_content(chunk_size=chunk_size, decode_unicode=decode_unicode):
+            if pending is not None:
+                chunk = pending + chunk
+            lines = chunk.split(delimiter) if delimiter else chunk.splitlines()
+            if lines and lines[-1] and chunk and lines[-1][-1] == chunk[-1]:
+                pending = lines.pop()
+            else:
+                pending = None
+            yield from lines
+        if pending is not None:
+            yield pending
+
+    @property
+    def content(self):
+        """The whole body as bytes (read now for a streamed response)."""
+        if self._content is False:
+            if self._content_consumed:
+                raise RuntimeError("The content for this response was already consumed")
+            self._content = b"".join(self.iter_content(CONTENT_CHUNK_SIZE)) or b""
+        self._content_consumed = True
+        return self._content
+
+    @property
+    def apparent_encoding(self):
+        try:
+            import charset_normalizer
+        except ImportError:
+            return "utf-8"
+        return charset_normalizer.detect(self.content)["encoding"]
+
+    def _header_encoding(self):
+        ct = self.headers.get("content-type")
+        if not ct:
+            return None
+        cs = _charset(ct)
+        if cs:
+            return cs
+        mime = ct.split(";", 1)[0].strip().lower()
+        if mime == "application/json":
+            return "utf-8"
+        if mime.startswith("text/"):
+            return "ISO-8859-1"  # RFC 2616's default, as requests uses
+        return None
+
+    @property
+    def text(self):
+        """The body decoded: the encoding set on the response, else the
+        Content-Type's charset, else requests' fallbacks."""
+        content = self.content
+        if not content:
+            return ""
+        encoding = self.encoding or self._header_encoding()
+        if encoding is None:
+            try:
+                return content.decode("utf-8")
+            except UnicodeDecodeError:
+                encoding = self.apparent_encoding or "utf-8"
+        try:
+            return str(content, encoding, errors="replace")
+        except (LookupError, TypeError):
+            return str(content, errors="replace")
+
+    def json(self, **kwargs):
+        """The body parsed as JSON; JSONDecodeError if it is not JSON."""
+        try:
+            if self.encoding is None and self._header_encoding() in (None, "utf-8"):
+                return _json.loads(self.content, **kwargs)
+            return _json.loads(self.text, **kwargs)
+        except _json.JSONDecodeError as e:
+            raise JSONDecodeError(e.msg, e.doc, e.pos) from None
+
+    def raise_for_status(self):
+        """Raises HTTPError for a 4xx or 5xx status, as requests does."""
+        reason = self.reason
+        if 400 <= self.status_code < 500:
+            kind = "Client Error"
+        elif 500 <= self.status_code < 600:
+            kind = "Server Error"
+        else:
+            return
+        raise HTTPError(f"{self.status_code} {kind}: {reason} for url: {self.url}", response=self)
+
+    def close(self):
+        """Frees the library's response (a streamed download stops)."""
+        h = self._handle
+        if h is not None:
+            self._handle = None
+            _lib.response_free(h)
