@@ -272,19 +272,28 @@ class Response:
             yield s
 
     def iter_lines(self, chunk_size=ITER_CHUNK_SIZE, decode_unicode=False, delimiter=None):
-        """The body line by line (as requests: split on line ends, or on delimiter)."""
+        """The body line by line, without line ends (or split on delimiter).
+        A CR LF split across two chunks is one line end."""
         pending = None
         for chunk in self.iter_content(chunk_size=chunk_size, decode_unicode=decode_unicode):
-            if pending is not None:
-                chunk = pending + chunk
-            lines = chunk.split(delimiter) if delimiter else chunk.splitlines()
-            if lines and lines[-1] and chunk and lines[-1][-1] == chunk[-1]:
+            buf = chunk if pending is None else pending + chunk
+            if delimiter:
+                lines = buf.split(delimiter)
                 pending = lines.pop()
-            else:
-                pending = None
-            yield from lines
-        if pending is not None:
-            yield pending
+                yield from lines
+                continue
+            lines = buf.splitlines(keepends=True)
+            pending = None
+            if lines:
+                last = lines[-1]
+                # Unfinished, or a CR whose LF may come in the next chunk.
+                if last[-1:] not in ("\n", b"\n") and last.rstrip("\r\n" if isinstance(last, str) else b"\r\n") == last \
+                        or last[-1:] in ("\r", b"\r"):
+                    pending = lines.pop()
+            for line in lines:
+                yield line.splitlines()[0] if line.strip("\r\n" if isinstance(line, str) else b"\r\n") else line[:0]
+        if pending:
+            yield pending.splitlines()[0] if not delimiter and pending.splitlines() else pending
 
     @property
     def content(self):

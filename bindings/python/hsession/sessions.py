@@ -20,7 +20,7 @@ from . import _lib
 from .adapters import HTTPAdapter, pack_retry
 from .auth import classify
 from .cookies import SessionCookies
-from .exceptions import (InvalidHeader, InvalidJSONError, InvalidURL, MissingSchema, RequestException,
+from .exceptions import (InvalidHeader, InvalidJSONError, InvalidProxyURL, InvalidURL, MissingSchema, RequestException,
                          URLRequired)
 from .models import Response, raise_error
 from .structures import CaseInsensitiveDict
@@ -210,7 +210,10 @@ class _ProxiesDict(dict):
         if key == "no_proxy":
             s._check(_lib.set_no_proxy, None if url is None else _b(url, "no_proxy"))
         elif key in _PROXY_KEYS:
-            s._check(_lib.set_proxy, key.encode(), None if url is None else _b(url, "proxy URL"))
+            try:
+                s._check(_lib.set_proxy, key.encode(), None if url is None else _b(url, "proxy URL"))
+            except InvalidURL as e:
+                raise InvalidProxyURL(str(e), code=e.code) from None
         else:
             raise ValueError(f"proxies key {key!r}: hsession takes 'http', 'https', 'all' and 'no_proxy'")
 
@@ -700,7 +703,8 @@ def _file_field(name, value):
     path = getattr(content, "name", None)
     if isinstance(path, str) and os.path.isfile(path) and hasattr(content, "tell") and content.tell() == 0 \
             and "b" in getattr(content, "mode", "b"):
-        f = _strs(name, os.fsencode(path), fname, ctype)
+        # Tag 18: every string u32-prefixed, the last one too.
+        f = _strs(name, os.fsencode(path), fname, ctype, b"")
         return _pack_field(18, len(f)) + f
     if hasattr(content, "read"):
         content = content.read()
