@@ -87,6 +87,8 @@ set_retry = _fn("hsession_set_retry", R, P, c_int64, c_int64, c_int64, c_int64,
 requests_sent = _fn("hsession_requests_sent", c_uint64, P)
 connections_opened = _fn("hsession_connections_opened", c_uint64, P)
 
+request_new_packed = _fn("hsession_request_new_packed", R, c_char_p, c_size_t, PP, PP)
+request_free = _fn("hsession_request_free", None, P)
 request_packed = _fn("hsession_request_packed", R, P, c_char_p, c_size_t, PP, PP)
 response_free = _fn("hsession_response_free", None, P)
 response_packed = _fn("hsession_response_packed", R, P, POINTER(c_void_p), POINTER(c_size_t),

@@ -261,7 +261,7 @@ class Response:
 
     def _decode_stream(self, chunks):
         import codecs
-        decoder = codecs.getincrementaldecoder(self.encoding or self.apparent_encoding or "utf-8")(
+        decoder = codecs.getincrementaldecoder(self.encoding or self._header_encoding() or "utf-8")(
             errors="replace")
         for chunk in chunks:
             s = decoder.decode(chunk)

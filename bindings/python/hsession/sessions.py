@@ -20,8 +20,7 @@ from . import _lib
 from .adapters import HTTPAdapter, pack_retry
 from .auth import classify
 from .cookies import SessionCookies
-from .exceptions import (InvalidHeader, InvalidJSONError, InvalidProxyURL, InvalidURL, MissingSchema, RequestException,
-                         URLRequired)
+from .exceptions import (InvalidHeader, InvalidJSONError, InvalidProxyURL, InvalidURL, MissingSchema, RequestException)
 from .models import Response, raise_error
 from .structures import CaseInsensitiveDict
 
@@ -120,8 +119,6 @@ def _url_text(url):
     elif not isinstance(url, str):
         url = str(url)
     url = url.lstrip()
-    if not url:
-        raise URLRequired("a URL is required")
     if "://" not in url:
         raise MissingSchema(f"Invalid URL {url!r}: No scheme supplied. Perhaps you meant https://{url}?")
     return url
@@ -466,6 +463,8 @@ class Session:
             default = (retries.total == 0 and not retries.status_forcelist)
             # The library's default is no retries: skip the field then.
             field = None if default else _pack_field(20, len(payload)) + payload
+            if field is not None:
+                _validate_field(field)  # a bad policy fails here, not on every request
         self.adapters[prefix] = adapter
         keys = sorted(self.adapters, key=len, reverse=True)
         self.adapters = {k: self.adapters[k] for k in keys}
@@ -672,6 +671,17 @@ class Session:
 
     def delete(self, url, **kwargs):
         return self.request("DELETE", url, **kwargs)
+
+
+def _validate_field(field):
+    """Checks a packed field as the library will, by building a request with it."""
+    buf = _pack_field(1, 3) + b"GET" + _pack_field(2, 17) + b"http://localhost/" + field
+    req = ctypes.c_void_p()
+    err = ctypes.c_void_p()
+    rc = _lib.request_new_packed(buf, len(buf), ctypes.byref(req), ctypes.byref(err))
+    if rc:
+        raise_error(rc, err)
+    _lib.request_free(req)
 
 
 def _cert_paths(value):
