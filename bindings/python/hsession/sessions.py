@@ -49,9 +49,16 @@ def _b(s, what):
 
 def _header_part(v, name, what):
     if isinstance(v, str):
-        return v.encode("utf-8")
-    if isinstance(v, (bytes, bytearray)):
-        return bytes(v)
+        v = v.encode("utf-8")
+    elif isinstance(v, (bytes, bytearray)):
+        v = bytes(v)
+    else:
+        v = None
+    if v is not None:
+        if v[:1] in (b" ", b"\t"):
+            # As requests: a leading space would read as a folded header line.
+            raise InvalidHeader(f"header {what} of {name!r} must not start with whitespace")
+        return v
     # requests: "Header part (1) from ('X', 1) must be of type str or bytes"
     raise InvalidHeader(f"header {what} {v!r} of {name!r} must be of type str or bytes, "
                         f"not {type(v).__name__}")
