@@ -4,6 +4,7 @@ import ctypes
 import datetime
 import json as _json
 import struct
+import threading
 
 from . import _lib
 from .exceptions import (ChunkedEncodingError, HTTPError, JSONDecodeError, RequestException,
@@ -33,6 +34,21 @@ def raise_error(rc, err, url=None):
     raise exception_for(rc)(msg, code=rc, url=eurl or url)
 
 
+_string_at = ctypes.string_at
+_tls = threading.local()
+
+
+def _outs():
+    """This thread's out-parameters for hsession_response_packed (made once
+    per thread: allocating them per call costs more than the call)."""
+    try:
+        return _tls.outs
+    except AttributeError:
+        v = (ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_void_p(), ctypes.c_size_t())
+        _tls.outs = o = v + tuple(ctypes.byref(x) for x in v)
+        return o
+
+
 def _str(head, off):
     n = _unpack_u32(head, off)[0]
     off += 4
@@ -58,70 +74,100 @@ class Response:
 
     __attrs__ = ("status_code", "reason", "url", "headers", "content", "history", "elapsed")
 
+    # Defaults on the class, so a response from the library sets only what
+    # it has (the fewer attribute writes, the cheaper a request).
+    status_code = None
+    retries = 0
+    encoding = None
+    request = None
+    connection = None
+    _content = False
+    _content_consumed = False
+    _handle = None
+    _head = None          # the packed head, parsed on first use
+    _meta = None          # (version, reason, url, offset of the headers in the head)
+    _headers = None
+    _history = None
+    _elapsed_us = 0
+    _set_cookie_values = ()
+
     def __init__(self):
-        self.status_code = None
-        self.reason = ""
-        self.url = None
-        self.history = []
-        self.elapsed = datetime.timedelta(0)
-        self.retries = 0
-        self.http_version = None
-        self.encoding = None
-        self.request = None
-        self.connection = None
-        self._content = False
-        self._content_consumed = False
-        self._handle = None
-        self._head = None
-        self._head_off = 0
-        self._headers = None
-        self._set_cookie_values = []
+        self._meta = ("", "", None, 0)
+        self._headers = CaseInsensitiveDict()
+        self._history = []
 
     @classmethod
     def _from_handle(cls, handle, stream):
         """Builds a Response from an hsession_response: one call for the head and body."""
-        r = cls()
-        head_p = ctypes.c_void_p()
-        head_n = ctypes.c_size_t()
-        body_p = ctypes.c_void_p()
-        body_n = ctypes.c_size_t()
-        rc = _lib.response_packed(handle, ctypes.byref(head_p), ctypes.byref(head_n),
-                                  ctypes.byref(body_p), ctypes.byref(body_n))
+        o = _outs()
+        rc = _lib.response_packed(handle, o[4], o[5], o[6], o[7])
         if rc != 0:
             _lib.response_free(handle)
             raise_error(rc, None)
-        head = ctypes.string_at(head_p.value, head_n.value)
-        status, elapsed_us, retries = _HEAD.unpack_from(head, 0)
-        version, off = _str(head, 16)
-        reason, off = _str(head, off)
-        url, off = _str(head, off)
-        r.status_code = status
-        r.elapsed = datetime.timedelta(microseconds=elapsed_us)
-        r.retries = retries
-        r.http_version = version
-        r.reason = reason
-        r.url = url
+        r = object.__new__(cls)
+        head = _string_at(o[0].value, o[1].value)
+        r.status_code, r._elapsed_us, retries = _HEAD.unpack_from(head, 0)
+        if retries:
+            r.retries = retries
         r._head = head
-        r._head_off = off
         if stream:
             r._handle = handle
         else:
-            r._content = ctypes.string_at(body_p.value, body_n.value) if body_n.value else b""
+            n = o[3].value
+            r._content = _string_at(o[2].value, n) if n else b""
             r._content_consumed = True
             _lib.response_free(handle)
-        # The redirect history is at the end of the head: parse it now only if
-        # there is one (the count is the head's last 4 bytes when empty).
-        if head[-4:] != b"\0\0\0\0":
-            r._parse_head()
         return r
 
+    def _parse_meta(self):
+        head = self._head
+        version, off = _str(head, 16)
+        reason, off = _str(head, off)
+        url, off = _str(head, off)
+        self._meta = m = (version, reason, url, off)
+        return m
+
+    def _set_meta(self, i, value):
+        m = list(self._meta or self._parse_meta())
+        m[i] = value
+        self._meta = tuple(m)
+
+    @property
+    def http_version(self):
+        return (self._meta or self._parse_meta())[0]
+
+    @property
+    def reason(self):
+        return (self._meta or self._parse_meta())[1]
+
+    @reason.setter
+    def reason(self, value):
+        self._set_meta(1, value)
+
+    @property
+    def url(self):
+        """The final URL, after redirects."""
+        return (self._meta or self._parse_meta())[2]
+
+    @url.setter
+    def url(self, value):
+        self._set_meta(2, value)
+
+    @property
+    def elapsed(self):
+        """Time from sending the request to the end of the response head."""
+        return datetime.timedelta(microseconds=self._elapsed_us)
+
+    @elapsed.setter
+    def elapsed(self, value):
+        self._elapsed_us = int(value.total_seconds() * 1e6)
+
     def _parse_head(self):
-        head, off = self._head, self._head_off
-        if head is None:
-            return
+        head = self._head
+        off = (self._meta or self._parse_meta())[3]
         headers = CaseInsensitiveDict()
         store = headers._store
-        set_cookies = self._set_cookie_values
+        set_cookies = self._set_cookie_values = []
         (n,) = _unpack_u32(head, off)
         off += 4
         for _ in range(n):
@@ -144,27 +190,35 @@ class Response:
             hop.url = url
             hop._content = b""
             hop._content_consumed = True
-            hop._headers = CaseInsensitiveDict()
             history.append(hop)
         self._headers = headers
-        self.history = history
-        self._head = None
+        self._history = history
 
     @property
     def headers(self):
+        """Response headers, case-insensitive; repeated ones joined with ", "."""
         if self._headers is None:
-            if self._head is None:
-                self._headers = CaseInsensitiveDict()
-            else:
-                self._parse_head()
+            self._parse_head()
         return self._headers
+
+    @property
+    def history(self):
+        """The redirects followed, oldest first: Responses with status_code and url."""
+        if self._history is None:
+            self._parse_head()
+        return self._history
+
+    @history.setter
+    def history(self, value):
+        self._history = value
 
     @headers.setter
     def headers(self, value):
         self._headers = value
 
     def _set_cookies(self):
-        self.headers
+        if self._headers is None:
+            self._parse_head()
         return self._set_cookie_values
 
     @property

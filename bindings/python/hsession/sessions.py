@@ -31,6 +31,20 @@ _pack_field = _FIELD.pack
 _pack_u32 = _U32.pack
 
 VERSION = _lib.version().decode()
+_request_packed = _lib.request_packed
+_tls = threading.local()
+
+
+def _request_outs():
+    """This thread's (response, error) out-parameters and their byrefs; read
+    right after the call, and written by the library only as documented
+    (response on success, error on failure)."""
+    try:
+        return _tls.outs
+    except AttributeError:
+        r, e = ctypes.c_void_p(), ctypes.c_void_p()
+        _tls.outs = o = (r, e, ctypes.byref(r), ctypes.byref(e))
+        return o
 DEFAULT_USER_AGENT = f"hsession/{VERSION}"
 
 
@@ -511,16 +525,15 @@ class Session:
             stream = self.stream
         buf = self._pack(method.upper(), url, params, data, headers, cookies, files, auth, timeout,
                          allow_redirects, proxies, stream, verify, cert, json)
-        resp = ctypes.c_void_p()
-        err = ctypes.c_void_p()
+        o = _request_outs()
         h = self._acquire()
         try:
-            rc = _lib.request_packed(h, buf, len(buf), ctypes.byref(resp), ctypes.byref(err))
+            rc = _request_packed(h, buf, len(buf), o[2], o[3])
         finally:
             self._release()
         if rc:
-            raise_error(rc, err, url)
-        return Response._from_handle(resp.value, stream)
+            raise_error(rc, o[1].value, url)
+        return Response._from_handle(o[0].value, stream)
 
     def _pack(self, method, url, params, data, headers, cookies, files, auth, timeout, allow_redirects,
               proxies, stream, verify, cert, json):
