@@ -19,8 +19,42 @@ import hsession  # noqa: E402
 THREADS = 8
 
 
+class _AbiOnly:
+    """The floor under the binding: the same packed request sent through
+    ctypes and the response freed, with no Response object built."""
+
+    def __init__(self):
+        import ctypes
+        from hsession import _lib
+        self.s = hsession.Session()
+        self.lib = _lib
+        self.buf = None
+        self.out = ctypes.c_void_p()
+        self.ref = ctypes.byref(self.out)
+        self.tls = threading.local()
+
+    def get(self, url):
+        import ctypes
+        if self.buf is None:
+            self.buf = self.s._pack("GET", url, None, None, None, None, None, None, None, True, None,
+                                    False, None, None, None)
+        try:
+            ref = self.tls.ref
+        except AttributeError:
+            out = ctypes.c_void_p()
+            self.tls.out, self.tls.ref = out, ctypes.byref(out)
+            ref = self.tls.ref
+        rc = self.lib.request_packed(self.s._h, self.buf, len(self.buf), ref, None)
+        assert rc == 0, rc
+        self.lib.response_free(self.tls.out)
+
+    def close(self):
+        self.s.close()
+
+
 def clients():
-    out = [("hsession", hsession.Session, lambda s, u: s.get(u).content)]
+    out = [("hsession", hsession.Session, lambda s, u: s.get(u).content),
+           ("(C ABI)", _AbiOnly, lambda s, u: s.get(u))]
     try:
         import requests
         out.append(("requests", requests.Session, lambda s, u: s.get(u).content))

@@ -229,7 +229,7 @@ class SessionCookies:
     def update(self, other=(), **kwargs):
         items = other.items() if hasattr(other, "items") else other
         for k, v in list(items) + list(kwargs.items()):
-            if isinstance(v, Cookie):
+            if hasattr(v, "domain") and hasattr(v, "value") and not isinstance(v, str):
                 self.set(v.name, v.value, domain=v.domain or None, path=v.path, secure=v.secure,
                          expires=v.expires)
             else:

@@ -290,7 +290,8 @@ class Session:
         self._trust_env = True
         self._max_redirects = 30
         self.stream = False
-        self.cookies = SessionCookies(self)
+        self.hooks = {"response": []}
+        self._cookies = SessionCookies(self)
         self.adapters = {}
         self._retry_by_prefix = []  # (prefix lower-cased, packed tag-20 field or None), longest first
         self.mount("https://", HTTPAdapter())
@@ -373,6 +374,20 @@ class Session:
         self._headers.clear()
         for k, v in value.items():
             self._headers[k] = v
+
+    @property
+    def cookies(self):
+        """The session's cookie jar (a view of the library's jar)."""
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, value):
+        # requests allows replacing the jar: here its contents replace the jar's.
+        if value is self._cookies:
+            return
+        self._cookies.clear()
+        if value is not None:
+            self._cookies.update(value if hasattr(value, "items") else {c.name: c for c in value})
 
     @property
     def auth(self):
@@ -533,7 +548,21 @@ class Session:
             self._release()
         if rc:
             raise_error(rc, o[1].value, url)
-        return Response._from_handle(o[0].value, stream)
+        r = Response._from_handle(o[0].value, stream)
+        if hooks or self.hooks["response"]:
+            r = self._run_hooks(r, hooks)
+        return r
+
+    def _run_hooks(self, r, hooks):
+        """requests' response hooks: each may return a replacement response."""
+        fns = list(self.hooks.get("response") or [])
+        extra = (hooks or {}).get("response") or []
+        fns += [extra] if callable(extra) else list(extra)
+        for fn in fns:
+            out = fn(r)
+            if out is not None:
+                r = out
+        return r
 
     def _pack(self, method, url, params, data, headers, cookies, files, auth, timeout, allow_redirects,
               proxies, stream, verify, cert, json):
@@ -565,7 +594,7 @@ class Session:
         if ctype is not None and not has_ct:
             f = _strs(b"Content-Type", ctype)
             add(_pack_field(3, len(f)) + f)
-        jar_any = self.cookies._any_host
+        jar_any = self._cookies._any_host
         if cookies or jar_any:
             merged = dict(jar_any)
             if cookies:

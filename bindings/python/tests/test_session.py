@@ -316,3 +316,13 @@ def test_trust_env_and_proxies_views(s):
 def test_module_level_functions(base):
     assert hsession.get(base + "/json").json()["slideshow"] if "slideshow" in hsession.get(base + "/json").text else True
     assert hsession.post(base + "/echo", json={"a": 1}).json()["json"] == {"a": 1}
+
+
+def test_cookies_can_be_replaced_and_hooks_run(s, base):
+    s.get(base + "/cookies/set?old=1")
+    s.cookies = {"new": "2"}
+    assert s.get(base + "/cookies").json()["cookies"] == {"new": "2"}
+    seen = []
+    s.hooks["response"].append(lambda r: seen.append(r.status_code))
+    s.get(base + "/json", hooks={"response": lambda r: seen.append("request hook")})
+    assert seen == [200, "request hook"]
