@@ -55,6 +55,10 @@ def _str(head, off):
     return head[off:off + n].decode("utf-8", "replace"), off + n
 
 
+def _strip_eol(line):
+    return line.rstrip("\r\n") if isinstance(line, str) else line.rstrip(b"\r\n")
+
+
 def _charset(content_type):
     # The charset parameter of a Content-Type value, as requests reads it.
     for param in content_type.split(";")[1:]:
@@ -340,14 +344,13 @@ class Response:
             pending = None
             if lines:
                 last = lines[-1]
-                # Unfinished, or a CR whose LF may come in the next chunk.
-                if last[-1:] not in ("\n", b"\n") and last.rstrip("\r\n" if isinstance(last, str) else b"\r\n") == last \
-                        or last[-1:] in ("\r", b"\r"):
+                # Unfinished, or a CR whose LF may come with the next chunk.
+                if last[-1:] in ("\r", b"\r") or _strip_eol(last) == last:
                     pending = lines.pop()
             for line in lines:
-                yield line.splitlines()[0] if line.strip("\r\n" if isinstance(line, str) else b"\r\n") else line[:0]
+                yield _strip_eol(line)
         if pending:
-            yield pending.splitlines()[0] if not delimiter and pending.splitlines() else pending
+            yield pending if delimiter else _strip_eol(pending)
 
     @property
     def content(self):
