@@ -48,6 +48,9 @@ def _request_outs():
 DEFAULT_USER_AGENT = f"hsession/{VERSION}"
 
 
+_UNSET = object()
+
+
 class SessionClosed(RequestException):
     """The session was closed."""
 
@@ -289,6 +292,7 @@ class Session:
         self._cert = None
         self._trust_env = True
         self._max_redirects = 30
+        self._max_body_size = 256 << 20
         self.stream = False
         self.hooks = {"response": []}
         self._cookies = SessionCookies(self)
@@ -478,13 +482,30 @@ class Session:
         self._use(_lib.set_max_redirects, value)
         self._max_redirects = value
 
-    def set_timeout(self, timeout):
+    def set_timeout(self, timeout, total=_UNSET):
         """Default timeout for every request: a number (connect and read) or
-        a (connect, read) tuple, None for no limit. (hsession's defaults are
-        finite: connect 10 s, read 30 s, total 300 s.)"""
+        a (connect, read) tuple, None for no limit; `total` bounds a whole
+        request, body included (None: no limit). hsession's defaults are
+        finite: connect 10 s, read 30 s, total 300 s."""
         c, r = _timeouts(timeout)
+        t = None if total is _UNSET else _timeout_ms(total, "total")
         self._use(_lib.set_connect_timeout_ms, c)
         self._use(_lib.set_read_timeout_ms, r)
+        if t is not None:
+            self._use(_lib.set_total_timeout_ms, t)
+
+    @property
+    def max_body_size(self):
+        """The largest decoded body accepted, in bytes (None: no limit);
+        default 256 MiB. A larger one raises BodyTooLarge."""
+        return self._max_body_size
+
+    @max_body_size.setter
+    def max_body_size(self, value):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+            raise ValueError(f"max_body_size must be a positive int or None, not {value!r}")
+        self._use(_lib.set_max_body_size, value or 0)
+        self._max_body_size = value
 
     def mount(self, prefix, adapter):
         """Uses adapter's retry policy (max_retries) for URLs starting with

@@ -327,3 +327,20 @@ def test_cookies_can_be_replaced_and_hooks_run(s, base):
     s.hooks["response"].append(lambda r: seen.append(r.status_code))
     s.get(base + "/json", hooks={"response": lambda r: seen.append("request hook")})
     assert seen == [200, "request hook"]
+
+
+def test_max_body_size_and_total_timeout(s, base):
+    s.max_body_size = 1000
+    assert len(s.get(base + "/bytes/1000").content) == 1000
+    with pytest.raises(hsession.BodyTooLarge):
+        s.get(base + "/bytes/1001")
+    s.max_body_size = None
+    assert len(s.get(base + "/bytes/300000").content) == 300000
+    with pytest.raises(ValueError):
+        s.max_body_size = -1
+    # The total timeout bounds a body that keeps trickling in.
+    s.set_timeout(5, total=0.3)
+    with pytest.raises(hsession.Timeout):
+        s.get(base + "/drip?bytes=20&delay_ms=50")
+    s.set_timeout(5, total=None)
+    assert len(s.get(base + "/drip?bytes=5&delay_ms=10").content) == 5
