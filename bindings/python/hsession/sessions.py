@@ -670,6 +670,11 @@ class Session:
             if isinstance(data, str):
                 return data.encode("utf-8"), None
             if hasattr(data, "read"):
+                path = _disk_file(data)
+                if path is not None:
+                    # A file on disk is streamed by the library (tag 19), not read here.
+                    out.append(_pack_field(19, len(path)) + path)
+                    return None, None
                 d = data.read()
                 return (d.encode("utf-8") if isinstance(d, str) else bytes(d)), None
             if isinstance(data, (Mapping, list, tuple)):
@@ -765,6 +770,20 @@ def _cert_paths(value):
     raise TypeError(f"cert must be a path or a (cert, key) pair, not {type(value).__name__}")
 
 
+def _disk_file(f):
+    """The path of a regular file opened for binary reading at its start,
+    which the library can stream itself; None for anything else."""
+    path = getattr(f, "name", None)
+    if not isinstance(path, (str, bytes)) or "b" not in getattr(f, "mode", ""):
+        return None
+    try:
+        if f.tell() != 0 or not os.path.isfile(path):
+            return None
+    except (OSError, ValueError):
+        return None
+    return os.fsencode(path)
+
+
 def _file_field(name, value):
     """A multipart file part: from a file on disk (streamed by the library,
     tag 18) or from bytes in memory (tag 21)."""
@@ -780,11 +799,10 @@ def _file_field(name, value):
     if file_name is None:
         file_name = os.path.basename(getattr(content, "name", "") or "") or name.decode()
     fname = b"" if file_name is None else _b(file_name, "file name")
-    path = getattr(content, "name", None)
-    if isinstance(path, str) and os.path.isfile(path) and hasattr(content, "tell") and content.tell() == 0 \
-            and "b" in getattr(content, "mode", "b"):
+    path = _disk_file(content)
+    if path is not None:
         # Tag 18: every string u32-prefixed, the last one too.
-        f = _strs(name, os.fsencode(path), fname, ctype, b"")
+        f = _strs(name, path, fname, ctype, b"")
         return _pack_field(18, len(f)) + f
     if hasattr(content, "read"):
         content = content.read()

@@ -344,3 +344,19 @@ def test_max_body_size_and_total_timeout(s, base):
         s.get(base + "/drip?bytes=20&delay_ms=50")
     s.set_timeout(5, total=None)
     assert len(s.get(base + "/drip?bytes=5&delay_ms=10").content) == 5
+
+
+def test_file_body_is_streamed_from_disk(s, base, tmp_path):
+    p = tmp_path / "upload.bin"
+    data = bytes(range(256)) * 4096  # 1 MiB
+    p.write_bytes(data)
+    with open(p, "rb") as f:
+        r = s.put(base + "/echo", data=f).json()
+    assert r["body_len"] == len(data)
+    assert echoed(r, "content-length") == [str(len(data))]
+    import io
+    r = s.put(base + "/echo", data=io.BytesIO(b"in memory")).json()
+    assert r["body"] == "in memory"
+    with open(p, "rb") as f:
+        f.read(10)  # not at its start: read from where it is, in Python
+        assert s.put(base + "/echo", data=f).json()["body_len"] == len(data) - 10
