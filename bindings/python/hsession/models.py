@@ -249,7 +249,10 @@ class Response:
         return self.iter_content(128)
 
     def __del__(self):
-        self.close()
+        try:
+            self.close()
+        except Exception:  # at interpreter exit the library may be gone already
+            pass
 
     @property
     def is_redirect(self):

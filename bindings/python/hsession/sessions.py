@@ -13,6 +13,7 @@ import math
 import os
 import struct
 import threading
+import weakref
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode
 
@@ -49,6 +50,23 @@ DEFAULT_USER_AGENT = f"hsession/{VERSION}"
 
 
 _UNSET = object()
+
+# Every live session, for the fork handler below.
+_SESSIONS = weakref.WeakSet()
+
+
+def _after_fork_in_child():
+    # The library rebuilds its runtime in the child by itself. Python's side:
+    # a lock another thread held at the fork stays held in the child, and
+    # that thread's calls in flight never return here, so start afresh.
+    for sess in list(_SESSIONS):
+        sess._guard = threading.Lock()
+        sess._inflight = 0
+        sess._cookies._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class SessionClosed(RequestException):
@@ -300,6 +318,7 @@ class Session:
         self._retry_by_prefix = []  # (prefix lower-cased, packed tag-20 field or None), longest first
         self.mount("https://", HTTPAdapter())
         self.mount("http://", HTTPAdapter())
+        _SESSIONS.add(self)
 
     # -- the handle's life: close() frees it once no call is using it
     def _acquire(self):

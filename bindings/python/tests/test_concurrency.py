@@ -151,3 +151,30 @@ def test_close_from_another_thread_with_32_requests_in_flight(base):
             assert o[0] == "raised" or o[1] == 200, o
         with pytest.raises(hsession.SessionClosed):
             s.get(base + "/echo")
+
+
+def test_fork_while_another_thread_holds_the_session_lock(s, base):
+    # A fork at the moment another thread is inside the session's own
+    # bookkeeping must not leave the child locked out.
+    s._guard.acquire()
+    try:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ok = s.get(base + "/json", timeout=5).ok
+                os._exit(0 if ok else 1)
+            except BaseException:
+                os._exit(2)
+    finally:
+        s._guard.release()
+    deadline = time.monotonic() + 20
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child hung on the session lock")
+        time.sleep(0.02)
+    assert os.waitstatus_to_exitcode(status) == 0
