@@ -25,6 +25,17 @@ from .structures import CaseInsensitiveDict
 
 __version__ = "0.1.0"
 
+__all__ = [
+    "AuthBase", "BodyTooLarge", "Cancelled", "CaseInsensitiveDict", "ChunkedEncodingError",
+    "ConnectTimeout", "ConnectionError", "ContentDecodingError", "Cookie", "HTTPAdapter",
+    "HTTPBasicAuth", "HTTPBearerAuth", "HTTPError", "InvalidArgument", "InvalidHeader",
+    "InvalidJSONError", "InvalidProxyURL", "InvalidSchema", "InvalidURL", "JSONDecodeError",
+    "MissingSchema", "ProxyError", "ReadTimeout", "RequestException", "Response", "Retry",
+    "RetryError", "SSLError", "Session", "SessionClosed", "SessionCookies", "StreamConsumedError",
+    "Timeout", "TooManyRedirects", "URLRequired", "adapters", "auth", "delete", "exceptions", "get",
+    "head", "library_version", "options", "patch", "post", "put", "request", "session", "structures",
+]
+
 
 def request(method, url, **kwargs):
     """One request with a throw-away session (requests.request)."""

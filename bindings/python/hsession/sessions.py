@@ -589,7 +589,7 @@ class Session:
         if rc:
             raise_error(rc, o[1].value, url)
         r = Response._from_handle(o[0].value, stream)
-        if hooks or self.hooks["response"]:
+        if hooks or self.hooks.get("response"):
             r = self._run_hooks(r, hooks)
         return r
 
