@@ -289,3 +289,25 @@ def test_manual_redirect_with_partial_body_read(s, base):
     assert r2.is_redirect
     r1.close()
     r2.close()
+
+
+def test_retry_backoff_grows(s, base):
+    import time
+    # urllib3: no sleep before the first retry, then factor * 2^(n-1).
+    s.mount("http://", hsession.HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.1,
+                                                                status_forcelist=[503])))
+    key = uuid.uuid4().hex
+    t = time.monotonic()
+    r = s.get(f"{base}/flaky/{key}/3")
+    took = time.monotonic() - t
+    assert r.status_code == 200 and r.retries == 3
+    assert took >= 0.6, took  # 0 + 0.2 + 0.4
+
+
+def test_retry_status_count_limits(s, base):
+    s.mount("http://", hsession.HTTPAdapter(max_retries=Retry(total=10, status=1,
+                                                                status_forcelist=[503])))
+    key = uuid.uuid4().hex
+    with pytest.raises(RetryError):
+        s.get(f"{base}/flaky/{key}/2")
+    assert s.get(f"{base}/attempts/{key}").json()["attempts"] == 2
