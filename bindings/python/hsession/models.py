@@ -55,6 +55,20 @@ def _str(head, off):
     return head[off:off + n].decode("utf-8", "replace"), off + n
 
 
+def _parse_links(value):
+    """[{'url': ..., 'rel': ..., ...}] of a Link header value."""
+    links = []
+    for part in value.split(", <") if value else ():
+        url, _, params = part.partition(">")
+        link = {"url": url.strip(" <'\"")}
+        for param in params.split(";"):
+            key, sep, val = param.partition("=")
+            if sep:
+                link[key.strip(" '\"")] = val.strip(" '\"")
+        links.append(link)
+    return links
+
+
 def _strip_eol(line):
     return line.rstrip("\r\n") if isinstance(line, str) else line.rstrip(b"\r\n")
 
@@ -264,7 +278,11 @@ class Response:
 
     @property
     def links(self):
-        return {}
+        """The Link header parsed (RFC 8288), keyed by rel (or URL), as requests does."""
+        out = {}
+        for link in _parse_links(self.headers.get("link", "")):
+            out[link.get("rel") or link.get("url")] = link
+        return out
 
     @property
     def cookies(self):

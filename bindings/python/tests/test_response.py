@@ -153,6 +153,14 @@ def test_stream_broken_body(s, base):
     assert s.get(base + "/json").ok
 
 
+def test_links(s, base):
+    r = s.get(base + "/json")
+    assert r.links == {}
+    r.headers["link"] = '<https://api.example.com/p?page=2>; rel="next", <https://api.example.com/p?page=5>; rel="last"'
+    assert r.links["next"]["url"] == "https://api.example.com/p?page=2"
+    assert r.links["last"] == {"url": "https://api.example.com/p?page=5", "rel": "last"}
+
+
 def test_close_is_idempotent(s, base):
     r = s.get(base + "/bytes/100000", stream=True)
     r.close()
