@@ -227,6 +227,20 @@ class _ParamsDict(dict):
         self._sync()
         return v
 
+    def popitem(self):
+        kv = super().popitem()
+        self._sync()
+        return kv
+
+    def setdefault(self, k, default=None):
+        if k not in self:
+            self[k] = default
+        return self[k]
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
     def clear(self):
         super().clear()
         self._sync()
@@ -276,6 +290,19 @@ class _ProxiesDict(dict):
         if default:
             return default[0]
         raise KeyError(k)
+
+    def popitem(self):
+        k = next(reversed(self))
+        return k, self.pop(k)
+
+    def setdefault(self, k, default=None):
+        if k not in self:
+            self[k] = default
+        return self[k]
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
 
     def clear(self):
         for k in list(self):
@@ -446,8 +473,11 @@ class Session:
 
     @proxies.setter
     def proxies(self, value):
+        if value is self._proxies:  # s.proxies |= {...} assigns the view back
+            return
+        value = dict(value or {})
         self._proxies.clear()
-        self._proxies.update(value or {})
+        self._proxies.update(value)
 
     @property
     def verify(self):

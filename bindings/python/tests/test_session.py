@@ -360,3 +360,18 @@ def test_file_body_is_streamed_from_disk(s, base, tmp_path):
     with open(p, "rb") as f:
         f.read(10)  # not at its start: read from where it is, in Python
         assert s.put(base + "/echo", data=f).json()["body_len"] == len(data) - 10
+
+
+def test_params_and_proxies_views_stay_in_sync(s, base):
+    s.params.setdefault("a", "1")
+    s.params |= {"b": "2"}
+    assert s.get(base + "/echo").url.endswith("?a=1&b=2")
+    s.params.popitem()
+    assert s.get(base + "/echo").url.endswith("?a=1")
+    s.trust_env = False
+    s.proxies.setdefault("no_proxy", "example.org")
+    s.proxies |= {"http": "http://127.0.0.1:9"}
+    with pytest.raises(hsession.ConnectionError):
+        s.get(base + "/echo")  # through the (closed) proxy port
+    assert s.proxies.popitem() == ("http", "http://127.0.0.1:9")
+    assert s.get(base + "/echo").ok
