@@ -1,6 +1,6 @@
 # hsession: build, install, demo and test. See README.md.
-#   make demo      build, then run the C examples against the bundled test server
-#   make test      every test: lint, header drift, Rust tests, C tests under ASan
+#   make demo      build, then run the seed examples (C, Go, Python) against the bundled test server
+#   make test      every test: lint, header drift, Rust tests, C tests under ASan, bindings
 #   make install PREFIX=/usr/local
 
 PREFIX    ?= /usr/local
@@ -77,10 +77,10 @@ $(BUILD)/tests/%_plain: tests/c/%.c tests/c/testutil.h stage
 	$(CC) -std=c11 -O2 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession) -lpthread -Wl,-rpath,$(STAGE)/lib
 
 
-demo: stage $(addprefix $(BUILD)/examples/,$(EXAMPLES)) demo-go
+demo: stage $(addprefix $(BUILD)/examples/,$(EXAMPLES)) demo-go demo-python
 	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh examples/c/run-demo.sh @URL@ $(addprefix $(BUILD)/examples/,$(EXAMPLES))
 
-test: lint header-check test-rust test-c test-go
+test: lint header-check test-rust test-c test-go test-python
 
 test-rust:
 	$(CARGO) test --workspace --release
@@ -130,3 +130,29 @@ bench-go: build
 clean:
 	$(CARGO) clean
 	rm -rf $(BUILD)
+
+# --- Python binding (bindings/python): pytest against the test server.
+# Uses $(PY) when it already has what a target needs, else a venv in
+# build/venv (pip installs there, so a system Python marked "externally
+# managed" stays untouched).
+PY        ?= python3
+VENV      := $(abspath $(BUILD)/venv)
+PY_TEST_DEPS  := pytest requests
+PY_BENCH_DEPS := requests httpx
+py_with = $$($(PY) -c "import $(subst $(space),$(comma),$(1))" 2>/dev/null && echo $(PY) || \
+	{ [ -x $(VENV)/bin/python ] || $(PY) -m venv $(VENV) >&2; \
+	  $(VENV)/bin/python -c "import $(subst $(space),$(comma),$(1))" 2>/dev/null || \
+	  $(VENV)/bin/pip install -q $(1) >&2; echo $(VENV)/bin/python; })
+space := $(subst ,, )
+comma := ,
+
+.PHONY: test-python demo-python bench-python
+test-python: build
+	cd bindings/python && HSESSION_TESTSERVER=$(SERVER) $(call py_with,$(PY_TEST_DEPS)) -m pytest -q -p no:cacheprovider
+
+demo-python: build
+	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh bindings/python/examples/run_all.sh @URL@
+
+BENCH_PY_REQUESTS ?= 3000
+bench-python: build
+	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh $(call py_with,$(PY_BENCH_DEPS)) bindings/python/bench/bench.py @URL@ $(BENCH_PY_REQUESTS)

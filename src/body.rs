@@ -60,6 +60,34 @@ pub(crate) enum FormPart {
         file_name: Option<String>,
         mime: Option<String>,
     },
+    /// A file part whose content is in memory (requests' `files=` with
+    /// bytes or a file object that is not a file on disk).
+    Bytes {
+        name: String,
+        data: Bytes,
+        file_name: Option<String>,
+        mime: Option<String>,
+    },
+}
+
+/// A multipart part with its optional file name and content type.
+fn named_part(
+    mut p: reqwest::multipart::Part,
+    file_name: &Option<String>,
+    mime: &Option<String>,
+) -> Result<reqwest::multipart::Part> {
+    if let Some(file_name) = file_name {
+        p = p.file_name(file_name.clone());
+    }
+    if let Some(mime) = mime {
+        p = p.mime_str(mime).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("invalid content type {mime:?}"),
+            )
+        })?;
+    }
+    Ok(p)
 }
 
 /// Reading the request body failed (the caller's read function, or a file).
@@ -111,21 +139,22 @@ impl BodySpec {
                             file_name,
                             mime,
                         } => {
-                            let mut p = reqwest::multipart::Part::file(path)
+                            let p = reqwest::multipart::Part::file(path)
                                 .await
                                 .map_err(|e| io_error(path, e))?;
-                            if let Some(file_name) = file_name {
-                                p = p.file_name(file_name.clone());
-                            }
-                            if let Some(mime) = mime {
-                                p = p.mime_str(mime).map_err(|_| {
-                                    Error::new(
-                                        ErrorKind::InvalidArgument,
-                                        format!("invalid content type {mime:?}"),
-                                    )
-                                })?;
-                            }
-                            form.part(name.clone(), p)
+                            form.part(name.clone(), named_part(p, file_name, mime)?)
+                        }
+                        FormPart::Bytes {
+                            name,
+                            data,
+                            file_name,
+                            mime,
+                        } => {
+                            let p = reqwest::multipart::Part::stream_with_length(
+                                data.clone(),
+                                data.len() as u64,
+                            );
+                            form.part(name.clone(), named_part(p, file_name, mime)?)
                         }
                     };
                 }

@@ -93,6 +93,49 @@ impl Default for TransportConfig {
     }
 }
 
+/// Transport settings of one request that differ from its session's
+/// (requests' per-call `verify=`, `cert=`, `proxies=`). Each field left
+/// `None` keeps the session's setting. The request goes through a pool built
+/// for the session's settings with these applied, so TLS and proxy choices
+/// never share connections with other settings (src/session.rs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransportOverride {
+    pub(crate) verify: Option<bool>,
+    pub(crate) ca: Option<Option<crate::tls::PemFile>>,
+    pub(crate) client_cert: Option<Option<(crate::tls::PemFile, crate::tls::PemFile)>>,
+    pub(crate) proxy_http: Option<Option<String>>,
+    pub(crate) proxy_https: Option<Option<String>>,
+    pub(crate) proxy_all: Option<Option<String>>,
+    pub(crate) no_proxy: Option<Option<String>>,
+}
+
+impl TransportOverride {
+    /// `base` with this request's changes.
+    pub(crate) fn apply(&self, base: &TransportConfig) -> TransportConfig {
+        let mut c = base.clone();
+        if let Some(v) = self.verify {
+            c.tls.verify = v;
+        }
+        if let Some(ca) = &self.ca {
+            c.tls.ca = ca.clone();
+        }
+        if let Some(cert) = &self.client_cert {
+            c.tls.client_cert = cert.clone();
+        }
+        for (set, slot) in [
+            (&self.proxy_http, &mut c.proxy.http),
+            (&self.proxy_https, &mut c.proxy.https),
+            (&self.proxy_all, &mut c.proxy.all),
+            (&self.no_proxy, &mut c.proxy.no_proxy),
+        ] {
+            if let Some(v) = set {
+                *slot = v.clone();
+            }
+        }
+        c
+    }
+}
+
 pub(crate) fn header_name(name: &str) -> Result<HeaderName> {
     HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
         Error::new(

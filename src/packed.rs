@@ -208,6 +208,39 @@ pub fn unpack_request(buf: &[u8]) -> Result<Request> {
             20 => {
                 req.retry(retry_policy(&mut f)?);
             }
+            21 => {
+                let name = f.str("form bytes name")?;
+                let file_name = non_empty(f.str("form bytes file name")?);
+                let mime = non_empty(f.str("form bytes content type")?);
+                if let Some(m) = mime {
+                    crate::body::check_mime(m)?;
+                }
+                let data = f.take(f.buf.len(), "form bytes")?;
+                req.form_bytes(name, bytes::Bytes::copy_from_slice(data), file_name, mime);
+            }
+            22 => {
+                req.verify(f.u8("verify")? != 0);
+            }
+            23 => {
+                let path = non_empty(f.rest_str("CA file path")?);
+                req.ca_file(path.map(std::path::Path::new))?;
+            }
+            24 => {
+                let cert = f.str("client certificate path")?;
+                let key = f.rest_str("client key path")?;
+                let files = match (cert, key) {
+                    ("", "") => None,
+                    (c, k) => Some((std::path::Path::new(c), std::path::Path::new(k))),
+                };
+                req.client_cert(files)?;
+            }
+            25 => {
+                let scheme = f.str("proxy scheme")?;
+                req.proxy(scheme, non_empty(f.rest_str("proxy URL")?))?;
+            }
+            26 => {
+                req.no_proxy(non_empty(f.rest_str("no_proxy list")?))?;
+            }
             other => return Err(bad(format!("unknown field tag {other}"))),
         }
         f.end(&format!("field {tag}"))?;
@@ -344,6 +377,53 @@ mod tests {
             assert_eq!(err.kind(), kind, "case {i}: {err}");
         }
         assert!(unpack_request(&base).is_ok());
+    }
+
+    #[test]
+    fn transport_and_memory_part_fields() {
+        let base = [field(1, b"POST"), field(2, b"http://127.0.0.1:1/")].concat();
+        let ok = [
+            base.clone(),
+            field(21, &strs(&["f", "a.bin", "application/x-a", "\0\x01raw"])),
+            field(21, &strs(&["g", "", "", ""])),
+            field(22, &[0]),
+            field(23, b""),
+            field(24, &strs(&["", ""])),
+            field(25, &strs(&["https", "socks5h://127.0.0.1:1080"])),
+            field(25, &strs(&["all", ""])),
+            field(26, b"localhost, 10.0.0.0/8"),
+        ]
+        .concat();
+        let req = unpack_request(&ok).unwrap();
+        let t = req.transport.as_deref().expect("transport override");
+        assert_eq!(t.verify, Some(false));
+        assert_eq!(t.ca, Some(None));
+        assert_eq!(t.client_cert, Some(None));
+        assert_eq!(t.proxy_https, Some(Some("socks5h://127.0.0.1:1080".into())));
+        assert_eq!(t.proxy_all, Some(None));
+        assert_eq!(t.proxy_http, None);
+        assert_eq!(t.no_proxy, Some(Some("localhost, 10.0.0.0/8".into())));
+        let bad: Vec<(Vec<u8>, ErrorKind)> = vec![
+            (
+                field(21, &strs(&["f", "x", "no-slash", "d"])),
+                ErrorKind::InvalidArgument,
+            ),
+            (field(22, b""), ErrorKind::InvalidArgument),
+            (field(23, b"/nonexistent/ca.pem"), ErrorKind::Io),
+            (
+                field(24, &strs(&["/nonexistent/c.pem", "/nonexistent/k.pem"])),
+                ErrorKind::Io,
+            ),
+            (
+                field(25, &strs(&["ftp", "http://127.0.0.1:1"])),
+                ErrorKind::InvalidArgument,
+            ),
+            (field(26, b"10.0.0.0/99"), ErrorKind::InvalidArgument),
+        ];
+        for (i, (f, kind)) in bad.into_iter().enumerate() {
+            let err = unpack_request(&[base.clone(), f].concat()).expect_err(&format!("case {i}"));
+            assert_eq!(err.kind(), kind, "case {i}: {err}");
+        }
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub struct Request {
     pub(crate) stream: bool,
     /// Sent with this request only, never stored in the jar.
     pub(crate) cookies: Vec<(String, String)>,
+    /// TLS and proxy settings of this request that differ from the session's.
+    pub(crate) transport: Option<Box<config::TransportOverride>>,
 }
 
 impl Request {
@@ -66,6 +68,7 @@ impl Request {
             cancel: None,
             stream: false,
             cookies: Vec::new(),
+            transport: None,
         })
     }
 
@@ -133,6 +136,25 @@ impl Request {
         let part = FormPart::Text {
             name: name.to_owned(),
             value: value.to_owned(),
+        };
+        self.form().push(part);
+        self
+    }
+
+    /// Adds a file part whose content is `data` (the `files=` of requests
+    /// with bytes); sent with `file_name` and `mime` when given.
+    pub fn form_bytes(
+        &mut self,
+        name: &str,
+        data: impl Into<bytes::Bytes>,
+        file_name: Option<&str>,
+        mime: Option<&str>,
+    ) -> &mut Request {
+        let part = FormPart::Bytes {
+            name: name.to_owned(),
+            data: data.into(),
+            file_name: file_name.map(str::to_owned),
+            mime: mime.map(str::to_owned),
         };
         self.form().push(part);
         self
@@ -224,6 +246,83 @@ impl Request {
     pub fn stream(&mut self, on: bool) -> &mut Request {
         self.stream = on;
         self
+    }
+
+    fn transport(&mut self) -> &mut config::TransportOverride {
+        self.transport.get_or_insert_with(Default::default)
+    }
+
+    /// Verifies the server's certificate (or not) for this request only,
+    /// whatever the session's setting; sent through a pool of its own.
+    pub fn verify(&mut self, on: bool) -> &mut Request {
+        self.transport().verify = Some(on);
+        self
+    }
+
+    /// Trusts only the CA certificates of this PEM file for this request
+    /// (`None`: the platform roots). Read and checked now, like the
+    /// session's setter.
+    pub fn ca_file(&mut self, path: Option<&std::path::Path>) -> Result<&mut Request> {
+        let ca = match path {
+            Some(path) => {
+                let mut t = crate::tls::TlsConfig::default();
+                t.set_ca_file(path)?;
+                t.ca
+            }
+            None => None,
+        };
+        self.transport().ca = Some(ca);
+        Ok(self)
+    }
+
+    /// Presents this client certificate and key (PEM files) for this
+    /// request (`None`: none). Read and checked now.
+    pub fn client_cert(
+        &mut self,
+        files: Option<(&std::path::Path, &std::path::Path)>,
+    ) -> Result<&mut Request> {
+        let cert = match files {
+            Some((cert, key)) => {
+                let mut t = crate::tls::TlsConfig::default();
+                t.set_client_cert(cert, key)?;
+                t.client_cert
+            }
+            None => None,
+        };
+        self.transport().client_cert = Some(cert);
+        Ok(self)
+    }
+
+    /// The proxy for `scheme` ("http", "https" or "all") for this request;
+    /// `None` sends it without that proxy.
+    pub fn proxy(&mut self, scheme: &str, url: Option<&str>) -> Result<&mut Request> {
+        if let Some(url) = url {
+            crate::proxy::check_proxy_url(url)?;
+        }
+        let url = Some(url.map(str::to_owned));
+        let t = self.transport();
+        match scheme {
+            "http" => t.proxy_http = url,
+            "https" => t.proxy_https = url,
+            "all" => t.proxy_all = url,
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("proxy scheme {scheme:?}: use \"http\", \"https\" or \"all\""),
+                ))
+            }
+        }
+        Ok(self)
+    }
+
+    /// Hosts that bypass the proxies for this request (replacing the
+    /// session's list); `None` removes the list.
+    pub fn no_proxy(&mut self, list: Option<&str>) -> Result<&mut Request> {
+        if let Some(list) = list {
+            crate::proxy::check_no_proxy(list)?;
+        }
+        self.transport().no_proxy = Some(list.map(str::to_owned));
+        Ok(self)
     }
 
     /// Sends the cookie `name=value` with this request only; it never

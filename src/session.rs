@@ -28,6 +28,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
+/// Pools kept for per-request TLS/proxy settings besides the session's own.
+const MAX_VARIANT_POOLS: usize = 8;
+
 /// A persistent HTTP session. Cloning it is cheap and shares everything.
 #[derive(Clone)]
 pub struct Session {
@@ -37,6 +40,11 @@ pub struct Session {
 struct Inner {
     defaults: RwLock<Arc<Defaults>>,
     transport: RwLock<Arc<Transport>>,
+    /// Pools for requests whose TLS or proxy settings differ from the
+    /// session's (per-request `verify`, CA, client certificate, proxies),
+    /// most recently used first, at most [`MAX_VARIANT_POOLS`]. Keyed by the
+    /// whole transport config, so each combination has its own connections.
+    variants: Mutex<Vec<Arc<Transport>>>,
     jar: Arc<Jar>,
     counters: Arc<Counters>,
     /// Cancelled when the last handle to the session goes: non-blocking
@@ -47,6 +55,10 @@ struct Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         self.closing.cancel();
+        let variants = self.variants.get_mut().unwrap_or_else(|e| e.into_inner());
+        for old in std::mem::take(variants) {
+            forget_if_forked(old);
+        }
     }
 }
 
@@ -112,6 +124,7 @@ impl Session {
                     client,
                     generation: runtime::generation(),
                 })),
+                variants: Mutex::new(Vec::new()),
                 jar,
                 counters,
                 closing: CancellationToken::new(),
@@ -362,6 +375,47 @@ impl Session {
         Ok(guard.client.clone())
     }
 
+    /// The pool for a request with its own TLS or proxy settings: the
+    /// session's own when they come to the same, else one kept for that
+    /// combination (built on first use; the least recently used goes when
+    /// there are too many). Cookies, headers and counters are the session's
+    /// whichever pool carries the request.
+    fn client_for(&self, change: &crate::config::TransportOverride) -> Result<reqwest::Client> {
+        let config = change.apply(&read(&self.inner.transport).config);
+        if config == read(&self.inner.transport).config {
+            return self.client();
+        }
+        let generation = runtime::generation();
+        let mut variants = self
+            .inner
+            .variants
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if variants.iter().any(|t| t.generation != generation) {
+            // After fork(): the parent's pools are not usable here.
+            for old in std::mem::take(&mut *variants) {
+                forget_if_forked(old);
+            }
+        }
+        if let Some(i) = variants.iter().position(|t| t.config == config) {
+            let hit = variants.remove(i);
+            let client = hit.client.clone();
+            variants.insert(0, hit);
+            return Ok(client);
+        }
+        let client = build_client(&config, &self.inner.counters)?;
+        variants.insert(
+            0,
+            Arc::new(Transport {
+                config,
+                client: client.clone(),
+                generation,
+            }),
+        );
+        variants.truncate(MAX_VARIANT_POOLS);
+        Ok(client)
+    }
+
     /// The cookie jar shared by every request of this session.
     pub fn jar(&self) -> &Jar {
         &self.inner.jar
@@ -413,7 +467,10 @@ impl Session {
     fn prepare(&self, req: &Request) -> Result<Prepared> {
         let start = Instant::now();
         let defaults = read(&self.inner.defaults);
-        let client = self.client()?;
+        let client = match &req.transport {
+            None => self.client()?,
+            Some(change) => self.client_for(change)?,
+        };
 
         let mut url = req.url.clone();
         let session_query = defaults

@@ -1,0 +1,72 @@
+"""hsession: requests.Session's API over the hsession library (ctypes).
+
+    import hsession as requests   # the common cases switch with an import
+    with requests.Session() as s:
+        s.headers.update({"User-Agent": "MyApp/1.0"})
+        print(s.get("http://127.0.0.1:8080/json").json())
+
+One Session may be shared by any number of threads; the GIL is released
+during every network call.
+"""
+
+from . import adapters, auth, exceptions, structures  # noqa: F401
+from .adapters import HTTPAdapter, Retry
+from .auth import AuthBase, HTTPBasicAuth, HTTPBearerAuth
+from .cookies import Cookie, SessionCookies
+from .exceptions import (BodyTooLarge, Cancelled, ChunkedEncodingError, ConnectionError, ConnectTimeout,
+                         ContentDecodingError, HTTPError, InvalidArgument, InvalidHeader, InvalidJSONError,
+                         InvalidProxyURL, InvalidSchema, InvalidURL, JSONDecodeError, MissingSchema,
+                         ProxyError, ReadTimeout, RequestException, RetryError, SSLError,
+                         StreamConsumedError, Timeout, TooManyRedirects, URLRequired)
+from .models import Response
+from .sessions import VERSION as library_version
+from .sessions import Session, SessionClosed, session
+from .structures import CaseInsensitiveDict
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AuthBase", "BodyTooLarge", "Cancelled", "CaseInsensitiveDict", "ChunkedEncodingError",
+    "ConnectTimeout", "ConnectionError", "ContentDecodingError", "Cookie", "HTTPAdapter",
+    "HTTPBasicAuth", "HTTPBearerAuth", "HTTPError", "InvalidArgument", "InvalidHeader",
+    "InvalidJSONError", "InvalidProxyURL", "InvalidSchema", "InvalidURL", "JSONDecodeError",
+    "MissingSchema", "ProxyError", "ReadTimeout", "RequestException", "Response", "Retry",
+    "RetryError", "SSLError", "Session", "SessionClosed", "SessionCookies", "StreamConsumedError",
+    "Timeout", "TooManyRedirects", "URLRequired", "adapters", "auth", "delete", "exceptions", "get",
+    "head", "library_version", "options", "patch", "post", "put", "request", "session", "structures",
+]
+
+
+def request(method, url, **kwargs):
+    """One request with a throw-away session (requests.request)."""
+    with Session() as s:
+        return s.request(method, url, **kwargs)
+
+
+def get(url, params=None, **kwargs):
+    return request("GET", url, params=params, **kwargs)
+
+
+def options(url, **kwargs):
+    return request("OPTIONS", url, **kwargs)
+
+
+def head(url, **kwargs):
+    kwargs.setdefault("allow_redirects", False)
+    return request("HEAD", url, **kwargs)
+
+
+def post(url, data=None, json=None, **kwargs):
+    return request("POST", url, data=data, json=json, **kwargs)
+
+
+def put(url, data=None, **kwargs):
+    return request("PUT", url, data=data, **kwargs)
+
+
+def patch(url, data=None, **kwargs):
+    return request("PATCH", url, data=data, **kwargs)
+
+
+def delete(url, **kwargs):
+    return request("DELETE", url, **kwargs)

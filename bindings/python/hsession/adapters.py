@@ -1,0 +1,108 @@
+"""HTTPAdapter and Retry: the objects requests' mount() takes.
+
+An adapter here only carries a retry policy; the library does the retrying
+(urllib3's Retry semantics, README "Session behaviour"). mount() also
+accepts requests' HTTPAdapter and urllib3's Retry (duck-typed), so code
+that imports them keeps working.
+"""
+
+import struct
+
+DEFAULT_ALLOWED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PUT", "TRACE"})
+RETRY_AFTER_STATUS_CODES = frozenset({413, 429, 503})
+
+
+class Retry:
+    """urllib3.util.Retry's arguments (the ones that apply to hsession).
+
+    `redirect` and `raise_on_redirect` are accepted for compatibility; the
+    redirect limit is the session's max_redirects.
+    """
+
+    DEFAULT_ALLOWED_METHODS = DEFAULT_ALLOWED_METHODS
+    DEFAULT_BACKOFF_MAX = 120
+
+    def __init__(self, total=10, connect=None, read=None, redirect=None, status=None, other=None,
+                 allowed_methods=DEFAULT_ALLOWED_METHODS, status_forcelist=None, backoff_factor=0,
+                 backoff_max=DEFAULT_BACKOFF_MAX, raise_on_redirect=True, raise_on_status=True,
+                 history=None, respect_retry_after_header=True, remove_headers_on_redirect=None,
+                 backoff_jitter=0.0):
+        self.total = total
+        self.connect = connect
+        self.read = read
+        self.redirect = redirect
+        self.status = status
+        self.other = other
+        self.allowed_methods = allowed_methods
+        self.status_forcelist = status_forcelist or set()
+        self.backoff_factor = backoff_factor
+        self.backoff_max = backoff_max
+        self.raise_on_redirect = raise_on_redirect
+        self.raise_on_status = raise_on_status
+        self.respect_retry_after_header = respect_retry_after_header
+        self.backoff_jitter = backoff_jitter
+
+    @classmethod
+    def from_int(cls, retries):
+        if retries is None:
+            return cls(0, read=False)
+        if isinstance(retries, cls) or hasattr(retries, "status_forcelist"):
+            return retries
+        return cls(retries)
+
+    def __repr__(self):
+        return (f"Retry(total={self.total}, connect={self.connect}, read={self.read}, "
+                f"status={self.status})")
+
+
+class HTTPAdapter:
+    """requests' HTTPAdapter: here it holds the retry policy of its mount prefix."""
+
+    def __init__(self, pool_connections=10, pool_maxsize=10, max_retries=0, pool_block=False):
+        if isinstance(max_retries, int) and max_retries == 0:
+            self.max_retries = Retry(0, read=False)
+        else:
+            self.max_retries = Retry.from_int(max_retries)
+
+    def close(self):
+        pass
+
+
+def _count(v, what):
+    # urllib3: None = no own limit; False = that kind is not retried.
+    if v is None:
+        return -1
+    if v is False:
+        return 0
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError(f"Retry {what} must be an int, None or False, not {v!r}")
+    if v < 0:
+        raise ValueError(f"Retry {what} must not be negative, got {v}")
+    return v
+
+
+def pack_retry(retry):
+    """The payload of packed tag 20 for a Retry (ours or urllib3's)."""
+    total = getattr(retry, "total", 10)
+    if total is False:
+        total = None  # urllib3: total=False disables the total count
+    statuses = sorted(int(s) for s in (getattr(retry, "status_forcelist", None) or ()))
+    methods = getattr(retry, "allowed_methods", DEFAULT_ALLOWED_METHODS)
+    if methods is False or methods is None:
+        methods_s = "*"  # urllib3: a falsy allowed_methods retries every method
+    else:
+        methods_s = ",".join(sorted(m.upper() for m in methods))
+    backoff_max = getattr(retry, "backoff_max", None)
+    if backoff_max is None:
+        backoff_max = getattr(retry, "DEFAULT_BACKOFF_MAX", 120)
+    payload = struct.pack(
+        "<qqqqdddBBI",
+        _count(total, "total"), _count(retry.connect, "connect"), _count(retry.read, "read"),
+        _count(retry.status, "status"),
+        float(getattr(retry, "backoff_factor", 0) or 0), float(backoff_max),
+        float(getattr(retry, "backoff_jitter", 0) or 0),
+        1 if getattr(retry, "respect_retry_after_header", True) else 0,
+        1 if getattr(retry, "raise_on_status", True) else 0,
+        len(statuses))
+    payload += struct.pack(f"<{len(statuses)}H", *statuses) if statuses else b""
+    return payload + methods_s.encode()
