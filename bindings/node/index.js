@@ -76,9 +76,14 @@ const onDone = koffi.register((id, call, result) => {
   }
 }, koffi.pointer(CallbackProto));
 
+// abort() of a pending entry: the callback still comes, with CANCELLED.
+function cancelCall() {
+  if (this.call) C.call_cancel(this.call);
+}
+
 function complete(p, call, result) {
   p.session._inflight.delete(p.id);
-  if (p.signal) p.signal.removeEventListener('abort', p.onAbort);
+  if (p.signal) unwatchSignal(p.signal, p);
   OUT0[0] = 0n;
   const rc = C.call_take(call, OUT0, ERR);
   const resp = OUT0[0];
@@ -101,6 +106,34 @@ function complete(p, call, result) {
     return;
   }
   p.resolve(responseFrom(resp, p));
+}
+
+// One 'abort' listener per AbortSignal, however many requests share it (a
+// listener per request would trip Node's MaxListeners warning). Items have
+// an abort() method: a request in flight cancels its call, a streamed body
+// frees its response.
+const watched = new WeakMap();
+
+function watchSignal(signal, item) {
+  let set = watched.get(signal);
+  if (set === undefined) {
+    set = new Set();
+    watched.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const it of set) it.abort();
+        set.clear();
+      },
+      { once: true }
+    );
+  }
+  set.add(item);
+}
+
+function unwatchSignal(signal, item) {
+  const set = watched.get(signal);
+  if (set !== undefined) set.delete(item);
 }
 
 // ---------------------------------------------------------------------------
@@ -127,12 +160,12 @@ class NativeBody {
     this.ended = false;
     this.freed = false;
     this.signal = signal || null;
-    this.onAbort = null;
-    if (this.signal) {
-      // An abort after the headers stops the download too.
-      this.onAbort = () => this.destroy();
-      this.signal.addEventListener('abort', this.onAbort, { once: true });
-    }
+    // An abort after the headers stops the download too.
+    if (this.signal) watchSignal(this.signal, this);
+  }
+
+  abort() {
+    this.destroy();
   }
 
   /** The next chunk as a Buffer, or null at the end of the body. */
@@ -194,7 +227,7 @@ class NativeBody {
     if (!this.freed) {
       this.freed = true;
       C.response_free(this.resp);
-      if (this.signal) this.signal.removeEventListener('abort', this.onAbort);
+      if (this.signal) unwatchSignal(this.signal, this);
     }
     this._releaseBuffer();
   }
@@ -659,7 +692,7 @@ class Session {
     const pk = this._pack(o, method, url, stream);
     return new Promise((resolve, reject) => {
       const id = nextId++;
-      const p = { id, session: this, url, stream, signal, resolve, reject, call: undefined, onAbort: null };
+      const p = { id, session: this, url, stream, signal, resolve, reject, call: undefined, abort: cancelCall };
       pending.set(id, p);
       OUT0[0] = 0n;
       const rc = C.send_packed(this._native.ptr, pk.buf, pk.pos, onDone, id, OUT0, ERR);
@@ -676,12 +709,7 @@ class Session {
       }
       p.call = call;
       this._inflight.set(id, p);
-      if (signal) {
-        p.onAbort = () => {
-          if (p.call) C.call_cancel(p.call);
-        };
-        signal.addEventListener('abort', p.onAbort, { once: true });
-      }
+      if (signal) watchSignal(signal, p);
     });
   }
 
