@@ -24,6 +24,7 @@ C_TESTS   := test_seed test_threads test_bad_input test_packed test_async test_s
 EXAMPLES  := basic cookies defaults pooling auth retries cookie_persist async_cancel
 
 .PHONY: all tools build header header-check lint install stage demo test test-rust test-c bench bench-smoke clean
+.PHONY: node-deps test-node demo-node bench-node
 
 all: build
 
@@ -78,8 +79,9 @@ $(BUILD)/tests/%_plain: tests/c/%.c tests/c/testutil.h stage
 
 demo: stage $(addprefix $(BUILD)/examples/,$(EXAMPLES))
 	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh examples/c/run-demo.sh @URL@ $(addprefix $(BUILD)/examples/,$(EXAMPLES))
+	$(MAKE) --no-print-directory demo-node
 
-test: lint header-check test-rust test-c
+test: lint header-check test-rust test-c test-node
 
 test-rust:
 	$(CARGO) test --workspace --release
@@ -102,6 +104,23 @@ bench: $(BUILD)/bench/bench_vs_curl
 
 bench-smoke:
 	$(MAKE) --no-print-directory bench BENCH_REQUESTS=2000
+
+# Node.js binding (bindings/node, koffi): its packages from package-lock.json
+# when node_modules is missing; tests with node --test against the test server.
+NODE_DIR := bindings/node
+node-deps:
+	@[ -d $(NODE_DIR)/node_modules ] || (cd $(NODE_DIR) && npm ci --no-audit --no-fund)
+
+test-node: build node-deps
+	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node --expose-gc --test test/*.test.js
+
+demo-node: build node-deps
+	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node examples/run-all.js
+
+bench-node: build node-deps
+	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node bench/bench.mjs $(NODE_BENCH_REQUESTS)
+
+NODE_BENCH_REQUESTS ?= 5000
 
 clean:
 	$(CARGO) clean
