@@ -20,7 +20,7 @@ PKG     := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig pkg-config
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -g
 C_WARN    := -Wall -Wextra -Werror
-C_TESTS   := test_seed test_threads test_bad_input test_packed test_async test_stream test_cookies test_retry test_proxy test_tls test_fork
+C_TESTS   := test_seed test_threads test_bad_input test_packed test_async test_stream test_cookies test_retry test_proxy test_tls test_fork test_queue
 EXAMPLES  := basic cookies defaults pooling auth retries cookie_persist async_cancel
 
 .PHONY: all tools build header header-check lint install stage demo test test-rust test-c bench bench-smoke clean
