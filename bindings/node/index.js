@@ -6,7 +6,7 @@
 // are in flight. HTTP behaviour lives in the library, not here.
 
 const { Readable } = require('node:stream');
-const { koffi, C, libPath, CallbackProto, ReadProto } = require('./lib/native');
+const { koffi, C, libPath, NotifyProto, CallbackProto, ReadProto } = require('./lib/native');
 const { TAG, Packer, parseHead } = require('./lib/packed');
 const errors = require('./lib/errors');
 const { RESULT, makeError, codeName, HSessionError, InvalidArgumentError, CancelledError, SessionClosedError } = errors;
@@ -64,13 +64,13 @@ function release() {
   if (--inFlight === 0) keepAlive.unref();
 }
 
-const onDone = koffi.register((id, call, result) => {
+const onDone = koffi.register((id, call) => {
   const p = pending.get(id);
   if (p === undefined) return;
   pending.delete(id);
   release();
   try {
-    complete(p, call, result);
+    complete(p, call);
   } catch (e) {
     p.reject(e);
   }
@@ -81,7 +81,42 @@ function cancelCall() {
   if (this.call) C.call_cancel(this.call);
 }
 
-function complete(p, call, result) {
+// The completion queue, for the life of the process (never freed: a notify
+// relayed by koffi may still be on its way to this thread).
+const TAGS = new BigUint64Array(256);
+let queue = 0n;
+if (C.queue_new && process.env.HSESSION_NODE_DELIVERY !== 'callback') {
+  const onNotify = koffi.register(drainQueue, koffi.pointer(NotifyProto));
+  OUT0[0] = 0n;
+  if (C.queue_new(onNotify, null, OUT0) === 0) queue = OUT0[0];
+}
+
+// Takes at most TAGS.length completions per turn of the event loop: when
+// more are ready it continues in setImmediate (the queue does not notify
+// again until drained), so timers and I/O run between batches.
+let drainScheduled = false;
+
+function drainQueue() {
+  drainScheduled = false;
+  const n = Number(C.queue_poll(queue, TAGS, TAGS.length));
+  for (let i = 0; i < n; i++) {
+    const p = pending.get(Number(TAGS[i]));
+    if (p === undefined) continue;
+    pending.delete(p.id);
+    release();
+    try {
+      complete(p, p.call);
+    } catch (e) {
+      p.reject(e);
+    }
+  }
+  if (n === TAGS.length && !drainScheduled) {
+    drainScheduled = true;
+    setImmediate(drainQueue);
+  }
+}
+
+function complete(p, call) {
   p.session._inflight.delete(p.id);
   if (p.signal) unwatchSignal(p.signal, p);
   OUT0[0] = 0n;
@@ -695,7 +730,10 @@ class Session {
       const p = { id, session: this, url, stream, signal, resolve, reject, call: undefined, abort: cancelCall };
       pending.set(id, p);
       OUT0[0] = 0n;
-      const rc = C.send_packed(this._native.ptr, pk.buf, pk.pos, onDone, id, OUT0, ERR);
+      const rc =
+        queue !== 0n
+          ? C.send_packed_queued(this._native.ptr, pk.buf, pk.pos, queue, id, OUT0, ERR)
+          : C.send_packed(this._native.ptr, pk.buf, pk.pos, onDone, id, OUT0, ERR);
       if (rc !== 0) {
         pending.delete(id);
         reject(errorFromC(rc, url));
@@ -949,7 +987,7 @@ class CookieJar {
 
 /** Counters for tests and diagnostics: native sessions alive, callbacks outstanding. */
 function diagnostics() {
-  return { liveSessions, pendingRequests: pending.size, pendingReads: reads.size, inFlight };
+  return { liveSessions, pendingRequests: pending.size, pendingReads: reads.size, inFlight, delivery: queue !== 0n ? 'queue' : 'callback' };
 }
 
 module.exports = {

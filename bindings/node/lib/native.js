@@ -111,7 +111,23 @@ const C = {
 // Completion callbacks (hsession_callback, hsession_read_callback). They are
 // registered once for the process; koffi relays each call from hsession's
 // callback thread to the JS main thread.
+const NotifyProto = koffi.proto('void hsession_node_notify(void *user_data)');
 const CallbackProto = koffi.proto('void hsession_node_done(uintptr_t user_data, void *call, uint32_t result)');
 const ReadProto = koffi.proto('void hsession_node_read(uintptr_t user_data, uint32_t result, size_t n)');
 
-module.exports = { koffi, C, libPath, CallbackProto, ReadProto };
+// Completion queues (hsession_queue_*): absent from libraries built before
+// them, where the binding falls back to one callback per request.
+const optional = (sig) => {
+  try {
+    return lib.func(sig);
+  } catch {
+    return null;
+  }
+};
+C.queue_new = optional('uint32_t hsession_queue_new(void *notify, void *user_data, void *queue_out)');
+C.queue_poll = optional('size_t hsession_queue_poll(void *queue, void *tags_out, size_t cap)');
+C.send_packed_queued = optional(
+  'uint32_t hsession_send_packed_queued(void *s, const uint8_t *data, size_t len, void *queue, uint64_t tag, void *call_out, void *err_out)'
+);
+
+module.exports = { koffi, C, libPath, NotifyProto, CallbackProto, ReadProto };
