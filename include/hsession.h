@@ -742,6 +742,22 @@ hsession_result hsession_send_packed_queued(const hsession *session,
                                             hsession_error **err_out);
 
 /**
+ * Creates a completion queue that signals through a socket instead of a
+ * notify function: each time tags arrive in a drained queue, the thread
+ * that finished the request writes one byte to it, so an event loop (Node's
+ * libuv, a poll/epoll loop) can wait for completions like any other I/O,
+ * with no hsession thread waiting on the caller. On success writes the
+ * queue to `*queue_out` and the readable end of the socket (a file
+ * descriptor, close-on-exec) to `*fd_out`; both are the caller's: read and
+ * discard the bytes, poll the queue until it returns fewer than asked for,
+ * and close the descriptor when done (before or after
+ * `hsession_queue_free`; hsession never writes to a closed socket).
+ */
+hsession_result hsession_queue_new_fd(hsession_queue **queue_out,
+                                      int32_t *fd_out,
+                                      hsession_error **err_out);
+
+/**
  * Starts a request. `method` is an HTTP token ("GET", "POST", … case is
  * kept); `url` an absolute http:// or https:// URL (credentials in it are
  * sent as basic auth, never in the request line). Both NUL-terminated UTF-8,

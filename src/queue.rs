@@ -6,10 +6,18 @@
 //! (koffi relays every call to the JS thread and blocks until it has run), a
 //! burst of completions then costs one hand-off instead of one per request.
 //!
+//!
+//! Instead of a notify function the queue can signal a socket
+//! ([`CompletionQueue::with_socket`]): the pushing thread writes one byte,
+//! and an event loop (Node's libuv, Go's poller) waits for it like any other
+//! I/O, with no thread of hsession's blocked on the caller.
+//!
 //! [`Session::start_queued`]: crate::Session::start_queued
 
 use crate::runtime;
 use std::collections::VecDeque;
+use std::io::Write;
+use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex};
 
 type Notify = Arc<dyn Fn() + Send + Sync>;
@@ -31,6 +39,10 @@ struct State {
     notified: bool,
     /// None once closed: no more notifications.
     notify: Option<Notify>,
+    /// The socket variant's writing end, and a clone of the reading end
+    /// held so the socket never looks closed to the writer (no EPIPE or
+    /// SIGPIPE in a host that closed its end early). None once closed.
+    socket: Option<(UnixStream, UnixStream)>,
 }
 
 impl std::fmt::Debug for CompletionQueue {
@@ -51,9 +63,31 @@ impl CompletionQueue {
                     ready: VecDeque::new(),
                     notified: false,
                     notify: Some(Arc::new(notify)),
+                    socket: None,
                 }),
             }),
         }
+    }
+
+    /// A queue that signals by writing one byte to a socket each time tags
+    /// arrive in a drained queue; returns it with the other end, for the
+    /// caller to wait on (reading and discarding the bytes).
+    pub fn with_socket() -> std::io::Result<(CompletionQueue, UnixStream)> {
+        let (writer, reader) = UnixStream::pair()?;
+        // Never block an I/O thread: a full socket already holds a wake-up.
+        writer.set_nonblocking(true)?;
+        let kept = reader.try_clone()?;
+        let queue = CompletionQueue {
+            inner: Arc::new(Inner {
+                state: Mutex::new(State {
+                    ready: VecDeque::new(),
+                    notified: false,
+                    notify: None,
+                    socket: Some((writer, kept)),
+                }),
+            }),
+        };
+        Ok((queue, reader))
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -66,7 +100,15 @@ impl CompletionQueue {
         let schedule = {
             let mut st = self.state();
             st.ready.push_back(tag);
-            !std::mem::replace(&mut st.notified, true)
+            let first = !std::mem::replace(&mut st.notified, true);
+            if first {
+                if let Some((socket, _)) = st.socket.as_mut() {
+                    // Full means a wake-up is already waiting.
+                    let _ = socket.write(&[1]);
+                    return;
+                }
+            }
+            first
         };
         if schedule {
             let queue = self.clone();
@@ -109,6 +151,8 @@ impl CompletionQueue {
     /// run its function (one already running finishes). Tags are still
     /// collected for `poll`.
     pub fn close(&self) {
-        self.state().notify = None;
+        let mut st = self.state();
+        st.notify = None;
+        st.socket = None;
     }
 }

@@ -113,3 +113,38 @@ pub unsafe extern "C" fn hsession_send_packed_queued(
         Ok(())
     })
 }
+
+/// Creates a completion queue that signals through a socket instead of a
+/// notify function: each time tags arrive in a drained queue, the thread
+/// that finished the request writes one byte to it, so an event loop (Node's
+/// libuv, a poll/epoll loop) can wait for completions like any other I/O,
+/// with no hsession thread waiting on the caller. On success writes the
+/// queue to `*queue_out` and the readable end of the socket (a file
+/// descriptor, close-on-exec) to `*fd_out`; both are the caller's: read and
+/// discard the bytes, poll the queue until it returns fewer than asked for,
+/// and close the descriptor when done (before or after
+/// `hsession_queue_free`; hsession never writes to a closed socket).
+#[no_mangle]
+pub unsafe extern "C" fn hsession_queue_new_fd(
+    queue_out: *mut *mut hsession_queue,
+    fd_out: *mut i32,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let out = out_arg(queue_out, "queue_out")?;
+        let fd = out_arg(fd_out, "fd_out")?;
+        let (queue, reader) = CompletionQueue::with_socket().map_err(|e| {
+            Failure::new(
+                HSESSION_IO,
+                format!("cannot create the queue's socket: {e}"),
+            )
+        })?;
+        use std::os::fd::IntoRawFd;
+        // SAFETY: both out-params were checked non-NULL above.
+        unsafe {
+            *fd = reader.into_raw_fd();
+            *out = Box::into_raw(Box::new(hsession_queue(queue)));
+        }
+        Ok(())
+    })
+}

@@ -3,6 +3,7 @@
  * cancel, session freed), a burst of completions needs few notifications,
  * and bad input is refused. */
 #include "testutil.h"
+#include <poll.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -138,6 +139,55 @@ int main(void) {
     struct timespec ts = {0, 50000000};
     nanosleep(&ts, NULL);
     CHECK(atomic_load(&notifies) == before, "no notification after free");
+
+    /* The socket variant: an event loop waits on the descriptor. */
+    hsession_queue *fq = NULL;
+    int fd = -1;
+    CHECK_RC(hsession_queue_new_fd(&fq, &fd, &err), HSESSION_OK, err);
+    CHECK(fd >= 0, "fd %d", fd);
+    enum { M = 50 };
+    hsession_call *fc[M];
+    int fseen[M] = {0};
+    for (int i = 0; i < M; i++) {
+        size_t len = pack_get(buf, URL("/delay/50"));
+        CHECK_RC(hsession_send_packed_queued(s, buf, len, fq, (uint64_t)i, &fc[i], NULL), HSESSION_OK, NULL);
+    }
+    int fgot = 0, wakeups = 0;
+    for (int round = 0; round < 200 && fgot < M; round++) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 100) <= 0) continue;
+        char junk[64];
+        if (read(fd, junk, sizeof junk) > 0) wakeups++;
+        uint64_t tags[8];
+        size_t n;
+        do {
+            n = hsession_queue_poll(fq, tags, 8);
+            for (size_t i = 0; i < n; i++) {
+                if (tags[i] < M) fseen[tags[i]]++;
+                fgot++;
+            }
+        } while (n == 8);
+    }
+    int fonce = 1;
+    for (int i = 0; i < M; i++) {
+        if (fseen[i] != 1) fonce = 0;
+        hsession_call_free(fc[i]);
+    }
+    CHECK(fgot == M && fonce, "socket queue: %d tags, each once: %d", fgot, fonce);
+    printf("test_queue: %d completions through the socket, %d wake-ups\n", M, wakeups);
+    CHECK(wakeups >= 1 && wakeups <= M, "wake-ups %d", wakeups);
+    /* Closing our end first must not raise SIGPIPE when the next request ends. */
+    close(fd);
+    hsession_call *after_close = NULL;
+    CHECK_RC(hsession_send_packed_queued(s, buf, pack_get(buf, URL("/echo")), fq, 1, &after_close, NULL),
+             HSESSION_OK, NULL);
+    r = NULL;
+    CHECK_RC(hsession_call_wait(after_close, &r, NULL), HSESSION_OK, NULL);
+    hsession_response_free(r);
+    hsession_call_free(after_close);
+    nanosleep(&ts, NULL);
+    hsession_queue_free(fq);
+    CHECK_RC(hsession_queue_new_fd(NULL, &fd, NULL), HSESSION_NULL_ARGUMENT, NULL);
 
     hsession_free(s);
     server_stop(&srv);
