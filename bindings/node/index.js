@@ -5,6 +5,7 @@
 // thread; nothing blocks the event loop and no worker pool limits how many
 // are in flight. HTTP behaviour lives in the library, not here.
 
+const net = require('node:net');
 const { Readable } = require('node:stream');
 const { koffi, C, libPath, NotifyProto, CallbackProto, ReadProto } = require('./lib/native');
 const { TAG, Packer, parseHead } = require('./lib/packed');
@@ -81,14 +82,37 @@ function cancelCall() {
   if (this.call) C.call_cancel(this.call);
 }
 
-// The completion queue, for the life of the process (never freed: a notify
-// relayed by koffi may still be on its way to this thread).
+// The completion queue, for the life of the process (never freed: a
+// notification may still be on its way to this thread). By default it
+// signals through a socket that libuv watches like any other I/O (the
+// library's I/O thread writes a byte; no thread waits on JS). With
+// HSESSION_NODE_DELIVERY=notify it calls a koffi-registered function
+// instead (koffi relays it from the library's callback thread, which waits
+// until JS has run it); with =callback every request has its own callback.
 const TAGS = new BigUint64Array(256);
+const delivery = process.env.HSESSION_NODE_DELIVERY || 'socket';
 let queue = 0n;
-if (C.queue_new && process.env.HSESSION_NODE_DELIVERY !== 'callback') {
+let deliveryUsed = 'callback';
+if (delivery === 'socket' && C.queue_new_fd) {
+  const fd = new Int32Array(1);
+  OUT0[0] = 0n;
+  if (C.queue_new_fd(OUT0, fd, ERR) === 0) {
+    queue = OUT0[0];
+    const wake = new net.Socket({ fd: fd[0], readable: true, writable: false });
+    wake.on('data', drainQueue); // the bytes only say "poll"
+    wake.unref(); // requests in flight hold the loop through keepAlive
+    deliveryUsed = 'socket';
+  } else {
+    errorFromC(RESULT.IO); // frees the error; fall back below
+  }
+}
+if (queue === 0n && delivery !== 'callback' && C.queue_new) {
   const onNotify = koffi.register(drainQueue, koffi.pointer(NotifyProto));
   OUT0[0] = 0n;
-  if (C.queue_new(onNotify, null, OUT0) === 0) queue = OUT0[0];
+  if (C.queue_new(onNotify, null, OUT0) === 0) {
+    queue = OUT0[0];
+    deliveryUsed = 'notify';
+  }
 }
 
 // Takes at most TAGS.length completions per turn of the event loop: when
@@ -285,15 +309,23 @@ class Response {
     this.retries = head.retries;
     this.history = head.history;
     this.redirected = head.history.length > 0;
-    const headers = new Headers();
-    for (const [name, value] of head.headers) headers.append(name, value);
-    this.headers = headers;
     /** Every header line in order, lower-case names, repeats kept (Set-Cookie). */
     this.rawHeaders = head.headers;
+    this._headers = null;
     this._buffer = body;
     this._native = native;
     this._used = false;
     if (native) bodyRegistry.register(this, native, native);
+  }
+
+  /** A web Headers, built on first use (most callers never look). */
+  get headers() {
+    if (this._headers === null) {
+      const headers = new Headers();
+      for (const [name, value] of this.rawHeaders) headers.append(name, value);
+      this._headers = headers;
+    }
+    return this._headers;
   }
 
   /** True once a streamed body has been read or cancelled (buffered bodies can be read again). */
@@ -987,7 +1019,7 @@ class CookieJar {
 
 /** Counters for tests and diagnostics: native sessions alive, callbacks outstanding. */
 function diagnostics() {
-  return { liveSessions, pendingRequests: pending.size, pendingReads: reads.size, inFlight, delivery: queue !== 0n ? 'queue' : 'callback' };
+  return { liveSessions, pendingRequests: pending.size, pendingReads: reads.size, inFlight, delivery: deliveryUsed };
 }
 
 module.exports = {

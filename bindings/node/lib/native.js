@@ -125,6 +125,7 @@ const optional = (sig) => {
   }
 };
 C.queue_new = optional('uint32_t hsession_queue_new(void *notify, void *user_data, void *queue_out)');
+C.queue_new_fd = optional('uint32_t hsession_queue_new_fd(void *queue_out, void *fd_out, void *err_out)');
 C.queue_poll = optional('size_t hsession_queue_poll(void *queue, void *tags_out, size_t cap)');
 C.send_packed_queued = optional(
   'uint32_t hsession_send_packed_queued(void *s, const uint8_t *data, size_t len, void *queue, uint64_t tag, void *call_out, void *err_out)'
