@@ -1,6 +1,6 @@
 # hsession: build, install, demo and test. See README.md.
 #   make demo      build, then run the C examples against the bundled test server
-#   make test      every test: lint, header drift, Rust tests, C tests under ASan
+#   make test      every test: lint, header drift, Rust tests, C tests under ASan, Node tests
 #   make install PREFIX=/usr/local
 
 PREFIX    ?= /usr/local
