@@ -100,6 +100,9 @@ if (delivery === 'socket' && C.queue_new_fd) {
     queue = OUT0[0];
     const wake = new net.Socket({ fd: fd[0], readable: true, writable: false });
     wake.on('data', drainQueue); // the bytes only say "poll"
+    // The library never closes its end (the queue lives as long as the
+    // process); an error here must not take the process down.
+    wake.on('error', (e) => process.emitWarning(`hsession: completion socket: ${e.message}`));
     wake.unref(); // requests in flight hold the loop through keepAlive
     deliveryUsed = 'socket';
   } else {
@@ -750,7 +753,13 @@ class Session {
     if (o == null || o.url == null) throw new InvalidArgumentError('a request needs a url', { code: 'INVALID_URL' });
     const signal = o.signal || null;
     let url = String(o.url);
-    if (this._baseURL !== null) url = new URL(url, this._baseURL).href;
+    if (this._baseURL !== null) {
+      try {
+        url = new URL(url, this._baseURL).href;
+      } catch (e) {
+        throw new InvalidArgumentError(`invalid URL ${JSON.stringify(url)} (base ${this._baseURL})`, { code: 'INVALID_URL', cause: e });
+      }
+    }
     if (signal && signal.aborted) {
       throw new CancelledError('request aborted', { code: 'CANCELLED', url, cause: signal.reason });
     }
