@@ -263,4 +263,5 @@ export declare function codeName(result: number): string;
 export declare const libraryPath: string;
 export declare function version(): string;
 export declare function abiVersion(): number;
-export declare function diagnostics(): { liveSessions: number; pendingRequests: number; pendingReads: number; inFlight: number };
+/** Counters for tests and diagnostics, and how completions reach JS (HSESSION_NODE_DELIVERY). */
+export declare function diagnostics(): { liveSessions: number; pendingRequests: number; pendingReads: number; inFlight: number; delivery: 'socket' | 'notify' | 'callback' };

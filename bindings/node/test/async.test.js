@@ -223,3 +223,33 @@ test('stress: sessions closed and dropped while loaded with requests', async () 
   assert.equal(diagnostics().pendingRequests, 0);
   assert.equal(diagnostics().pendingReads, 0);
 });
+
+test('worker threads: a worker terminated with requests in flight harms nothing', async () => {
+  const { Worker } = require('node:worker_threads');
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { Session } = require(workerData.pkg);
+    const s = new Session({ baseURL: workerData.url });
+    s.get('/json').then((r) => r.json()).then((j) => {
+      for (let i = 0; i < 50; i++) s.get('/delay/300').catch(() => {});
+      parentPort.postMessage(j.slideshow.author);
+    });`;
+  for (let i = 0; i < 2; i++) {
+    const w = new Worker(code, { eval: true, workerData: { pkg: require.resolve('..'), url: server.url } });
+    const msg = await new Promise((res, rej) => {
+      w.once('message', res);
+      w.once('error', rej);
+    });
+    assert.equal(msg, 'hsession');
+    await w.terminate();
+  }
+  // The orphaned requests finish meanwhile; this thread's sessions go on.
+  await new Promise((r) => setTimeout(r, 500));
+  const s = new Session({ baseURL: server.url });
+  try {
+    const all = await Promise.all(Array.from({ length: 20 }, () => s.get('/echo')));
+    assert.ok(all.every((r) => r.status === 200));
+  } finally {
+    s.close();
+  }
+});
