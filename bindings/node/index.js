@@ -1,9 +1,9 @@
 'use strict';
 // hsession for Node.js: a Promise API over the C ABI (include/hsession.h).
-// Requests go out with one hsession_send_packed call each and complete
-// through one registered koffi callback, which koffi runs on the main
-// thread; nothing blocks the event loop and no worker pool limits how many
-// are in flight. HTTP behaviour lives in the library, not here.
+// Each request goes out with one call (hsession_send_packed_queued) that
+// returns at once; completions come back through a completion queue, so
+// nothing blocks the event loop and no worker pool limits how many are in
+// flight. HTTP behaviour lives in the library, not here.
 
 const net = require('node:net');
 const { Readable } = require('node:stream');
@@ -46,10 +46,11 @@ function check(rc) {
 
 // ---------------------------------------------------------------------------
 // In-flight bookkeeping. Each request's JS state lives in `pending` (by an
-// integer id passed as user_data) until its callback has run: the library
-// calls every callback exactly once, also after a cancel or a close. While
-// anything is in flight one timer is ref'd, since koffi's callback relay
-// does not keep the process alive by itself.
+// integer id, the queue's tag or the callback's user_data) until its
+// completion has been delivered: the library delivers each exactly once,
+// also after a cancel or a close. While anything is in flight one timer is
+// ref'd, since neither the unref'd wake-up socket nor koffi's callback relay
+// keeps the process alive by itself.
 const pending = new Map();
 const reads = new Map();
 let nextId = 1;
