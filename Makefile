@@ -1,6 +1,6 @@
 # hsession: build, install, demo and test. See README.md.
-#   make demo      build, then run the seed examples (C, Go, Python) against the bundled test server
-#   make test      every test: lint, header drift, Rust tests, C tests under ASan, bindings
+#   make demo      build, then run the seed examples (C, Go, Python, Node) against the bundled test server
+#   make test      every test: lint, header drift, Rust tests, C tests under ASan, the bindings' tests
 #   make install PREFIX=/usr/local
 
 PREFIX    ?= /usr/local
@@ -20,11 +20,11 @@ PKG     := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig pkg-config
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -g
 C_WARN    := -Wall -Wextra -Werror
-C_TESTS   := test_seed test_threads test_bad_input test_packed test_async test_stream test_cookies test_retry test_proxy test_tls test_fork
+C_TESTS   := test_seed test_threads test_bad_input test_packed test_async test_stream test_cookies test_retry test_proxy test_tls test_fork test_queue
 EXAMPLES  := basic cookies defaults pooling auth retries cookie_persist async_cancel
 
 .PHONY: all tools build header header-check lint install stage demo test test-rust test-c bench bench-smoke clean
-.PHONY: test-go demo-go bench-go
+.PHONY: test-go demo-go bench-go node-deps test-node demo-node bench-node
 
 all: build
 
@@ -79,8 +79,9 @@ $(BUILD)/tests/%_plain: tests/c/%.c tests/c/testutil.h stage
 
 demo: stage $(addprefix $(BUILD)/examples/,$(EXAMPLES)) demo-go demo-python
 	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh examples/c/run-demo.sh @URL@ $(addprefix $(BUILD)/examples/,$(EXAMPLES))
+	$(MAKE) --no-print-directory demo-node
 
-test: lint header-check test-rust test-c test-go test-python
+test: lint header-check test-rust test-c test-go test-python test-node
 
 test-rust:
 	$(CARGO) test --workspace --release
@@ -126,6 +127,23 @@ demo-go: build
 # hsession against net/http, same server, same run (ns/op, cpu-ns/op, allocs).
 bench-go: build
 	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(GO_BENCHTIME) ./...
+
+# Node.js binding (bindings/node, koffi): its packages from package-lock.json
+# when node_modules is missing; tests with node --test against the test server.
+NODE_DIR := bindings/node
+node-deps:
+	@[ -d $(NODE_DIR)/node_modules ] || (cd $(NODE_DIR) && npm ci --no-audit --no-fund)
+
+test-node: build node-deps
+	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node --expose-gc --test test/*.test.js
+
+demo-node: build node-deps
+	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node examples/run-all.js
+
+bench-node: build node-deps
+	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node bench/bench.mjs $(NODE_BENCH_REQUESTS)
+
+NODE_BENCH_REQUESTS ?= 5000
 
 clean:
 	$(CARGO) clean

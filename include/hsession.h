@@ -130,6 +130,15 @@ typedef struct hsession_cookie_list hsession_cookie_list;
 typedef struct hsession_error hsession_error;
 
 /**
+ * A completion queue: requests started with `hsession_send_packed_queued`
+ * push their tag into it when they finish, and its notify function runs
+ * (on the callback thread) when tags arrive in a drained queue, so a burst
+ * of completions costs one notification, not one callback each. Created by
+ * `hsession_queue_new`, freed by `hsession_queue_free`. Thread-safe.
+ */
+typedef struct hsession_queue hsession_queue;
+
+/**
  * A request to send with `hsession_request`: method, URL, headers, query
  * parameters, body, auth and timeouts. Created by `hsession_request_new`,
  * freed by `hsession_request_free`. Not thread-safe: build it on one
@@ -169,6 +178,14 @@ typedef void (*hsession_callback)(void *user_data, hsession_call *call, hsession
  * `hsession_set_cookie_file`.
  */
 typedef uint32_t hsession_cookie_format;
+
+/**
+ * Notification of `hsession_queue_new`: tags are ready to poll. Called on
+ * hsession's callback thread, like `hsession_callback`; it must not block.
+ * It may call `hsession_queue_poll` (typically until it returns fewer than
+ * it asked for) and any other hsession function.
+ */
+typedef void (*hsession_queue_notify)(void *user_data);
 
 /**
  * Reads the next bytes of a request body into `buf` (at most `cap`) and
@@ -682,6 +699,63 @@ const char *hsession_error_url(const hsession_error *err);
  * Frees an error. NULL is a no-op. `err` must not be used afterwards.
  */
 void hsession_error_free(hsession_error *err);
+
+/**
+ * Creates a completion queue. `notify` (required) is called with
+ * `user_data` each time tags arrive in a queue that `hsession_queue_poll`
+ * had drained (at least once per such burst, sometimes with nothing left
+ * to poll); `user_data` must stay valid until the queue is freed. On
+ * success writes the queue to `*queue_out`, owned by the caller.
+ */
+hsession_result hsession_queue_new(hsession_queue_notify notify,
+                                   void *user_data,
+                                   hsession_queue **queue_out);
+
+/**
+ * Frees the caller's queue handle: no notification starts after this
+ * returns (one already running on the callback thread finishes). Requests
+ * still in flight keep their share and end as usual; their tags are
+ * dropped. NULL is a no-op.
+ */
+void hsession_queue_free(hsession_queue *queue);
+
+/**
+ * Moves up to `cap` tags of finished requests, oldest first, into
+ * `tags_out` and returns how many (0 if `queue` or `tags_out` is NULL).
+ * Each tag is handed out once. Thread-safe.
+ */
+size_t hsession_queue_poll(const hsession_queue *queue, uint64_t *tags_out, size_t cap);
+
+/**
+ * Starts the request packed in `len` bytes at `data` (as
+ * `hsession_send_packed`) and returns at once; when it has finished,
+ * whatever the outcome (cancelled, session freed), `tag` is pushed into
+ * `queue` once. Collect the result with `hsession_call_take` on the call
+ * handle written to `*call_out` (owned by the caller). Thread-safe.
+ */
+hsession_result hsession_send_packed_queued(const hsession *session,
+                                            const uint8_t *data,
+                                            size_t len,
+                                            const hsession_queue *queue,
+                                            uint64_t tag,
+                                            hsession_call **call_out,
+                                            hsession_error **err_out);
+
+/**
+ * Creates a completion queue that signals through a socket instead of a
+ * notify function: each time tags arrive in a drained queue, the thread
+ * that finished the request writes one byte to it, so an event loop (Node's
+ * libuv, a poll/epoll loop) can wait for completions like any other I/O,
+ * with no hsession thread waiting on the caller. On success writes the
+ * queue to `*queue_out` and the readable end of the socket (a file
+ * descriptor, close-on-exec) to `*fd_out`; both are the caller's: read and
+ * discard the bytes, poll the queue until it returns fewer than asked for,
+ * and close the descriptor when done (before or after
+ * `hsession_queue_free`; hsession never writes to a closed socket).
+ */
+hsession_result hsession_queue_new_fd(hsession_queue **queue_out,
+                                      int32_t *fd_out,
+                                      hsession_error **err_out);
 
 /**
  * Starts a request. `method` is an HTTP token ("GET", "POST", … case is

@@ -12,6 +12,7 @@ use crate::config::{self, Defaults, Timeouts, TransportConfig};
 use crate::connector::{ConnectProbe, Counters, CountingLayer, PROBE};
 use crate::cookies::Jar;
 use crate::error::{self, Error, ErrorKind, Result};
+use crate::queue::CompletionQueue;
 use crate::redirect;
 use crate::request::{AuthOverride, Request};
 use crate::response::{self, Response};
@@ -446,8 +447,25 @@ impl Session {
         req: &Request,
         on_done: Option<Box<dyn FnOnce(Call) + Send>>,
     ) -> Result<Call> {
-        let prepared = self.prepare(req)?;
-        let mut prepared = prepared;
+        self.start_then(req, move |finished| {
+            if let Some(on_done) = on_done {
+                runtime::dispatch(Box::new(move || on_done(finished)));
+            }
+        })
+    }
+
+    /// Starts `req` like [`Session::start`]; when it has finished, `tag` is
+    /// pushed into `queue` (once, whatever the outcome) and the result waits
+    /// in the returned [`Call`].
+    pub fn start_queued(&self, req: &Request, queue: &CompletionQueue, tag: u64) -> Result<Call> {
+        let queue = queue.clone();
+        self.start_then(req, move |_| queue.push(tag))
+    }
+
+    /// Spawns `req`; `then` runs on the runtime thread once the result is in
+    /// the call, so it must not block.
+    fn start_then(&self, req: &Request, then: impl FnOnce(Call) + Send + 'static) -> Result<Call> {
+        let mut prepared = self.prepare(req)?;
         let token = self.inner.closing.child_token();
         prepared.cancels.call = Some(token.clone());
         let call = Call::new(token);
@@ -455,9 +473,7 @@ impl Session {
         runtime::get()?.spawn(async move {
             let result = execute(prepared).await;
             finished.finish(result);
-            if let Some(on_done) = on_done {
-                runtime::dispatch(Box::new(move || on_done(finished)));
-            }
+            then(finished);
         });
         Ok(call)
     }

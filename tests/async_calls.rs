@@ -214,3 +214,47 @@ fn streamed_body_obeys_read_timeout_and_cancel() {
     assert_eq!(err.kind(), ErrorKind::Cancelled);
     assert_eq!(get(&s, &srv.url("/echo")).status(), 200);
 }
+
+#[test]
+fn a_completion_queue_gets_every_tag_once_and_batches_notifications() {
+    let srv = TestServer::start();
+    let s = Session::new().unwrap();
+    let notifies = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = mpsc::channel();
+    let counted = notifies.clone();
+    let queue = hsession::CompletionQueue::new(move || {
+        counted.fetch_add(1, Ordering::SeqCst);
+        // As slow as a notify relayed to another thread: completions meanwhile pile up.
+        std::thread::sleep(Duration::from_millis(2));
+        tx.send(()).unwrap();
+    });
+    let calls: Vec<_> = (0..100u64)
+        .map(|i| {
+            let req = Request::new("GET", &srv.url("/delay/100")).unwrap();
+            s.start_queued(&req, &queue, i).unwrap()
+        })
+        .collect();
+    let mut seen = [0u32; 100];
+    let mut got = 0;
+    let mut buf = [0u64; 16];
+    while got < 100 {
+        rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        loop {
+            let n = queue.poll(&mut buf);
+            for &tag in &buf[..n] {
+                seen[tag as usize] += 1;
+            }
+            got += n;
+            if n < buf.len() {
+                break;
+            }
+        }
+    }
+    assert!(seen.iter().all(|&n| n == 1), "{seen:?}");
+    for call in calls {
+        assert_eq!(call.take().unwrap().status(), 200);
+    }
+    let n = notifies.load(Ordering::SeqCst);
+    assert!(n < 50, "{n} notifications for 100 completions");
+    assert!(queue.is_empty());
+}

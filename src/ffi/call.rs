@@ -11,7 +11,7 @@ use std::ffi::c_void;
 /// handle and frees it with `hsession_call_free` (which cancels the request
 /// if it is still running). Thread-safe: any function taking it may be
 /// called from any thread at any time.
-pub struct hsession_call(Call);
+pub struct hsession_call(pub(crate) Call);
 
 /// Completion callback of `hsession_send`. Called exactly once per call,
 /// whatever the outcome, on hsession's callback thread ("hsession-callbacks":

@@ -1,0 +1,267 @@
+// Type declarations for hsession (hand-written; checked by test/types.test.js).
+
+/// <reference types="node" />
+import type { Readable } from 'node:stream';
+
+/** Header input: an object (array values repeat, null removes), a Headers, or [name, value] pairs. */
+export type HeadersInit =
+  | Record<string, string | number | readonly (string | number)[] | null | undefined>
+  | Headers
+  | Iterable<readonly [string, string]>;
+
+/** Query input: an object (array values repeat), URLSearchParams, or [key, value] pairs. */
+export type QueryInit =
+  | Record<string, string | number | boolean | readonly (string | number | boolean)[]>
+  | URLSearchParams
+  | Iterable<readonly [string, string]>;
+
+/** Basic auth as { username, password } or [user, password]; bearer as { bearer }; null for none. */
+export type AuthInit =
+  | { username: string; password?: string }
+  | { user: string; password?: string }
+  | readonly [string, string?]
+  | { bearer: string }
+  | { token: string }
+  | null
+  | false;
+
+/** Milliseconds; a number is the total timeout; 0 or null means no limit. */
+export type TimeoutInit = number | null | { connect?: number | null; read?: number | null; total?: number | null };
+
+/** urllib3's Retry. A number is `total`; in the object form `total` defaults to 3, other counts to no limit. */
+export type RetryInit =
+  | number
+  | false
+  | {
+      total?: number | null;
+      connect?: number | null;
+      read?: number | null;
+      status?: number | null;
+      /** Seconds: sleep before retry n >= 2 is backoffFactor * 2^(n-1). */
+      backoffFactor?: number;
+      backoffMax?: number;
+      backoffJitter?: number;
+      statusForcelist?: Iterable<number>;
+      /** Methods retried after a read failure or a forcelist status; '*' for all. */
+      allowedMethods?: readonly string[] | string;
+      respectRetryAfter?: boolean;
+      /** When status retries run out: reject with TooManyRetriesError (true) or return the last response. */
+      raiseOnStatus?: boolean;
+    };
+
+/** A redirect limit (false = 0: return redirects as they are; true = 30). */
+export type RedirectsInit = number | boolean | { max?: number; refuseDowngrade?: boolean };
+
+export type ProxyInit =
+  | string
+  | null
+  | {
+      http?: string | null;
+      https?: string | null;
+      all?: string | null;
+      /** Hosts, domains, IPs, CIDR blocks, '*'; each may have ':port'. */
+      noProxy?: string | readonly string[] | null;
+    };
+
+export interface TlsOptions {
+  /** Verify the server's certificate (default true). */
+  verify?: boolean;
+  /** PEM file of CA certificates that replace the platform's roots; null goes back to them. */
+  caFile?: string | null;
+  /** Client certificate chain (PEM) and its key (PEM), for mutual TLS; both null removes it. */
+  certFile?: string | null;
+  keyFile?: string | null;
+  minVersion?: '1.2' | '1.3' | 'TLSv1.2' | 'TLSv1.3';
+}
+
+export type CookieFileFormat = 'json' | 'netscape';
+
+export interface SessionOptions {
+  /** Resolves relative request URLs. */
+  baseURL?: string | URL;
+  headers?: HeadersInit;
+  auth?: AuthInit;
+  /** Query parameters added to every request. */
+  query?: QueryInit;
+  timeout?: TimeoutInit;
+  retry?: RetryInit;
+  redirects?: RedirectsInit;
+  proxy?: ProxyInit;
+  /** Use HTTP_PROXY/HTTPS_PROXY/NO_PROXY from the environment (default true). */
+  trustEnv?: boolean;
+  tls?: TlsOptions;
+  pool?: { idleTimeout?: number; maxIdlePerHost?: number };
+  /** Largest decoded body in bytes (default 256 MiB); 0 or null for no limit. Not applied to streamed bodies. */
+  maxBodySize?: number | null;
+  /** A cookie file loaded now and saved when the session is closed (see CookieJar.persist). */
+  cookies?: string | { file: string; format?: CookieFileFormat } | null;
+}
+
+export interface RequestOptions {
+  method?: string;
+  url?: string | URL;
+  headers?: HeadersInit;
+  query?: QueryInit;
+  /** Raw body; a string is sent as text/plain;charset=UTF-8 unless a Content-Type is given. */
+  body?: string | Uint8Array | ArrayBuffer | ArrayBufferView | URLSearchParams | null;
+  /** Sent as JSON with Content-Type application/json. */
+  json?: unknown;
+  /** Sent as application/x-www-form-urlencoded. */
+  form?: Record<string, string | number | boolean> | URLSearchParams | Iterable<readonly [string, string]>;
+  /** multipart/form-data: a string is a text field, an object a file streamed from disk. */
+  multipart?: Record<string, string | { path: string; filename?: string; contentType?: string }>;
+  /** A file streamed from disk as the body. */
+  bodyFile?: string;
+  /** Cookies for this request only; they never enter the jar. */
+  cookies?: Record<string, string> | Iterable<readonly [string, string]>;
+  auth?: AuthInit;
+  timeout?: TimeoutInit;
+  retry?: RetryInit;
+  redirects?: RedirectsInit;
+  maxBodySize?: number | null;
+  /** Resolve as soon as the headers are in; read the body as it arrives. */
+  stream?: boolean;
+  signal?: AbortSignal | null;
+}
+
+export interface HistoryEntry {
+  status: number;
+  url: string;
+}
+
+export declare class Response {
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  /** The final URL, after redirects. */
+  readonly url: string;
+  readonly headers: Headers;
+  /** Every header line in order, lower-case names, repeats kept. */
+  readonly rawHeaders: ReadonlyArray<[string, string]>;
+  /** The redirects followed, first first. */
+  readonly history: ReadonlyArray<HistoryEntry>;
+  readonly redirected: boolean;
+  readonly httpVersion: string;
+  /** Milliseconds from the call to the last byte (to the headers for a streamed body). */
+  readonly elapsed: number;
+  /** Retries the retry policy used. */
+  readonly retries: number;
+  readonly bodyUsed: boolean;
+  /** The body as a web stream (for a streamed response: read once). */
+  readonly body: ReadableStream<Uint8Array>;
+  buffer(): Promise<Buffer>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  bytes(): Promise<Uint8Array>;
+  text(): Promise<string>;
+  json<T = any>(): Promise<T>;
+  /** The body as a Node Readable of Buffers. */
+  stream(): Readable;
+  /** Stops a streamed download that will not be read. */
+  close(): void;
+}
+
+export interface Cookie {
+  name: string;
+  value: string;
+  /** The host of a host-only cookie, else the Domain without a leading dot. */
+  domain: string;
+  path: string;
+  /** null for a session cookie. */
+  expires: Date | null;
+  secure: boolean;
+  httpOnly: boolean;
+  hostOnly: boolean;
+}
+
+export interface CookieInit {
+  name: string;
+  value: string;
+  domain?: string | null;
+  path?: string | null;
+  /** A Date or Unix seconds; omitted for a session cookie. */
+  expires?: Date | number | null;
+  secure?: boolean;
+  httpOnly?: boolean;
+  hostOnly?: boolean;
+}
+
+export declare class CookieJar {
+  list(): Cookie[];
+  forUrl(url: string | URL): Cookie[];
+  get(name: string, url?: string | URL): string | undefined;
+  /** A Set-Cookie string or fields, as if `url` had sent it. */
+  set(url: string | URL, cookie: string | CookieInit): this;
+  delete(domain: string, name: string, path?: string | null): boolean;
+  clear(): void;
+  clearDomain(domain: string): number;
+  clearSession(): number;
+  save(path: string, format?: CookieFileFormat): number;
+  load(path: string, format?: CookieFileFormat): number;
+  /** Loads `path` now (missing = empty) and saves the jar there when the session is closed. */
+  persist(path: string, format?: CookieFileFormat): number;
+  toJSON(): Cookie[];
+}
+
+export declare class Session implements Disposable, AsyncDisposable {
+  constructor(options?: SessionOptions);
+  readonly cookies: CookieJar;
+  readonly closed: boolean;
+  /** Requests of this session still in flight. */
+  readonly inFlight: number;
+  readonly stats: { requestsSent: number; connectionsOpened: number };
+  configure(options: SessionOptions): this;
+  setHeader(name: string, value: string | number | readonly (string | number)[] | null): this;
+  appendHeader(name: string, value: string | number): this;
+  removeHeader(name: string): this;
+  setAuth(auth: AuthInit): this;
+  request(options: RequestOptions & { url: string | URL }): Promise<Response>;
+  request(url: string | URL, options?: RequestOptions): Promise<Response>;
+  get(url: string | URL, options?: RequestOptions): Promise<Response>;
+  head(url: string | URL, options?: RequestOptions): Promise<Response>;
+  options(url: string | URL, options?: RequestOptions): Promise<Response>;
+  delete(url: string | URL, options?: RequestOptions): Promise<Response>;
+  post(url: string | URL, options?: RequestOptions): Promise<Response>;
+  put(url: string | URL, options?: RequestOptions): Promise<Response>;
+  patch(url: string | URL, options?: RequestOptions): Promise<Response>;
+  /** Frees the session; requests in flight reject with CancelledError. Idempotent. */
+  close(): void;
+  [Symbol.dispose](): void;
+  /** Closes, then waits until the requests that were in flight have settled. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** The C result names, e.g. 'TIMEOUT', 'CANCELLED', 'TLS', 'CONNECT'. */
+export type ErrorCode =
+  | 'NULL_ARGUMENT' | 'INVALID_UTF8' | 'INVALID_ARGUMENT' | 'INVALID_METHOD' | 'INVALID_URL'
+  | 'UNSUPPORTED_SCHEME' | 'INVALID_HEADER_NAME' | 'INVALID_HEADER_VALUE' | 'NOT_FOUND' | 'CONNECT'
+  | 'CONNECT_TIMEOUT' | 'READ_TIMEOUT' | 'TIMEOUT' | 'CONNECTION_CLOSED' | 'PROTOCOL' | 'TLS' | 'DECODE'
+  | 'TOO_MANY_REDIRECTS' | 'CANCELLED' | 'WRONG_THREAD' | 'RUNTIME' | 'PANIC' | 'INTERNAL' | 'PENDING'
+  | 'IO' | 'PARSE' | 'BODY_TOO_LARGE' | 'TOO_MANY_RETRIES' | 'SESSION_CLOSED';
+
+export declare class HSessionError extends Error {
+  readonly code: ErrorCode | string;
+  /** The C result number (undefined for SESSION_CLOSED, which is the binding's). */
+  readonly result: number | undefined;
+  /** The URL concerned, credentials redacted. */
+  readonly url?: string;
+}
+export declare class InvalidArgumentError extends HSessionError {}
+export declare class TimeoutError extends HSessionError {}
+export declare class ConnectionError extends HSessionError {}
+export declare class TLSError extends HSessionError {}
+export declare class CancelledError extends HSessionError {}
+export declare class TooManyRedirectsError extends HSessionError {}
+export declare class TooManyRetriesError extends HSessionError {}
+export declare class BodyTooLargeError extends HSessionError {}
+export declare class FileError extends HSessionError {}
+export declare class SessionClosedError extends HSessionError {}
+
+export declare const CODES: readonly string[];
+export declare const RESULT: Readonly<Record<string, number>>;
+export declare function codeName(result: number): string;
+/** The libhsession.so loaded (HSESSION_LIB, else ../../target/release/libhsession.so). */
+export declare const libraryPath: string;
+export declare function version(): string;
+export declare function abiVersion(): number;
+/** Counters for tests and diagnostics, and how completions reach JS (HSESSION_NODE_DELIVERY). */
+export declare function diagnostics(): { liveSessions: number; pendingRequests: number; pendingReads: number; inFlight: number; delivery: 'socket' | 'notify' | 'callback' };

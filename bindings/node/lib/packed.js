@@ -1,0 +1,182 @@
+'use strict';
+// The packed request and response head of README "Packed requests": a whole
+// request crosses the FFI boundary in one buffer, a whole head comes back in
+// one. Layout only; what the fields mean is the library's business.
+
+const TAG = {
+  METHOD: 1, URL: 2, HEADER: 3, REMOVE_HEADER: 4, QUERY: 5, BODY: 6, COOKIE: 7, BASIC_AUTH: 8,
+  BEARER_AUTH: 9, NO_AUTH: 10, CONNECT_TIMEOUT: 11, READ_TIMEOUT: 12, TOTAL_TIMEOUT: 13,
+  MAX_REDIRECTS: 14, MAX_BODY_SIZE: 15, STREAM: 16, FORM_FIELD: 17, FORM_FILE: 18, BODY_FILE: 19,
+  RETRY: 20,
+};
+
+/** Writes fields into one growing buffer; reused, so a request allocates little. */
+class Packer {
+  constructor(size = 4096) {
+    this.buf = Buffer.allocUnsafeSlow(size);
+    this.pos = 0;
+  }
+
+  reset() {
+    this.pos = 0;
+    return this;
+  }
+
+  ensure(n) {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  // A field whose payload is written by `body` after a 5-byte header; the
+  // length is patched in afterwards, so strings are encoded once.
+  begin(tag, maxLen) {
+    this.ensure(5 + maxLen);
+    this.buf[this.pos] = tag;
+    const lenAt = this.pos + 1;
+    this.pos += 5;
+    return lenAt;
+  }
+
+  end(lenAt) {
+    this.buf.writeUInt32LE(this.pos - lenAt - 4, lenAt);
+  }
+
+  rawStr(s) {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    this.ensure(s.length * 3);
+    this.pos += this.buf.utf8Write(s, this.pos);
+  }
+
+  // A string prefixed by its own u32 length (all but the last of a field).
+  prefixedStr(s) {
+    this.ensure(4 + s.length * 3);
+    const at = this.pos;
+    this.pos += 4;
+    const n = this.buf.utf8Write(s, this.pos);
+    this.buf.writeUInt32LE(n, at);
+    this.pos += n;
+  }
+
+  str(tag, s) {
+    const at = this.begin(tag, s.length * 3);
+    this.rawStr(s);
+    this.end(at);
+  }
+
+  pair(tag, a, b) {
+    const at = this.begin(tag, 4 + (a.length + b.length) * 3);
+    this.prefixedStr(a);
+    this.rawStr(b);
+    this.end(at);
+  }
+
+  bytes(tag, u8) {
+    const at = this.begin(tag, u8.length);
+    this.buf.set(u8, this.pos);
+    this.pos += u8.length;
+    this.end(at);
+  }
+
+  empty(tag) {
+    this.end(this.begin(tag, 0));
+  }
+
+  u8(tag, v) {
+    const at = this.begin(tag, 1);
+    this.buf[this.pos++] = v;
+    this.end(at);
+  }
+
+  u32(tag, v) {
+    const at = this.begin(tag, 4);
+    this.buf.writeUInt32LE(v, this.pos);
+    this.pos += 4;
+    this.end(at);
+  }
+
+  u64(tag, v) {
+    const at = this.begin(tag, 8);
+    this.buf.writeBigUInt64LE(BigInt(v), this.pos);
+    this.pos += 8;
+    this.end(at);
+  }
+
+  formFile(name, path, fileName, contentType) {
+    const at = this.begin(TAG.FORM_FILE, 16 + (name.length + path.length + fileName.length + contentType.length) * 3);
+    this.prefixedStr(name);
+    this.prefixedStr(path);
+    this.prefixedStr(fileName);
+    this.prefixedStr(contentType);
+    this.end(at);
+  }
+
+  // Tag 20: i64 total, connect, read, status; f64 factor, max, jitter;
+  // u8 respect Retry-After; u8 raise on status; u32 n + n x u16; methods.
+  retry(r) {
+    const statuses = r.statuses;
+    const at = this.begin(TAG.RETRY, 4 * 8 + 3 * 8 + 2 + 4 + statuses.length * 2 + r.methods.length * 3);
+    for (const n of [r.total, r.connect, r.read, r.status]) {
+      this.buf.writeBigInt64LE(BigInt(n), this.pos);
+      this.pos += 8;
+    }
+    for (const x of [r.backoffFactor, r.backoffMax, r.backoffJitter]) {
+      this.buf.writeDoubleLE(x, this.pos);
+      this.pos += 8;
+    }
+    this.buf[this.pos++] = r.respectRetryAfter ? 1 : 0;
+    this.buf[this.pos++] = r.raiseOnStatus ? 1 : 0;
+    this.buf.writeUInt32LE(statuses.length, this.pos);
+    this.pos += 4;
+    for (const s of statuses) {
+      this.buf.writeUInt16LE(s, this.pos);
+      this.pos += 2;
+    }
+    this.rawStr(r.methods);
+    this.end(at);
+  }
+}
+
+/**
+ * Parses a packed head: u32 status, u64 elapsed µs, u32 retries, strings
+ * version, reason, URL, u32 n + n header (name, value), u32 n + n (u32
+ * status, URL). Header values are latin1 (bytes as the server sent them, as
+ * the web Headers class expects); the rest is UTF-8.
+ */
+function parseHead(b) {
+  let p = 0;
+  const u32 = () => {
+    const v = b.readUInt32LE(p);
+    p += 4;
+    return v;
+  };
+  const str = (enc) => {
+    const n = u32();
+    const s = b.toString(enc, p, p + n);
+    p += n;
+    return s;
+  };
+  const status = u32();
+  const elapsedUs = Number(b.readBigUInt64LE(p));
+  p += 8;
+  const retries = u32();
+  const version = str('utf8');
+  const reason = str('utf8');
+  const url = str('utf8');
+  const nh = u32();
+  const headers = new Array(nh);
+  for (let i = 0; i < nh; i++) {
+    const name = str('latin1');
+    headers[i] = [name, str('latin1')];
+  }
+  const nr = u32();
+  const history = new Array(nr);
+  for (let i = 0; i < nr; i++) {
+    const st = u32();
+    history[i] = { status: st, url: str('utf8') };
+  }
+  return { status, elapsedUs, retries, version, reason, url, headers, history };
+}
+
+module.exports = { TAG, Packer, parseHead };

@@ -1,0 +1,50 @@
+'use strict';
+// Starts the project's test server (target/release/hsession-testserver, or
+// HSESSION_TESTSERVER) on a free port for one test file. With
+// --exit-on-stdin-eof and stdin a pipe, the server dies with this process
+// even if a test crashes it.
+
+const path = require('node:path');
+const fs = require('node:fs');
+const os = require('node:os');
+const { spawn } = require('node:child_process');
+const readline = require('node:readline');
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const SERVER = process.env.HSESSION_TESTSERVER || path.join(ROOT, 'target', 'release', 'hsession-testserver');
+
+/** Runs the test server with extra args; resolves to { url, port, dir, stop() }. */
+function startServer(args = []) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(SERVER, ['--exit-on-stdin-eof', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    proc.once('error', reject);
+    proc.once('exit', (code) => reject(new Error(`test server exited early (code ${code})`)));
+    const lines = readline.createInterface({ input: proc.stdout });
+    lines.once('line', (line) => {
+      const m = /^PORT=(\d+)$/.exec(line);
+      if (!m) return reject(new Error(`unexpected first line from the test server: ${line}`));
+      proc.removeAllListeners('exit');
+      const port = Number(m[1]);
+      const scheme = args.includes('--tls-self-signed') ? 'https' : 'http';
+      resolve({
+        port,
+        url: `${scheme}://127.0.0.1:${port}`,
+        stop() {
+          return new Promise((res) => {
+            if (proc.exitCode !== null) return res();
+            proc.once('exit', () => res());
+            proc.kill();
+          });
+        },
+      });
+    });
+  });
+}
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+function tempDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsession-node-'));
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+module.exports = { ROOT, SERVER, startServer, tempDir };
