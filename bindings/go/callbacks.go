@@ -16,7 +16,9 @@ import (
 	"unsafe"
 )
 
-// waiter receives the outcome of one async call.
+// waiter receives the outcome of one async call: from hsessionGoCallDone
+// (streamed request bodies), or, for queued calls, done is signalled by the
+// completion dispatcher and Do takes the outcome itself.
 type waiter struct {
 	done chan struct{} // buffered: the callback never blocks
 	rc   C.hsession_result
@@ -24,7 +26,8 @@ type waiter struct {
 	err  *C.hsession_error
 }
 
-// hsessionGoCallDone is the completion callback of hsession_send(_packed),
+// hsessionGoCallDone is the completion callback of hsession_send (used for
+// requests whose body streams from an io.Reader),
 // run once per call on the library's callback thread. It must not block:
 // it takes the outcome and hands it to the waiting goroutine.
 //

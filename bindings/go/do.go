@@ -5,8 +5,6 @@ package hsession
 #include "hsession.h"
 
 // Declared in ffi.go's preamble.
-hsession_result hs_send_packed(const hsession *s, const uint8_t *data, size_t len,
-                               uintptr_t handle, hsession_call **call, hsession_error **err);
 hsession_result hs_send_packed_reader(const hsession *s, const uint8_t *data, size_t len,
                                       uintptr_t reader_id, int64_t length, uintptr_t handle,
                                       hsession_call **call, hsession_error **err);
@@ -54,6 +52,13 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 		packBuffers.Put(bufp)
 		return nil, err
 	}
+	var queue *C.hsession_queue
+	if stream == nil {
+		if queue, err = completionQueue(); err != nil {
+			packBuffers.Put(bufp)
+			return nil, err
+		}
+	}
 	w := &waiter{done: make(chan struct{}, 1)}
 	h := cgo.NewHandle(w)
 	var readerID uintptr
@@ -70,7 +75,8 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 	}
 	data := (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(packed)))
 	if stream == nil {
-		rc = C.hs_send_packed(s.ptr, data, C.size_t(len(packed)), C.uintptr_t(h), &call, &e)
+		rc = C.hsession_send_packed_queued(s.ptr, data, C.size_t(len(packed)), queue,
+			C.uint64_t(h), &call, &e)
 	} else {
 		length := r.ContentLength
 		if length <= 0 {
@@ -88,7 +94,7 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 	}
 
 	if rc != C.HSESSION_OK {
-		// Not started: the callback will not run.
+		// Not started: neither the tag nor the callback will come.
 		h.Delete()
 		if readerID != 0 {
 			unregisterReader(readerID)
@@ -99,7 +105,15 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 	case <-w.done:
 	case <-ctx.Done():
 		C.hsession_call_cancel(call)
-		<-w.done // the callback follows within milliseconds
+		<-w.done // the completion follows within milliseconds
+	}
+	if queue != nil {
+		// The queue only says the call finished; its outcome is taken
+		// here, on this goroutine, not on the dispatcher.
+		var resp *C.hsession_response
+		var te *C.hsession_error
+		w.rc = C.hsession_call_take(call, &resp, &te)
+		w.resp, w.err = resp, te
 	}
 	if readerID != 0 {
 		unregisterReader(readerID)
