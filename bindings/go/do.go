@@ -101,19 +101,34 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 		}
 		return nil, errorFrom(rc, e)
 	}
-	select {
-	case <-w.done:
-	case <-ctx.Done():
-		C.hsession_call_cancel(call)
-		<-w.done // the completion follows within milliseconds
-	}
 	if queue != nil {
-		// The queue only says the call finished; its outcome is taken
-		// here, on this goroutine, not on the dispatcher.
+		// This goroutine may be the one reading the queue's socket, so
+		// the context is watched by an AfterFunc, not a select.
+		var stop func() bool
+		var cancelDone chan struct{}
+		if ctx.Done() != nil {
+			cancelDone = make(chan struct{})
+			stop = context.AfterFunc(ctx, func() {
+				C.hsession_call_cancel(call)
+				close(cancelDone)
+			})
+		}
+		awaitCompletion(w) // the completion follows a cancel within milliseconds
+		if stop != nil && !stop() {
+			<-cancelDone // the cancel has to end before the call is freed
+		}
+		// The queue only says the call finished; take its outcome.
 		var resp *C.hsession_response
 		var te *C.hsession_error
 		w.rc = C.hsession_call_take(call, &resp, &te)
 		w.resp, w.err = resp, te
+	} else {
+		select {
+		case <-w.done:
+		case <-ctx.Done():
+			C.hsession_call_cancel(call)
+			<-w.done // the callback follows within milliseconds
+		}
 	}
 	if readerID != 0 {
 		unregisterReader(readerID)
