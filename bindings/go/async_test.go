@@ -259,3 +259,54 @@ func TestCloseWhileInFlight(t *testing.T) {
 		t.Fatal("second Close")
 	}
 }
+
+// Do's waiting goroutines take turns reading the completion queue: the
+// first one in flight leads, and hands over when its own request ends,
+// also by cancellation. The others must still be woken.
+func TestCompletionLeaderHandoff(t *testing.T) {
+	s := newSession(t)
+	type result struct {
+		name string
+		at   time.Duration
+		err  error
+	}
+	results := make(chan result, 3)
+	start := time.Now()
+	get := func(ctx context.Context, name, path string) {
+		resp, err := s.Get(ctx, base+path)
+		if err == nil {
+			_, err = resp.Bytes()
+		}
+		results <- result{name, time.Since(start), err}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go get(ctx, "leader", "/delay/5000") // alone in flight: it leads
+	time.Sleep(50 * time.Millisecond)
+	go get(context.Background(), "slow", "/delay/400")
+	go get(context.Background(), "fast", "/delay/150")
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	want := map[string][2]time.Duration{ // earliest, latest
+		"leader": {90 * time.Millisecond, 160 * time.Millisecond},
+		"fast":   {190 * time.Millisecond, 1200 * time.Millisecond},
+		"slow":   {440 * time.Millisecond, 1500 * time.Millisecond},
+	}
+	for range 3 {
+		select {
+		case r := <-results:
+			if r.name == "leader" {
+				if !errors.Is(r.err, context.Canceled) {
+					t.Errorf("leader: %v", r.err)
+				}
+			} else if r.err != nil {
+				t.Errorf("%s: %v", r.name, r.err)
+			}
+			if w := want[r.name]; r.at < w[0] || r.at > w[1] {
+				t.Errorf("%s ended after %v, want %v..%v", r.name, r.at, w[0], w[1])
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a request waiting behind the leader was never woken")
+		}
+	}
+	getEcho(t, s, "/echo") // a later lone request leads again
+}
