@@ -16,9 +16,7 @@ import (
 	"unsafe"
 )
 
-// waiter receives the outcome of one async call: from hsessionGoCallDone
-// (streamed request bodies), or, for queued calls, done is signalled by the
-// completion dispatcher and Do takes the outcome itself.
+// waiter receives the outcome of one async call.
 type waiter struct {
 	done chan struct{} // buffered: the callback never blocks
 	rc   C.hsession_result
@@ -26,8 +24,7 @@ type waiter struct {
 	err  *C.hsession_error
 }
 
-// hsessionGoCallDone is the completion callback of hsession_send (used for
-// requests whose body streams from an io.Reader),
+// hsessionGoCallDone is the completion callback of hsession_send(_packed),
 // run once per call on the library's callback thread. It must not block:
 // it takes the outcome and hands it to the waiting goroutine.
 //

@@ -5,6 +5,8 @@ package hsession
 #include "hsession.h"
 
 // Declared in ffi.go's preamble.
+hsession_result hs_send_packed(const hsession *s, const uint8_t *data, size_t len,
+                               uintptr_t handle, hsession_call **call, hsession_error **err);
 hsession_result hs_send_packed_reader(const hsession *s, const uint8_t *data, size_t len,
                                       uintptr_t reader_id, int64_t length, uintptr_t handle,
                                       hsession_call **call, hsession_error **err);
@@ -52,13 +54,6 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 		packBuffers.Put(bufp)
 		return nil, err
 	}
-	var queue *C.hsession_queue
-	if stream == nil {
-		if queue, err = completionQueue(); err != nil {
-			packBuffers.Put(bufp)
-			return nil, err
-		}
-	}
 	w := &waiter{done: make(chan struct{}, 1)}
 	h := cgo.NewHandle(w)
 	var readerID uintptr
@@ -75,8 +70,7 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 	}
 	data := (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(packed)))
 	if stream == nil {
-		rc = C.hsession_send_packed_queued(s.ptr, data, C.size_t(len(packed)), queue,
-			C.uint64_t(h), &call, &e)
+		rc = C.hs_send_packed(s.ptr, data, C.size_t(len(packed)), C.uintptr_t(h), &call, &e)
 	} else {
 		length := r.ContentLength
 		if length <= 0 {
@@ -94,41 +88,18 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 	}
 
 	if rc != C.HSESSION_OK {
-		// Not started: neither the tag nor the callback will come.
+		// Not started: the callback will not run.
 		h.Delete()
 		if readerID != 0 {
 			unregisterReader(readerID)
 		}
 		return nil, errorFrom(rc, e)
 	}
-	if queue != nil {
-		// This goroutine may be the one reading the queue's socket, so
-		// the context is watched by an AfterFunc, not a select.
-		var stop func() bool
-		var cancelDone chan struct{}
-		if ctx.Done() != nil {
-			cancelDone = make(chan struct{})
-			stop = context.AfterFunc(ctx, func() {
-				C.hsession_call_cancel(call)
-				close(cancelDone)
-			})
-		}
-		awaitCompletion(w) // the completion follows a cancel within milliseconds
-		if stop != nil && !stop() {
-			<-cancelDone // the cancel has to end before the call is freed
-		}
-		// The queue only says the call finished; take its outcome.
-		var resp *C.hsession_response
-		var te *C.hsession_error
-		w.rc = C.hsession_call_take(call, &resp, &te)
-		w.resp, w.err = resp, te
-	} else {
-		select {
-		case <-w.done:
-		case <-ctx.Done():
-			C.hsession_call_cancel(call)
-			<-w.done // the callback follows within milliseconds
-		}
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+		C.hsession_call_cancel(call)
+		<-w.done // the callback follows within milliseconds
 	}
 	if readerID != 0 {
 		unregisterReader(readerID)

@@ -25,9 +25,9 @@
 // # Requests in flight
 //
 // Do hands the whole request to the library in one call
-// (hsession_send_packed_queued) and parks the goroutine; when it finishes,
-// the library pushes it to a completion queue whose socket Go's netpoller
-// watches, so thousands of requests in flight take no OS thread each. A cancelled context or a passed deadline cancels the request in the
+// (hsession_send_packed) and parks the goroutine; the library calls back on
+// its own thread, so thousands of requests in flight take no OS thread
+// each. A cancelled context or a passed deadline cancels the request in the
 // library within milliseconds; the error then unwraps to ctx.Err().
 //
 // # Errors

@@ -27,6 +27,11 @@ static int64_t hs_body_read(void *user_data, uint8_t *buf, size_t cap) {
 	return hsessionGoBodyRead((uintptr_t)user_data, buf, cap);
 }
 
+hsession_result hs_send_packed(const hsession *s, const uint8_t *data, size_t len,
+                               uintptr_t handle, hsession_call **call, hsession_error **err) {
+	return hsession_send_packed(s, data, len, hs_call_done, (void *)handle, call, err);
+}
+
 // A packed request whose body comes from a Go io.Reader: build it, attach
 // the reader (by registry id), send it, free the builder (the call keeps
 // what it needs).
