@@ -194,7 +194,21 @@ class _SyncedDict(CaseInsensitiveDict):
             del self[k]
 
 
-class _ParamsDict(dict):
+class _WriteThroughDict(dict):
+    """dict methods that must go through __setitem__, so every write
+    reaches the library (plain dict's setdefault and |= bypass it)."""
+
+    def setdefault(self, k, default=None):
+        if k not in self:
+            self[k] = default
+        return self[k]
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+
+class _ParamsDict(_WriteThroughDict):
     """session.params: every change re-sends the whole list to the library."""
 
     def __init__(self, session, initial=None):
@@ -232,15 +246,6 @@ class _ParamsDict(dict):
         self._sync()
         return kv
 
-    def setdefault(self, k, default=None):
-        if k not in self:
-            self[k] = default
-        return self[k]
-
-    def __ior__(self, other):
-        self.update(other)
-        return self
-
     def clear(self):
         super().clear()
         self._sync()
@@ -249,7 +254,7 @@ class _ParamsDict(dict):
 _PROXY_KEYS = ("http", "https", "all")
 
 
-class _ProxiesDict(dict):
+class _ProxiesDict(_WriteThroughDict):
     """session.proxies: {'http': url, 'https': url, 'all': url, 'no_proxy': 'hosts'}."""
 
     def __init__(self, session, initial=None):
@@ -294,15 +299,6 @@ class _ProxiesDict(dict):
     def popitem(self):
         k = next(reversed(self))
         return k, self.pop(k)
-
-    def setdefault(self, k, default=None):
-        if k not in self:
-            self[k] = default
-        return self[k]
-
-    def __ior__(self, other):
-        self.update(other)
-        return self
 
     def clear(self):
         for k in list(self):
