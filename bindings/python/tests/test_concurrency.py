@@ -12,6 +12,20 @@ import pytest
 import hsession
 
 
+
+def _wait_child(pid, hung_message, seconds=20):
+    """waitpid with a deadline: a hung child is killed and fails the test."""
+    deadline = time.monotonic() + seconds
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail(hung_message)
+        time.sleep(0.02)
+
 def test_32_threads_share_one_session(base):
     with hsession.Session() as s:
         s.headers["X-Shared"] = "yes"
@@ -74,16 +88,7 @@ def test_os_fork_child_uses_the_parents_session(s, base):
         finally:
             os._exit(code)
     os.close(w)
-    deadline = time.monotonic() + 20
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() > deadline:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-            pytest.fail("the forked child hung")
-        time.sleep(0.02)
+    status = _wait_child(pid, "the forked child hung")
     msg = os.read(r, 1000)
     os.close(r)
     t.join()
@@ -167,14 +172,5 @@ def test_fork_while_another_thread_holds_the_session_lock(s, base):
                 os._exit(2)
     finally:
         s._guard.release()
-    deadline = time.monotonic() + 20
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() > deadline:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-            pytest.fail("the forked child hung on the session lock")
-        time.sleep(0.02)
+    status = _wait_child(pid, "the forked child hung on the session lock")
     assert os.waitstatus_to_exitcode(status) == 0
