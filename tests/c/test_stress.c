@@ -189,13 +189,14 @@ static int free_with_calls_in_flight(int n, int verbose) {
         never += atomic_load(&called[i]) == 0;
         twice += atomic_load(&called[i]) > 1;
     }
-    if (bad || never || twice || waited >= 1.5)
+    double bound = 1.5 * time_scale();
+    if (bad || never || twice || waited >= bound)
         fprintf(stderr, "free with %d in flight: %d other results, %d callbacks never ran, %d twice, ended after %.3f s\n",
                 n, bad, never, twice, waited);
     if (verbose) printf("freed a session with %d calls in flight: all ended in %.1f ms\n", n, waited * 1e3);
     free(called);
     free(calls);
-    return bad + never + twice + (waited >= 1.5);
+    return bad + never + twice + (waited >= bound);
 }
 
 /* Threads that each make, use and free sessions with calls in flight, at once. */
