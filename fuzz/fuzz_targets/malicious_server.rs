@@ -47,8 +47,8 @@ fn session() -> *mut hsession {
         let mut s = null_mut();
         assert_eq!(hsession_new(&mut s, null_mut()), HSESSION_OK);
         assert_eq!(hsession_set_trust_env(s, 0, null_mut()), HSESSION_OK);
-        hsession_set_read_timeout_ms(s, 300);
-        hsession_set_total_timeout_ms(s, 1000);
+        hsession_set_read_timeout_ms(s, 100);
+        hsession_set_total_timeout_ms(s, 400);
         hsession_set_max_body_size(s, 1 << 20);
         hsession_set_max_redirects(s, 3);
         Session(s)
