@@ -22,7 +22,7 @@ use ::hsession::ffi::{
     HSESSION_TOO_MANY_REDIRECTS, HSESSION_UNSUPPORTED_SCHEME,
 };
 use hsession_testserver::{Fault, FaultServer, TestServer};
-use std::ffi::{c_char, CString};
+use std::ffi::CString;
 use std::ptr::{null, null_mut};
 use std::time::{Duration, Instant};
 
@@ -183,7 +183,9 @@ impl Table {
         });
     }
 
-    /// A GET (or `method`) to a fault server, with `setup` on the builder.
+    /// A GET to a fault server, with `b` on the builder; a table row's
+    /// columns are its arguments, hence their number.
+    #[allow(clippy::too_many_arguments)]
     fn fault(
         &mut self,
         what: &str,
@@ -666,12 +668,7 @@ fn fault_table() {
         |_| unsafe {
             let r = builder(b"GET", e);
             let mut err = null_mut();
-            let rc = hsession_request_add_header(
-                r,
-                c"X-A".as_ptr(),
-                b"\xff\0".as_ptr() as *const c_char,
-                &mut err,
-            );
+            let rc = hsession_request_add_header(r, c"X-A".as_ptr(), c"\xff".as_ptr(), &mut err);
             hsession_request_free(r);
             finish(rc, err)
         },
