@@ -133,7 +133,7 @@ fuzz-smoke: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p fuzz/corpus/$$t; \
 	  echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
-	  (cd fuzz && $(CARGO) +nightly fuzz run $$t corpus/$$t seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS)) || exit 1; \
+	  (cd fuzz && LSAN_OPTIONS=suppressions=$(abspath fuzz/lsan.supp) $(CARGO) +nightly fuzz run $$t corpus/$$t seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS)) || exit 1; \
 	done
 
 # The long run: `make fuzz FUZZ_SECONDS=1800` (per target, one after another).
