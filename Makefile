@@ -124,7 +124,7 @@ reliability-table:
 # is kept in fuzz/artifacts/TARGET.
 FUZZ_TARGETS := c_abi_sequence malicious_server packed_request
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS   := -timeout=60 -rss_limit_mb=4096 -print_final_stats=1
+FUZZ_FLAGS   := -timeout=60 -rss_limit_mb=4096 -len_control=0 -print_final_stats=1
 fuzz-build:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	cd fuzz && $(CARGO) +nightly fuzz build
@@ -166,6 +166,7 @@ TSAN_STRESS_REQUESTS ?= 300
 tsan: build
 	RUSTFLAGS="-Zsanitizer=thread" $(CARGO) +nightly build -Zbuild-std --target $(TSAN_TARGET) --release --lib --target-dir $(TSAN_DIR)
 	@mkdir -p $(BUILD)/tsan
+	ln -sf libhsession.so $(TSAN_LIB)/libhsession.so.0
 	$(CC) -std=c11 $(C_WARN) -fsanitize=thread -g -O1 -Iinclude -o $(BUILD)/tsan/test_stress tests/c/test_stress.c -L$(TSAN_LIB) -lhsession -lpthread -ldl -lm -Wl,-rpath,$(TSAN_LIB)
 	HSESSION_TESTSERVER=$(SERVER) HSESSION_STRESS_THREADS=16 HSESSION_STRESS_REQUESTS=$(TSAN_STRESS_REQUESTS) \
 	  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
