@@ -158,18 +158,24 @@ stress: stage $(BUILD)/tests/test_stress
 	HSESSION_TESTSERVER=$(SERVER) HSESSION_STRESS_REQUESTS=10000 sh tests/c/run.sh $(BUILD)/tests/test_stress
 
 # ThreadSanitizer: the library and std rebuilt with -Zsanitizer=thread
-# (nightly, rust-src), the stress test compiled with -fsanitize=thread.
+# (nightly, rust-src), the stress test compiled with -fsanitize=thread and
+# linked with nightly Rust's TSan runtime (LLVM's; gcc's libtsan lacks the
+# __tsan_memcpy family that rustc's instrumentation calls).
 TSAN_TARGET := x86_64-unknown-linux-gnu
 TSAN_DIR    := $(abspath target/tsan)
 TSAN_LIB    := $(TSAN_DIR)/$(TSAN_TARGET)/release
+TSAN_RT      = $$(rustc +nightly --print sysroot)/lib/rustlib/$(TSAN_TARGET)/lib/librustc-nightly_rt.tsan.a
 TSAN_STRESS_REQUESTS ?= 300
 tsan: build
+	rustup component list --toolchain nightly --installed | grep -q rust-src || rustup component add rust-src --toolchain nightly
 	RUSTFLAGS="-Zsanitizer=thread" $(CARGO) +nightly build -Zbuild-std --target $(TSAN_TARGET) --release --lib --target-dir $(TSAN_DIR)
 	@mkdir -p $(BUILD)/tsan
 	ln -sf libhsession.so $(TSAN_LIB)/libhsession.so.0
-	$(CC) -std=c11 $(C_WARN) -fsanitize=thread -g -O1 -Iinclude -o $(BUILD)/tsan/test_stress tests/c/test_stress.c -L$(TSAN_LIB) -lhsession -lpthread -ldl -lm -Wl,-rpath,$(TSAN_LIB)
+	$(CC) -std=c11 $(C_WARN) -fsanitize=thread -g -O1 -Iinclude -c -o $(BUILD)/tsan/test_stress.o tests/c/test_stress.c
+	$(CC) -o $(BUILD)/tsan/test_stress $(BUILD)/tsan/test_stress.o -Wl,--whole-archive $(TSAN_RT) -Wl,--no-whole-archive \
+	  -L$(TSAN_LIB) -lhsession -lpthread -ldl -lm -lrt -lstdc++ -Wl,-rpath,$(TSAN_LIB)
 	HSESSION_TESTSERVER=$(SERVER) HSESSION_STRESS_THREADS=16 HSESSION_STRESS_REQUESTS=$(TSAN_STRESS_REQUESTS) \
-	  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  HSESSION_TIME_SCALE=10 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	  sh tests/c/run.sh $(BUILD)/tsan/test_stress
 
 # Valgrind memcheck of every C test, built without sanitizers. Long tests
