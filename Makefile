@@ -20,10 +20,11 @@ PKG     := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig pkg-config
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -g
 C_WARN    := -Wall -Wextra -Werror
-C_TESTS   := test_seed test_threads test_bad_input test_packed test_async test_stream test_cookies test_retry test_proxy test_tls test_fork test_queue
+C_TESTS   := test_seed test_threads test_bad_input test_packed test_async test_stream test_cookies test_retry test_proxy test_tls test_fork test_queue test_stress
 EXAMPLES  := basic cookies defaults pooling auth retries cookie_persist async_cancel
 
-.PHONY: all tools build header header-check lint install stage demo test test-rust test-c bench bench-smoke clean
+.PHONY: all tools build header header-check lint install stage demo test test-rust test-c bench bench-smoke clean \
+        reliability-table fuzz-build fuzz-smoke fuzz soak soak-smoke stress tsan test-c-valgrind
 .PHONY: test-go demo-go bench-go node-deps test-node demo-node bench-node
 
 all: build
@@ -86,6 +87,8 @@ test: lint header-check test-rust test-c test-go test-python test-node
 test-rust:
 	$(CARGO) test --workspace --release
 
+# test_stress runs small here (64 threads x 100 requests); `make stress` runs it in full.
+test-c: export HSESSION_STRESS_REQUESTS ?= 100
 test-c: stage $(addprefix $(BUILD)/tests/,$(C_TESTS)) $(BUILD)/tests/test_stream_plain
 	$(CC) -std=c99 -pedantic $(C_WARN) -o $(BUILD)/tests/test_header_c tests/c/test_header.c $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
 	$(CXX) -std=c++11 -pedantic $(C_WARN) -x c++ -o $(BUILD)/tests/test_header_cpp tests/c/test_header.cpp $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
@@ -174,3 +177,89 @@ demo-python: build
 BENCH_PY_REQUESTS ?= 3000
 bench-python: build
 	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh $(call py_with,$(PY_BENCH_DEPS)) bindings/python/bench/bench.py @URL@ $(BENCH_PY_REQUESTS)
+# ---- reliability: RELIABILITY.md ----------------------------------------
+
+# The fault table: tests/fault_table.rs runs every fault and bad input and
+# writes build/reliability-table.md; `make test` (cargo test) fails when the
+# committed table in RELIABILITY.md differs. This rewrites it.
+reliability-table:
+	HSESSION_WRITE_RELIABILITY=1 $(CARGO) test --release --test fault_table -- --nocapture
+
+# Fuzzing (cargo fuzz, libFuzzer, nightly, ASan). Seeds are committed in
+# fuzz/seeds/TARGET; the growing corpus goes to fuzz/corpus/TARGET (ignored).
+# A crash, a sanitizer report, a leak or a timeout fails the run; the input
+# is kept in fuzz/artifacts/TARGET.
+FUZZ_TARGETS := c_abi_sequence malicious_server packed_request
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -timeout=60 -rss_limit_mb=4096 -len_control=0 -print_final_stats=1
+fuzz-build:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	cd fuzz && $(CARGO) +nightly fuzz build
+
+fuzz-smoke: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$t; \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  (cd fuzz && LSAN_OPTIONS=suppressions=$(abspath fuzz/lsan.supp) $(CARGO) +nightly fuzz run $$t corpus/$$t seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS)) || exit 1; \
+	done
+
+# The long run: `make fuzz FUZZ_SECONDS=1800` (per target, one after another).
+fuzz: fuzz-smoke
+
+# Soak: 1,000,000 requests from 8 threads on one session with cookies and
+# retries; RSS and fds sampled every second (benches/c/soak.c).
+SOAK_REQUESTS ?= 1000000
+$(BUILD)/bench/soak: benches/c/soak.c stage
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -O2 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession) -lpthread -Wl,-rpath,$(STAGE)/lib
+
+soak: $(BUILD)/bench/soak
+	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh $(BUILD)/bench/soak @URL@ $(SOAK_REQUESTS) 8
+
+soak-smoke:
+	$(MAKE) --no-print-directory soak SOAK_REQUESTS=50000
+
+# Stress in full: 64 threads x 10,000 requests on one session under ASan,
+# with setters running and sessions freed while calls are in flight.
+stress: stage $(BUILD)/tests/test_stress
+	HSESSION_TESTSERVER=$(SERVER) HSESSION_STRESS_REQUESTS=10000 sh tests/c/run.sh $(BUILD)/tests/test_stress
+
+# ThreadSanitizer: the library and std rebuilt with -Zsanitizer=thread
+# (nightly, rust-src), the stress test compiled with -fsanitize=thread and
+# linked with nightly Rust's TSan runtime (LLVM's; gcc's libtsan lacks the
+# __tsan_memcpy family that rustc's instrumentation calls).
+TSAN_TARGET := x86_64-unknown-linux-gnu
+TSAN_DIR    := $(abspath target/tsan)
+TSAN_LIB    := $(TSAN_DIR)/$(TSAN_TARGET)/release
+TSAN_RT      = $$(rustc +nightly --print sysroot)/lib/rustlib/$(TSAN_TARGET)/lib/librustc-nightly_rt.tsan.a
+TSAN_STRESS_REQUESTS ?= 300
+tsan: build
+	rustup component list --toolchain nightly --installed | grep -q rust-src || rustup component add rust-src --toolchain nightly
+	RUSTFLAGS="-Zsanitizer=thread" $(CARGO) +nightly build -Zbuild-std --target $(TSAN_TARGET) --release --lib --target-dir $(TSAN_DIR)
+	@mkdir -p $(BUILD)/tsan
+	ln -sf libhsession.so $(TSAN_LIB)/libhsession.so.0
+	$(CC) -std=c11 $(C_WARN) -fsanitize=thread -g -O1 -Iinclude -c -o $(BUILD)/tsan/test_stress.o tests/c/test_stress.c
+	$(CC) -o $(BUILD)/tsan/test_stress $(BUILD)/tsan/test_stress.o -Wl,--whole-archive $(TSAN_RT) -Wl,--no-whole-archive \
+	  -L$(TSAN_LIB) -lhsession -lpthread -ldl -lm -lrt -lstdc++ -Wl,-rpath,$(TSAN_LIB)
+	HSESSION_TESTSERVER=$(SERVER) HSESSION_STRESS_THREADS=16 HSESSION_STRESS_REQUESTS=$(TSAN_STRESS_REQUESTS) \
+	  HSESSION_TIME_SCALE=10 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  sh tests/c/run.sh $(BUILD)/tsan/test_stress
+
+# Valgrind memcheck of every C test, built without sanitizers. Long tests
+# are scaled down (valgrind runs code 20-50x slower); timing bounds in the
+# tests are widened by HSESSION_TIME_SCALE. No suppressions. test_fork runs
+# with leak errors off: a forked child holds memory reachable only from the
+# stacks of the parent's other threads, which do not exist in the child, so
+# valgrind calls it lost (the fork, not hsession); any other error still fails.
+VALGRIND      := valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --quiet
+VALGRIND_FORK := valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=none --show-leak-kinds=none --quiet
+VALGRIND_ENV  := HSESSION_TESTSERVER=$(SERVER) HSESSION_STREAM_BYTES=8388608 HSESSION_NO_RSS_BOUND=1 \
+                 HSESSION_STRESS_THREADS=8 HSESSION_STRESS_REQUESTS=20 HSESSION_STRESS_INFLIGHT=50 HSESSION_TIME_SCALE=10
+$(BUILD)/tests-plain/%: tests/c/%.c tests/c/testutil.h stage
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -g $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession) -lpthread -Wl,-rpath,$(STAGE)/lib
+
+test-c-valgrind: stage $(addprefix $(BUILD)/tests-plain/,$(C_TESTS))
+	@command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 1; }
+	$(VALGRIND_ENV) HSESSION_TEST_WRAPPER="$(VALGRIND)" sh tests/c/run.sh $(addprefix $(BUILD)/tests-plain/,$(filter-out test_fork,$(C_TESTS)))
+	$(VALGRIND_ENV) HSESSION_TEST_WRAPPER="$(VALGRIND_FORK)" sh tests/c/run.sh $(BUILD)/tests-plain/test_fork

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Runs each C test binary given, under AddressSanitizer/UBSan (compiled in),
-# and prints one closing line with the totals.
+# and prints one closing line with the totals. HSESSION_TEST_WRAPPER, when
+# set, runs each test under that command (valgrind).
 set -u
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 passed=0 failed=0 bad=0
 for t in "$@"; do
-    out=$("$t" 2>&1); rc=$?
+    out=$(${HSESSION_TEST_WRAPPER:-} "$t" 2>&1); rc=$?
     printf '%s\n' "$out"
     line=$(printf '%s\n' "$out" | sed -n 's/^[a-z_]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n1)
     if [ -n "$line" ]; then

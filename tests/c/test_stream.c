@@ -67,7 +67,8 @@ static void blocking_download(hsession *s, unsigned long long size) {
     CHECK(total == size, "read %llu of %llu bytes", total, size);
     CHECK(pattern_ok, "body bytes differ from the pattern");
 #ifndef __SANITIZE_ADDRESS__
-    CHECK(rss_after < 64 * 1024, "peak RSS %ld KiB", rss_after);
+    /* valgrind's own memory counts too: no bound under it. */
+    if (!getenv("HSESSION_NO_RSS_BOUND")) CHECK(rss_after < 64 * 1024, "peak RSS %ld KiB", rss_after);
 #endif
     size_t n = 1;
     CHECK(hsession_response_read(resp, buf, sizeof buf, &n, NULL) == HSESSION_OK && n == 0, "end stays the end");

@@ -126,6 +126,14 @@ static inline int body_has(const hsession_response *resp, const char *needle) {
     return found;
 }
 
+/* How much slower than native this run is (HSESSION_TIME_SCALE, e.g. 10
+ * under valgrind): timing bounds in the tests are multiplied by it. */
+static inline double time_scale(void) {
+    const char *v = getenv("HSESSION_TIME_SCALE");
+    double f = v ? strtod(v, NULL) : 1.0;
+    return f >= 1.0 ? f : 1.0;
+}
+
 /* Prints the closing line CI reads and returns the exit status. */
 static inline int finish(const char *name) {
     printf("%s: %d passed, %d failed\n", name, checks_passed, checks_failed);

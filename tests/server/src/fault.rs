@@ -30,7 +30,18 @@ pub enum Fault {
     Silent,
     /// Headers and 10 of 1000 body bytes, then a TCP reset.
     ResetMidBody,
+    /// These bytes as the whole answer, then close (an empty answer closes
+    /// without a byte; a 302 to itself is a redirect loop).
+    Raw(&'static [u8]),
+    /// A keep-alive 200 for the first request on each connection, then the
+    /// connection is closed after this many ms of idling (0: at once).
+    CloseIdleAfter(u64),
+    /// A keep-alive 200 for the first request on each connection; the next
+    /// request on it is read and the connection closed without an answer.
+    CloseOnNextRequest,
 }
+
+const KEEP_ALIVE_OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
 pub struct FaultServer {
     addr: SocketAddr,
@@ -148,6 +159,17 @@ fn serve(mut s: TcpStream, fault: Fault, stop: &AtomicBool) {
             // A zero linger turns close into a reset.
             let _ = socket_linger_zero(&s);
             Ok(())
+        }
+        Fault::Raw(bytes) => s.write_all(bytes),
+        Fault::CloseIdleAfter(ms) => {
+            let _ = s.write_all(KEEP_ALIVE_OK);
+            std::thread::sleep(Duration::from_millis(ms));
+            s.shutdown(std::net::Shutdown::Both)
+        }
+        Fault::CloseOnNextRequest => {
+            let _ = s.write_all(KEEP_ALIVE_OK);
+            read_head(&mut s);
+            s.shutdown(std::net::Shutdown::Both)
         }
     };
 }

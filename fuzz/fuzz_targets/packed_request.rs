@@ -1,0 +1,11 @@
+//! Any bytes as a packed request (README "Packed requests"): the parser
+//! returns a request or an error, never panics or reads out of bounds.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(req) = ::hsession::packed::unpack_request(data) {
+        let _ = format!("{req:?}");
+    }
+});
