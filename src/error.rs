@@ -159,6 +159,9 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
     };
     let mut detail = String::new();
     let mut source = err.source();
+    // hyper's own body decoder (chunked framing) reports bad bytes as an
+    // io::Error inside a hyper::Error; decompression errors come without one.
+    let mut under_hyper = false;
     while let Some(cause) = source {
         if cause.is::<crate::connector::ConnectTimeoutError>() {
             kind = ErrorKind::ConnectTimeout;
@@ -167,6 +170,7 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
         } else if cause.is::<rustls::Error>() {
             kind = ErrorKind::Tls;
         } else if let Some(h) = cause.downcast_ref::<hyper::Error>() {
+            under_hyper = true;
             if h.is_parse() || h.is_parse_status() {
                 kind = ErrorKind::Protocol;
             } else if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
@@ -178,6 +182,9 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
             // source() skips the error it wraps.
             if wraps_rustls(io) {
                 kind = ErrorKind::Tls;
+            } else if under_hyper && matches!(io.kind(), Io::InvalidData | Io::InvalidInput) {
+                // Invalid chunked framing: the response is not valid HTTP.
+                kind = ErrorKind::Protocol;
             } else if kind != ErrorKind::Connect
                 && matches!(
                     io.kind(),

@@ -377,12 +377,12 @@ fn fault_table() {
             &none,
         );
     }
-    // Broken framing inside the body surfaces from the body decoder.
+    // Broken chunked framing is invalid HTTP, like a broken head.
     t.fault(
         "invalid chunk size line (`zz`)",
         "defaults",
         Fault::Raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"),
-        HSESSION_DECODE,
+        HSESSION_PROTOCOL,
         quick,
         false,
         &none,
