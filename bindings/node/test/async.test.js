@@ -3,19 +3,16 @@
 // blocking the event loop, AbortSignal, closing and garbage-collecting
 // sessions with requests in flight. Run with --expose-gc (make test-node does).
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { performance } = require('node:perf_hooks');
 const hs = require('..');
 const { Session, CancelledError, diagnostics } = hs;
-const { startServer } = require('./helpers');
+const { useServer } = require('./helpers');
 
 let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.stop();
+useServer((srv) => {
+  server = srv;
 });
 
 /** Measures the worst lateness of a 10 ms interval timer while `fn` runs. */

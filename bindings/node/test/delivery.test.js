@@ -5,17 +5,14 @@
 // (one koffi-registered callback per request, hsession_send_packed). Each
 // runs in its own process, since the mode is chosen when the module loads.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFile } = require('node:child_process');
-const { startServer } = require('./helpers');
+const { useServer } = require('./helpers');
 
 let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.stop();
+useServer((srv) => {
+  server = srv;
 });
 
 const SCRIPT = `

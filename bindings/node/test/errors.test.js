@@ -2,23 +2,22 @@
 // Bad input: the right Error subclass and code, nothing sent, the session
 // still usable; redacted URLs; a missing library.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFile } = require('node:child_process');
 const hs = require('..');
 const { Session } = hs;
-const { startServer } = require('./helpers');
+const { useServer } = require('./helpers');
 
 let server;
 let s;
-before(async () => {
-  server = await startServer();
-  s = new Session({ baseURL: server.url });
-});
-after(async () => {
-  s.close();
-  await server.stop();
-});
+useServer(
+  (srv, session) => {
+    server = srv;
+    s = session;
+  },
+  { session: true },
+);
 
 test('bad requests are refused before anything is sent; the session goes on', async () => {
   const sent = s.stats.requestsSent;

@@ -2,18 +2,15 @@
 // Runs the seed examples and the raw-ABI ffi-napi example against the test
 // server and checks what they print.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { execFile } = require('node:child_process');
-const { startServer } = require('./helpers');
+const { useServer } = require('./helpers');
 
 let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.stop();
+useServer((srv) => {
+  server = srv;
 });
 
 function run(file) {

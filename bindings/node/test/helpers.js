@@ -41,10 +41,33 @@ function startServer(args = []) {
   });
 }
 
+/**
+ * Registers before/after hooks for a test file: starts the test server (and,
+ * with `session`, a Session on it), hands them to `ready`, and stops both
+ * after the file's tests.
+ */
+function useServer(ready, { session = false } = {}) {
+  const { before, after } = require('node:test');
+  let server;
+  let s;
+  before(async () => {
+    server = await startServer();
+    if (session) {
+      const { Session } = require('..');
+      s = new Session({ baseURL: server.url });
+    }
+    ready(server, s);
+  });
+  after(async () => {
+    if (s) s.close();
+    if (server) await server.stop();
+  });
+}
+
 /** A fresh temporary directory, removed by the returned cleanup. */
 function tempDir() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hsession-node-'));
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-module.exports = { ROOT, SERVER, startServer, tempDir };
+module.exports = { ROOT, SERVER, startServer, useServer, tempDir };

@@ -2,7 +2,7 @@
 // Session and request options: auth, timeouts, retries, redirects, proxies,
 // TLS, body limits, against the real test server (and a real proxy).
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const path = require('node:path');
@@ -10,14 +10,11 @@ const { spawn, execFileSync } = require('node:child_process');
 const net = require('node:net');
 const hs = require('..');
 const { Session } = hs;
-const { startServer, tempDir } = require('./helpers');
+const { startServer, useServer, tempDir } = require('./helpers');
 
 let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.stop();
+useServer((srv) => {
+  server = srv;
 });
 
 const header = (echo, name) => echo.headers.filter(([k]) => k === name).map(([, v]) => v);

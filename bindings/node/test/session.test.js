@@ -1,23 +1,22 @@
 'use strict';
 // Requests, bodies and responses against the real test server.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { Session, Response, version } = require('..');
-const { startServer, tempDir } = require('./helpers');
+const { useServer, tempDir } = require('./helpers');
 
 let server;
 let s;
-before(async () => {
-  server = await startServer();
-  s = new Session({ baseURL: server.url });
-});
-after(async () => {
-  s.close();
-  await server.stop();
-});
+useServer(
+  (srv, session) => {
+    server = srv;
+    s = session;
+  },
+  { session: true },
+);
 
 const header = (echo, name) => echo.headers.filter(([k]) => k === name).map(([, v]) => v);
 

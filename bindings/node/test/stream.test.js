@@ -2,25 +2,24 @@
 // Streamed downloads: web ReadableStream and Node Readable, memory stays
 // flat, abort and failures mid-body.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { createHash } = require('node:crypto');
 const { pipeline } = require('node:stream/promises');
 const { Writable } = require('node:stream');
 const hs = require('..');
 const { Session, diagnostics } = hs;
-const { startServer } = require('./helpers');
+const { useServer } = require('./helpers');
 
 let server;
 let s;
-before(async () => {
-  server = await startServer();
-  s = new Session({ baseURL: server.url });
-});
-after(async () => {
-  s.close();
-  await server.stop();
-});
+useServer(
+  (srv, session) => {
+    server = srv;
+    s = session;
+  },
+  { session: true },
+);
 
 // /bytes/N streams bytes i % 251.
 function expectedHash(n) {
