@@ -382,10 +382,13 @@ impl Session {
     /// there are too many). Cookies, headers and counters are the session's
     /// whichever pool carries the request.
     fn client_for(&self, change: &crate::config::TransportOverride) -> Result<reqwest::Client> {
-        let config = change.apply(&read(&self.inner.transport).config);
-        if config == read(&self.inner.transport).config {
+        let current = read(&self.inner.transport);
+        let config = change.apply(&current.config);
+        if config == current.config {
+            drop(current);
             return self.client();
         }
+        drop(current);
         let generation = runtime::generation();
         let mut variants = self
             .inner

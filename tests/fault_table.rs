@@ -94,6 +94,18 @@ unsafe fn finish(rc: u32, err: *mut hsession_error) -> u32 {
     rc
 }
 
+/// Sends a packed request blocking; the result code, as `finish` checks it.
+unsafe fn send_packed(s: *const hsession, buf: &[u8]) -> u32 {
+    let mut resp = null_mut();
+    let mut err = null_mut();
+    let rc = finish(
+        hsession_request_packed(s, buf.as_ptr(), buf.len(), &mut resp, &mut err),
+        err,
+    );
+    hsession_response_free(resp);
+    rc
+}
+
 fn name(code: u32) -> String {
     let s = unsafe { std::ffi::CStr::from_ptr(hsession_result_str(code)) };
     let n = match code {
@@ -759,12 +771,7 @@ fn fault_table() {
         INSTANT,
         |s| unsafe {
             let buf = [1u8, 3, 0, 0, 0, b'G', b'E'];
-            let mut resp = null_mut();
-            let mut err = null_mut();
-            finish(
-                hsession_request_packed(s, buf.as_ptr(), buf.len(), &mut resp, &mut err),
-                err,
-            )
+            send_packed(s, &buf)
         },
     );
     t.row(
@@ -775,12 +782,7 @@ fn fault_table() {
         |s| unsafe {
             let mut buf = packed(&[(1, b"GET"), (2, e)]);
             buf.extend_from_slice(&[200, 0, 0, 0, 0]);
-            let mut resp = null_mut();
-            let mut err = null_mut();
-            finish(
-                hsession_request_packed(s, buf.as_ptr(), buf.len(), &mut resp, &mut err),
-                err,
-            )
+            send_packed(s, &buf)
         },
     );
     t.row(
@@ -792,12 +794,7 @@ fn fault_table() {
             let mut hv = vec![3u8, 0, 0, 0];
             hv.extend_from_slice(b"X-Av\0x");
             let buf = packed(&[(1, b"GET"), (2, e), (3, &hv)]);
-            let mut resp = null_mut();
-            let mut err = null_mut();
-            finish(
-                hsession_request_packed(s, buf.as_ptr(), buf.len(), &mut resp, &mut err),
-                err,
-            )
+            send_packed(s, &buf)
         },
     );
     t.row(
