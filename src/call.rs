@@ -24,7 +24,9 @@ enum Slot {
     Running,
     // Boxed: the slot lives as long as the handle; most of it is the result.
     Done(Box<Result<Response>>),
-    Taken,
+    /// The result was taken; its outcome stays, for the callback and for
+    /// `outcome`, which may run after a `wait` or `take` collected it.
+    Taken(Option<ErrorKind>),
 }
 
 impl std::fmt::Debug for Call {
@@ -71,7 +73,7 @@ impl Call {
         match &*self.slot() {
             Slot::Running => None,
             Slot::Done(result) => Some(result.as_ref().as_ref().err().map(Error::kind)),
-            Slot::Taken => Some(None),
+            Slot::Taken(outcome) => Some(*outcome),
         }
     }
 
@@ -79,19 +81,22 @@ impl Call {
     /// while it is in flight, `ErrorKind::Consumed` once taken.
     pub fn take(&self) -> Result<Response> {
         let mut slot = self.slot();
-        match std::mem::replace(&mut *slot, Slot::Taken) {
-            Slot::Done(result) => *result,
-            Slot::Running => {
-                *slot = Slot::Running;
+        match std::mem::replace(&mut *slot, Slot::Running) {
+            Slot::Done(result) => {
+                *slot = Slot::Taken(result.as_ref().as_ref().err().map(Error::kind));
+                *result
+            }
+            Slot::Running => Err(Error::new(
+                ErrorKind::Pending,
+                "the request is still in flight",
+            )),
+            Slot::Taken(outcome) => {
+                *slot = Slot::Taken(outcome);
                 Err(Error::new(
-                    ErrorKind::Pending,
-                    "the request is still in flight",
+                    ErrorKind::Consumed,
+                    "the result of this call was already taken",
                 ))
             }
-            Slot::Taken => Err(Error::new(
-                ErrorKind::Consumed,
-                "the result of this call was already taken",
-            )),
         }
     }
 

@@ -258,3 +258,66 @@ fn a_completion_queue_gets_every_tag_once_and_batches_notifications() {
     assert!(n < 50, "{n} notifications for 100 completions");
     assert!(queue.is_empty());
 }
+
+/// A call whose result was collected by `wait` before its callback ran still
+/// reports its failure: to the callback, and to `outcome` afterwards.
+#[test]
+fn outcome_survives_wait_before_callback() {
+    let srv = TestServer::start();
+    let s = Session::new().unwrap();
+    let refused = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/", l.local_addr().unwrap())
+    };
+    let (hold_tx, hold_rx) = mpsc::channel::<()>();
+    // The callback thread runs callbacks one at a time: this one holds it,
+    // so the next call's callback runs only after that call was waited for.
+    let blocker = s
+        .start(
+            &Request::new("GET", &srv.url("/get")).unwrap(),
+            Some(Box::new(move |_| {
+                let _ = hold_rx.recv_timeout(Duration::from_secs(10));
+            })),
+        )
+        .unwrap();
+    let cases: [(&str, ErrorKind); 3] = [
+        (&refused, ErrorKind::Connect),
+        (&srv.url("/delay/5000"), ErrorKind::Cancelled),
+        (&srv.url("/delay/5000"), ErrorKind::Timeout),
+    ];
+    let (tx, rx) = mpsc::channel();
+    let mut calls = Vec::new();
+    for (i, (url, want)) in cases.iter().enumerate() {
+        let mut req = Request::new("GET", url).unwrap();
+        if *want == ErrorKind::Timeout {
+            req.total_timeout(Some(Duration::from_millis(100)));
+        }
+        let tx = tx.clone();
+        let call = s
+            .start(
+                &req,
+                Some(Box::new(move |c| tx.send((i, c.outcome())).unwrap())),
+            )
+            .unwrap();
+        if *want == ErrorKind::Cancelled {
+            call.cancel();
+        }
+        assert_eq!(call.wait().unwrap_err().kind(), *want, "case {i}");
+        assert_eq!(
+            call.outcome(),
+            Some(Some(*want)),
+            "outcome after wait, case {i}"
+        );
+        calls.push(call);
+    }
+    hold_tx.send(()).unwrap();
+    for _ in 0..cases.len() {
+        let (i, outcome) = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(
+            outcome,
+            Some(Some(cases[i].1)),
+            "callback outcome, case {i}"
+        );
+    }
+    drop(blocker);
+}

@@ -7,6 +7,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static test_server srv;
 static char u[256];
@@ -228,6 +231,80 @@ static void wait_and_take(hsession *s) {
     hsession_request_free(req);
 }
 
+/* The first callback holds the callback thread until released, so later
+ * calls are collected with wait before their callbacks run. */
+static atomic_int hold;
+static void on_done_held(void *user_data, hsession_call *call, hsession_result result) {
+    (void)user_data;
+    (void)call;
+    (void)result;
+    double end = now_ms() + 10000;
+    while (atomic_load(&hold) && now_ms() < end) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* A URL whose port refuses connections: bound, then closed. */
+static void refused_url(char *out, size_t n) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    bind(fd, (struct sockaddr *)&a, sizeof a);
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    close(fd);
+    snprintf(out, n, "http://127.0.0.1:%u/", ntohs(a.sin_port));
+}
+
+/* The outcome of a failed call stays after hsession_call_wait took it: the
+ * callback and hsession_call_status still see the failure. */
+static void outcome_after_wait(hsession *s) {
+    char refused[64];
+    refused_url(refused, sizeof refused);
+    struct { const char *url; int cancel; uint64_t total_ms; hsession_result want; } cases[] = {
+        {refused, 0, 0, HSESSION_CONNECT},
+        {URL("/delay/5000"), 1, 0, HSESSION_CANCELLED},
+        {NULL, 0, 100, HSESSION_TIMEOUT},
+    };
+    char delayed[256];
+    snprintf(delayed, sizeof delayed, "%s", URL("/delay/5000"));
+    cases[1].url = delayed;
+    cases[2].url = delayed;
+    enum { N = sizeof cases / sizeof cases[0] };
+    static slot slots[N];
+    hsession_call *calls[N];
+    atomic_store(&finished, 0);
+    atomic_store(&hold, 1);
+    hsession_request_builder *req = NULL;
+    hsession_call *blocker = NULL;
+    hsession_request_new("GET", URL("/get"), &req, NULL);
+    CHECK_RC(hsession_send(s, req, on_done_held, NULL, &blocker, NULL), HSESSION_OK, NULL);
+    hsession_request_free(req);
+    for (int i = 0; i < N; i++) {
+        req = NULL;
+        CHECK_RC(hsession_request_new("GET", cases[i].url, &req, NULL), HSESSION_OK, NULL);
+        if (cases[i].total_ms) hsession_request_set_total_timeout_ms(req, cases[i].total_ms);
+        CHECK_RC(hsession_send(s, req, on_done, &slots[i], &calls[i], NULL), HSESSION_OK, NULL);
+        hsession_request_free(req);
+        if (cases[i].cancel) hsession_call_cancel(calls[i]);
+        hsession_response *resp = NULL;
+        hsession_result rc = hsession_call_wait(calls[i], &resp, NULL);
+        CHECK(rc == cases[i].want, "case %d: wait gave %u, want %u", i, rc, cases[i].want);
+        CHECK(hsession_call_status(calls[i]) == cases[i].want, "case %d: status after wait %u", i,
+              hsession_call_status(calls[i]));
+    }
+    atomic_store(&hold, 0);
+    CHECK(wait_finished(N, 10000), "only %d of %d callbacks ran", atomic_load(&finished), N);
+    for (int i = 0; i < N; i++) {
+        CHECK(atomic_load(&slots[i].result) == (int)cases[i].want, "case %d: callback got %d, want %u", i,
+              atomic_load(&slots[i].result), cases[i].want);
+        hsession_call_free(calls[i]);
+    }
+    hsession_call_free(blocker);
+}
+
 static void bad_input(hsession *s) {
     hsession_request_builder *req = NULL;
     hsession_request_new("GET", URL("/echo"), &req, NULL);
@@ -268,6 +345,7 @@ int main(void) {
     free_while_in_flight();
     blocking_call_with_token(s);
     wait_and_take(s);
+    outcome_after_wait(s);
     bad_input(s);
     hsession_free(s);
     server_stop(&srv);
