@@ -178,52 +178,45 @@ fn webpki_anchor(cert: &CertificateDer<'_>) -> std::result::Result<(), rustls::E
 }
 
 /// TLS setters. Each builds a new connection pool (see the module comment);
-/// the cookie jar and counters stay. Two setters racing each other may lose
-/// one change, as with every transport setting: configure before sharing.
+/// the cookie jar and counters stay. Files are read and checked before the
+/// session's transport lock is taken; only the resulting field is written
+/// under it, so setters racing from other threads keep each other's changes.
 impl crate::Session {
-    fn change_tls(&self, change: impl FnOnce(&mut TlsConfig) -> Result<()>) -> Result<()> {
-        let mut config = self.transport_config();
-        change(&mut config.tls)?;
-        self.set_transport_config(config)
-    }
-
     /// Turns certificate and host-name verification on (default) or off.
     pub fn set_verify(&self, verify: bool) -> Result<()> {
-        self.change_tls(|t| {
-            t.verify = verify;
-            Ok(())
-        })
+        self.update_transport(|c| c.tls.verify = verify)
     }
 
     /// Trusts only the CA certificates in the PEM file at `path` (they
     /// replace the platform roots); `None` goes back to the platform roots.
     pub fn set_ca_file(&self, path: Option<&Path>) -> Result<()> {
-        self.change_tls(|t| match path {
-            Some(path) => t.set_ca_file(path),
-            None => {
-                t.ca = None;
-                Ok(())
+        let ca = match path {
+            Some(path) => {
+                let mut checked = TlsConfig::default();
+                checked.set_ca_file(path)?;
+                checked.ca
             }
-        })
+            None => None,
+        };
+        self.update_transport(|c| c.tls.ca = ca)
     }
 
     /// Presents this certificate chain and key (PEM files) to servers that
     /// ask for a client certificate; `None` presents none.
     pub fn set_client_cert(&self, files: Option<(&Path, &Path)>) -> Result<()> {
-        self.change_tls(|t| match files {
-            Some((cert, key)) => t.set_client_cert(cert, key),
-            None => {
-                t.client_cert = None;
-                Ok(())
+        let client_cert = match files {
+            Some((cert, key)) => {
+                let mut checked = TlsConfig::default();
+                checked.set_client_cert(cert, key)?;
+                checked.client_cert
             }
-        })
+            None => None,
+        };
+        self.update_transport(|c| c.tls.client_cert = client_cert)
     }
 
     /// The lowest TLS version accepted (default 1.2).
     pub fn set_min_tls_version(&self, version: TlsVersion) -> Result<()> {
-        self.change_tls(|t| {
-            t.min_version = version;
-            Ok(())
-        })
+        self.update_transport(|c| c.tls.min_version = version)
     }
 }

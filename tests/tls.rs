@@ -243,3 +243,33 @@ fn https_to_http_redirects_can_be_refused() {
     // https -> https is still followed.
     assert_eq!(get(&s, &tls.url("/redirect/1")).status(), 200);
 }
+
+/// TLS setters and other transport setters racing from threads never undo
+/// each other's changes: each writes its own field under the session's lock.
+#[test]
+fn tls_setters_racing_other_setters_lose_nothing() {
+    let mut lost = Vec::new();
+    for round in 0..300 {
+        let s = Session::new().unwrap();
+        let barrier = std::sync::Barrier::new(3);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                barrier.wait();
+                s.set_min_tls_version(TlsVersion::Tls13).unwrap();
+            });
+            scope.spawn(|| {
+                barrier.wait();
+                s.set_verify(false).unwrap();
+            });
+            scope.spawn(|| {
+                barrier.wait();
+                s.set_no_proxy(Some("racing.test")).unwrap();
+            });
+        });
+        let c = s.transport_config();
+        if c.tls.verify || c.tls.min_version != TlsVersion::Tls13 || c.proxy.no_proxy.is_none() {
+            lost.push(round);
+        }
+    }
+    assert!(lost.is_empty(), "a change was lost in rounds {lost:?}");
+}
