@@ -72,6 +72,43 @@
 #define HSESSION_COOKIE_HOST_ONLY 4
 
 /**
+ * Retry options, one named setting each, for `hsession_set_retry_count`
+ * (the counts) and `hsession_set_retry_seconds` (the backoff times).
+ * Retries of any kind (urllib3's `total`). A count.
+ */
+#define HSESSION_RETRY_TOTAL 1
+
+/**
+ * Retries after the connection could not be made. A count.
+ */
+#define HSESSION_RETRY_CONNECT 2
+
+/**
+ * Retries after the request was sent and no response came back. A count.
+ */
+#define HSESSION_RETRY_READ 3
+
+/**
+ * Retries after a status in the forcelist. A count.
+ */
+#define HSESSION_RETRY_STATUS 4
+
+/**
+ * Backoff factor: the sleep before retry n >= 2 is `factor * 2^(n-1)` s.
+ */
+#define HSESSION_RETRY_BACKOFF_FACTOR 5
+
+/**
+ * The longest backoff sleep, in seconds.
+ */
+#define HSESSION_RETRY_BACKOFF_MAX 6
+
+/**
+ * Up to this many seconds added at random to each backoff sleep.
+ */
+#define HSESSION_RETRY_BACKOFF_JITTER 7
+
+/**
  * Minimum TLS version 1.2 (the default), for `hsession_set_min_tls_version`.
  */
 #define HSESSION_TLS_1_2 771
@@ -1190,7 +1227,9 @@ hsession_result hsession_set_max_redirects(const hsession *session, size_t max);
 hsession_result hsession_set_refuse_downgrade(const hsession *session, int32_t refuse);
 
 /**
- * Sets the retry policy's counts and backoff, with urllib3's `Retry`
+ * Sets the retry policy's counts and backoff all at once (the named
+ * setters `hsession_set_retry_count` and `hsession_set_retry_seconds` set
+ * one at a time, with no positions to mix up), with urllib3's `Retry`
  * meaning: `total`, `connect`, `read` and `status` retries (-1 = no limit
  * from that count; all -1 is capped at 1,000 retries); before retry n >= 2
  * the sleep is `backoff_factor * 2^(n-1)` seconds, at most `backoff_max`,
@@ -1209,6 +1248,30 @@ hsession_result hsession_set_retry(const hsession *session,
                                    double backoff_max,
                                    double backoff_jitter,
                                    hsession_error **err_out);
+
+/**
+ * Sets one retry count, named by `option` (HSESSION_RETRY_TOTAL, _CONNECT,
+ * _READ or _STATUS), to `count` (-1 = no limit from this count), with the
+ * meaning of `hsession_set_retry`; the other settings stay. Another option
+ * number fails with HSESSION_INVALID_ARGUMENT and changes nothing.
+ * Thread-safe; applies to requests started after it returns.
+ */
+hsession_result hsession_set_retry_count(const hsession *session,
+                                         uint32_t option,
+                                         int64_t count,
+                                         hsession_error **err_out);
+
+/**
+ * Sets one backoff time, named by `option` (HSESSION_RETRY_BACKOFF_FACTOR,
+ * _BACKOFF_MAX or _BACKOFF_JITTER), to `seconds` (finite, >= 0), with the
+ * meaning of `hsession_set_retry`; the other settings stay. Another option
+ * number fails with HSESSION_INVALID_ARGUMENT and changes nothing.
+ * Thread-safe; applies to requests started after it returns.
+ */
+hsession_result hsession_set_retry_seconds(const hsession *session,
+                                           uint32_t option,
+                                           double seconds,
+                                           hsession_error **err_out);
 
 /**
  * The statuses retried (urllib3's `status_forcelist`): `count` codes at

@@ -9,8 +9,8 @@ int main(int argc, char **argv) {
     hsession *session = NULL;
     hsession_error *err = NULL;
     die_on(hsession_new(&session, &err), err, "hsession_new");
-    /* total, connect, read, status (-1: no own limit), backoff factor, max, jitter (seconds) */
-    die_on(hsession_set_retry(session, 3, -1, -1, -1, 0.1, 120, 0, &err), err, "set_retry");
+    die_on(hsession_set_retry_count(session, HSESSION_RETRY_TOTAL, 3, &err), err, "retry total");
+    die_on(hsession_set_retry_seconds(session, HSESSION_RETRY_BACKOFF_FACTOR, 0.1, &err), err, "retry backoff");
     const uint16_t status_forcelist[] = {500, 502, 503, 504};
     die_on(hsession_set_retry_statuses(session, status_forcelist, 4, &err), err, "set_retry_statuses");
 

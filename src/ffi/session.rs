@@ -225,7 +225,9 @@ pub unsafe extern "C" fn hsession_set_refuse_downgrade(
     })
 }
 
-/// Sets the retry policy's counts and backoff, with urllib3's `Retry`
+/// Sets the retry policy's counts and backoff all at once (the named
+/// setters `hsession_set_retry_count` and `hsession_set_retry_seconds` set
+/// one at a time, with no positions to mix up), with urllib3's `Retry`
 /// meaning: `total`, `connect`, `read` and `status` retries (-1 = no limit
 /// from that count; all -1 is capped at 1,000 retries); before retry n >= 2
 /// the sleep is `backoff_factor * 2^(n-1)` seconds, at most `backoff_max`,
@@ -271,6 +273,94 @@ pub unsafe extern "C" fn hsession_set_retry(
         });
         Ok(())
     })
+}
+
+/// Retry options, one named setting each, for `hsession_set_retry_count`
+/// (the counts) and `hsession_set_retry_seconds` (the backoff times).
+/// Retries of any kind (urllib3's `total`). A count.
+pub const HSESSION_RETRY_TOTAL: u32 = 1;
+/// Retries after the connection could not be made. A count.
+pub const HSESSION_RETRY_CONNECT: u32 = 2;
+/// Retries after the request was sent and no response came back. A count.
+pub const HSESSION_RETRY_READ: u32 = 3;
+/// Retries after a status in the forcelist. A count.
+pub const HSESSION_RETRY_STATUS: u32 = 4;
+/// Backoff factor: the sleep before retry n >= 2 is `factor * 2^(n-1)` s.
+pub const HSESSION_RETRY_BACKOFF_FACTOR: u32 = 5;
+/// The longest backoff sleep, in seconds.
+pub const HSESSION_RETRY_BACKOFF_MAX: u32 = 6;
+/// Up to this many seconds added at random to each backoff sleep.
+pub const HSESSION_RETRY_BACKOFF_JITTER: u32 = 7;
+
+/// Sets one retry count, named by `option` (HSESSION_RETRY_TOTAL, _CONNECT,
+/// _READ or _STATUS), to `count` (-1 = no limit from this count), with the
+/// meaning of `hsession_set_retry`; the other settings stay. Another option
+/// number fails with HSESSION_INVALID_ARGUMENT and changes nothing.
+/// Thread-safe; applies to requests started after it returns.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_retry_count(
+    session: *const hsession,
+    option: u32,
+    count: i64,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        let (name, field): (_, fn(&mut crate::RetryPolicy) -> &mut Option<u32>) = match option {
+            HSESSION_RETRY_TOTAL => ("total", |p| &mut p.total),
+            HSESSION_RETRY_CONNECT => ("connect", |p| &mut p.connect),
+            HSESSION_RETRY_READ => ("read", |p| &mut p.read),
+            HSESSION_RETRY_STATUS => ("status", |p| &mut p.status),
+            other => return Err(retry_option_error(other, "count")),
+        };
+        let count = crate::retry::count_from_i64(count, name)?;
+        s.0.update_retry(|p| *field(p) = count);
+        Ok(())
+    })
+}
+
+/// Sets one backoff time, named by `option` (HSESSION_RETRY_BACKOFF_FACTOR,
+/// _BACKOFF_MAX or _BACKOFF_JITTER), to `seconds` (finite, >= 0), with the
+/// meaning of `hsession_set_retry`; the other settings stay. Another option
+/// number fails with HSESSION_INVALID_ARGUMENT and changes nothing.
+/// Thread-safe; applies to requests started after it returns.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_retry_seconds(
+    session: *const hsession,
+    option: u32,
+    seconds: f64,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        let (name, field): (_, fn(&mut crate::RetryPolicy) -> &mut std::time::Duration) =
+            match option {
+                HSESSION_RETRY_BACKOFF_FACTOR => ("backoff_factor", |p| &mut p.backoff_factor),
+                HSESSION_RETRY_BACKOFF_MAX => ("backoff_max", |p| &mut p.backoff_max),
+                HSESSION_RETRY_BACKOFF_JITTER => ("backoff_jitter", |p| &mut p.backoff_jitter),
+                other => return Err(retry_option_error(other, "seconds")),
+            };
+        let seconds = crate::retry::seconds_from_f64(seconds, name)?;
+        s.0.update_retry(|p| *field(p) = seconds);
+        Ok(())
+    })
+}
+
+/// Says which setter takes `option`, when the caller used the other one.
+fn retry_option_error(option: u32, setter: &str) -> Failure {
+    let right = match option {
+        HSESSION_RETRY_TOTAL..=HSESSION_RETRY_STATUS => {
+            "; it is a count: use hsession_set_retry_count"
+        }
+        HSESSION_RETRY_BACKOFF_FACTOR..=HSESSION_RETRY_BACKOFF_JITTER => {
+            "; it is a time: use hsession_set_retry_seconds"
+        }
+        _ => "",
+    };
+    Failure::new(
+        HSESSION_INVALID_ARGUMENT,
+        format!("hsession_set_retry_{setter} does not take retry option {option}{right}"),
+    )
 }
 
 /// The statuses retried (urllib3's `status_forcelist`): `count` codes at
@@ -527,4 +617,59 @@ pub unsafe extern "C" fn hsession_get(
         let request = Request::new("GET", str_arg(url, "url")?)?;
         send(session, &request, response_out)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ptr;
+    use std::time::Duration;
+
+    /// Each named retry option writes its own field and nothing else.
+    #[test]
+    fn each_retry_option_sets_its_own_field() {
+        let s = hsession(Session::new().unwrap());
+        let counts = [
+            HSESSION_RETRY_TOTAL,
+            HSESSION_RETRY_CONNECT,
+            HSESSION_RETRY_READ,
+            HSESSION_RETRY_STATUS,
+        ];
+        for (i, option) in counts.into_iter().enumerate() {
+            let rc =
+                unsafe { hsession_set_retry_count(&s, option, 10 + i as i64, ptr::null_mut()) };
+            assert_eq!(rc, HSESSION_OK);
+        }
+        let times = [
+            HSESSION_RETRY_BACKOFF_FACTOR,
+            HSESSION_RETRY_BACKOFF_MAX,
+            HSESSION_RETRY_BACKOFF_JITTER,
+        ];
+        for (i, option) in times.into_iter().enumerate() {
+            let rc =
+                unsafe { hsession_set_retry_seconds(&s, option, 1.5 + i as f64, ptr::null_mut()) };
+            assert_eq!(rc, HSESSION_OK);
+        }
+        let p = s.0.retry();
+        assert_eq!(
+            (p.total, p.connect, p.read, p.status),
+            (Some(10), Some(11), Some(12), Some(13))
+        );
+        assert_eq!(
+            (p.backoff_factor, p.backoff_max, p.backoff_jitter),
+            (
+                Duration::from_secs_f64(1.5),
+                Duration::from_secs_f64(2.5),
+                Duration::from_secs_f64(3.5)
+            )
+        );
+        // A count option at the time setter (and the reverse) changes nothing.
+        let rc =
+            unsafe { hsession_set_retry_seconds(&s, HSESSION_RETRY_TOTAL, 0.0, ptr::null_mut()) };
+        assert_eq!(rc, HSESSION_INVALID_ARGUMENT);
+        let rc =
+            unsafe { hsession_set_retry_count(&s, HSESSION_RETRY_BACKOFF_MAX, 0, ptr::null_mut()) };
+        assert_eq!(rc, HSESSION_INVALID_ARGUMENT);
+        assert_eq!(s.0.retry(), p);
+    }
 }

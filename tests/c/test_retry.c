@@ -27,7 +27,9 @@ int main(void) {
     hsession *s = NULL;
     CHECK_RC(hsession_new(&s, NULL), HSESSION_OK, NULL);
     hsession_error *err = NULL;
-    CHECK_RC(hsession_set_retry(s, 3, -1, -1, -1, 0.1, 120, 0, &err), HSESSION_OK, err);
+    /* Named setters: a count or a time cannot be put in the wrong place. */
+    CHECK_RC(hsession_set_retry_count(s, HSESSION_RETRY_TOTAL, 3, &err), HSESSION_OK, err);
+    CHECK_RC(hsession_set_retry_seconds(s, HSESSION_RETRY_BACKOFF_FACTOR, 0.1, &err), HSESSION_OK, err);
     const uint16_t forcelist[] = {500, 502, 503, 504};
     CHECK_RC(hsession_set_retry_statuses(s, forcelist, 4, &err), HSESSION_OK, err);
 
@@ -73,6 +75,21 @@ int main(void) {
     err = NULL;
     CHECK(hsession_set_retry(s, 1, 1, 1, 1, -0.5, 0, 0, NULL) == HSESSION_INVALID_ARGUMENT, "negative backoff");
     CHECK(hsession_set_retry(s, 1, 1, 1, 1, 1.0 / 0.0, 0, 0, NULL) == HSESSION_INVALID_ARGUMENT, "infinite");
+    CHECK(hsession_set_retry_count(NULL, HSESSION_RETRY_TOTAL, 1, NULL) == HSESSION_NULL_ARGUMENT, "count NULL");
+    CHECK(hsession_set_retry_count(s, HSESSION_RETRY_READ, -2, NULL) == HSESSION_INVALID_ARGUMENT, "read -2");
+    CHECK(hsession_set_retry_count(s, HSESSION_RETRY_BACKOFF_MAX, 1, &err) == HSESSION_INVALID_ARGUMENT,
+          "a time option given to the count setter");
+    CHECK(err && strstr(hsession_error_message(err), "hsession_set_retry_seconds"), "message names the right setter");
+    hsession_error_free(err);
+    err = NULL;
+    CHECK(hsession_set_retry_count(s, 99, 1, NULL) == HSESSION_INVALID_ARGUMENT, "unknown option");
+    CHECK(hsession_set_retry_seconds(NULL, HSESSION_RETRY_BACKOFF_MAX, 1, NULL) == HSESSION_NULL_ARGUMENT, "seconds NULL");
+    CHECK(hsession_set_retry_seconds(s, HSESSION_RETRY_STATUS, 1, NULL) == HSESSION_INVALID_ARGUMENT,
+          "a count option given to the time setter");
+    CHECK(hsession_set_retry_seconds(s, HSESSION_RETRY_BACKOFF_JITTER, -1, NULL) == HSESSION_INVALID_ARGUMENT,
+          "negative jitter");
+    CHECK(hsession_set_retry_seconds(s, HSESSION_RETRY_BACKOFF_MAX, 0.0 / 0.0, NULL) == HSESSION_INVALID_ARGUMENT,
+          "NaN max");
     CHECK(hsession_set_retry_statuses(s, NULL, 2, NULL) == HSESSION_NULL_ARGUMENT, "statuses NULL");
     const uint16_t bad[] = {503, 700};
     CHECK(hsession_set_retry_statuses(s, bad, 2, NULL) == HSESSION_INVALID_ARGUMENT, "status 700");
