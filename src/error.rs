@@ -143,6 +143,14 @@ fn wraps_rustls(io: &std::io::Error) -> bool {
     false
 }
 
+/// hyper-util's client error only names its kind ("client error (Connect)"),
+/// which the message already says in words; its source has the detail.
+fn is_wrapper_text(text: &str) -> bool {
+    text.strip_prefix("client error (")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .is_some_and(|kind| kind.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
 /// Classifies a transport error from reqwest/hyper by walking its source chain.
 pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
     use std::error::Error as _;
@@ -199,7 +207,7 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
             }
         }
         let text = cause.to_string();
-        if !text.is_empty() && !detail.contains(&text) {
+        if !text.is_empty() && !detail.contains(&text) && !is_wrapper_text(&text) {
             detail.push_str(": ");
             detail.push_str(&text);
         }

@@ -112,3 +112,33 @@ fn an_endless_body_stops_at_the_body_limit() {
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
     assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
 }
+
+/// A message says its kind once, then the cause: no wrapper text from the
+/// layers underneath ("client error (Connect)", "error sending request").
+#[test]
+fn messages_name_their_kind_once_without_wrapper_text() {
+    let refused = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/", l.local_addr().unwrap())
+    };
+    let bad = FaultServer::start(Fault::BadStatusLine);
+    let s = Session::new().unwrap();
+    for (url, kind, what) in [
+        (refused, ErrorKind::Connect, "could not connect"),
+        (bad.url("/x"), ErrorKind::Protocol, "invalid HTTP response"),
+    ] {
+        let err = s.send(&Request::new("GET", &url).unwrap()).unwrap_err();
+        let msg = err.message();
+        eprintln!("{kind:?}: {msg}");
+        assert_eq!(err.kind(), kind, "{msg}");
+        assert!(msg.starts_with(&format!("{what}: ")), "{msg}");
+        assert_eq!(msg.matches(what).count(), 1, "{msg}");
+        for noise in [
+            "client error (",
+            "error sending request",
+            "error trying to connect",
+        ] {
+            assert!(!msg.contains(noise), "{msg}");
+        }
+    }
+}

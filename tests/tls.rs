@@ -60,6 +60,9 @@ fn default_verification_rejects_an_unknown_ca() {
     let e = fails_with(&s, &srv.url("/get"));
     assert_eq!(e.kind(), ErrorKind::Tls, "{e}");
     assert!(e.message().to_lowercase().contains("certificate"), "{e}");
+    // The kind once, then the cause, without the client's wrapper text.
+    assert!(e.message().starts_with("TLS failure: "), "{e}");
+    assert!(!e.message().contains("client error ("), "{e}");
 }
 
 #[test]
