@@ -95,7 +95,7 @@ test-c: stage $(addprefix $(BUILD)/tests/,$(C_TESTS)) $(BUILD)/tests/test_stream
 	$(CC) -std=c99 $(C_WARN) -o $(BUILD)/tests/test_header_static tests/c/test_header.c $$($(PKG) --cflags hsession) $(STAGE)/lib/libhsession.a $$($(PKG) --static --libs hsession | sed 's/-lhsession//')
 	HSESSION_TESTSERVER=$(SERVER) sh tests/c/run.sh $(BUILD)/tests/test_header_c $(BUILD)/tests/test_header_cpp $(BUILD)/tests/test_header_static $(addprefix $(BUILD)/tests/,$(C_TESTS)) $(BUILD)/tests/test_stream_plain
 
-# Benchmarks print figures (README "Performance"); bench-smoke only checks
+# Benchmarks print figures (docs/performance.md); bench-smoke only checks
 # that they run, with few requests, as CI does.
 BENCH_REQUESTS ?= 40000
 $(BUILD)/bench/bench_vs_curl: benches/c/bench_vs_curl.c stage

@@ -483,7 +483,7 @@ hsession_result hsession_call_take(const hsession_call *call_handle,
 
 /**
  * Cancels the request if it is still in flight: it ends with
- * HSESSION_CANCELLED within milliseconds (README, "Async"), its connection
+ * HSESSION_CANCELLED within milliseconds (docs/async.md), its connection
  * is closed rather than pooled half-read, and the callback still runs once.
  * Cancelling twice or after the end does nothing. Thread-safe.
  */
@@ -812,7 +812,7 @@ hsession_result hsession_request_new(const char *method,
  * (copied): method, URL, headers, query, body, auth, timeouts, retry policy
  * and the other per-request options as tagged fields, so a language
  * binding crosses the boundary once instead of once per header. The format
- * is in README.md ("Packed requests") and `src/packed.rs`. Every field is
+ * is in docs/packed-format.md and `src/packed.rs`. Every field is
  * validated as its setter would validate it, with the same result codes;
  * a malformed buffer is HSESSION_INVALID_ARGUMENT. On success writes a new
  * builder to `*request_out`, owned by the caller.
@@ -1021,8 +1021,8 @@ hsession_result hsession_response_body(const hsession_response *response,
 /**
  * Everything about the response in one call, for language bindings: the
  * packed head (status, elapsed µs, retries, version, reason, URL, every
- * header in order, the redirect history; format in README.md, "Packed
- * requests") at `*head_out`/`*head_len_out`, and the body as
+ * header in order, the redirect history; format in
+ * docs/packed-format.md) at `*head_out`/`*head_len_out`, and the body as
  * `hsession_response_body` gives it at `*body_out`/`*body_len_out` (empty
  * for a streamed response). All borrowed, valid until the response is
  * freed; never NULL on success.
@@ -1112,7 +1112,7 @@ hsession_result hsession_response_read_async(const hsession_response *response,
                                              hsession_error **err_out);
 
 /**
- * Creates a session with the default settings (see README: timeouts
+ * Creates a session with the default settings (docs/behaviour.md: timeouts
  * connect 10 s, read-idle 30 s, total 300 s; User-Agent "hsession/VERSION").
  * On success writes a new handle to `*session_out`, owned by the caller,
  * to be freed with `hsession_free`. On failure `*session_out` is untouched

@@ -3,7 +3,7 @@
 //! boundary costs) hands over a request and reads back a response in a call
 //! or two instead of one call per header.
 //!
-//! The format is documented for users in README.md, "Packed requests":
+//! The format is documented for users in docs/packed-format.md:
 //! fields of `tag: u8`, `len: u32` (little-endian) and a payload; the
 //! response head is fixed fields, then length-prefixed strings.
 

@@ -108,7 +108,7 @@ fn configured_workers() -> usize {
 
 /// One worker per four CPUs, at least one. The workers only move bytes:
 /// requests are prepared and responses converted on the callers' threads.
-/// Measured on 2 cores (README, Performance): one worker beat two both
+/// Measured on 2 cores (docs/performance.md): one worker beat two both
 /// sequentially (90 vs 120 us CPU per request) and from 8 threads (22,500
 /// vs 16,600 requests/s), since every extra worker adds wake-ups.
 fn default_workers(cpus: usize) -> usize {

@@ -1,4 +1,4 @@
-//! Any bytes as a packed request (README "Packed requests"): the parser
+//! Any bytes as a packed request (docs/packed-format.md): the parser
 //! returns a request or an error, never panics or reads out of bounds.
 #![no_main]
 

@@ -153,7 +153,7 @@ pub unsafe extern "C" fn hsession_call_take(
 }
 
 /// Cancels the request if it is still in flight: it ends with
-/// HSESSION_CANCELLED within milliseconds (README, "Async"), its connection
+/// HSESSION_CANCELLED within milliseconds (docs/async.md), its connection
 /// is closed rather than pooled half-read, and the callback still runs once.
 /// Cancelling twice or after the end does nothing. Thread-safe.
 #[no_mangle]

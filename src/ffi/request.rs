@@ -35,7 +35,7 @@ pub unsafe extern "C" fn hsession_request_new(
 /// (copied): method, URL, headers, query, body, auth, timeouts, retry policy
 /// and the other per-request options as tagged fields, so a language
 /// binding crosses the boundary once instead of once per header. The format
-/// is in README.md ("Packed requests") and `src/packed.rs`. Every field is
+/// is in docs/packed-format.md and `src/packed.rs`. Every field is
 /// validated as its setter would validate it, with the same result codes;
 /// a malformed buffer is HSESSION_INVALID_ARGUMENT. On success writes a new
 /// builder to `*request_out`, owned by the caller.

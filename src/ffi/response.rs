@@ -136,8 +136,8 @@ pub unsafe extern "C" fn hsession_response_body(
 
 /// Everything about the response in one call, for language bindings: the
 /// packed head (status, elapsed µs, retries, version, reason, URL, every
-/// header in order, the redirect history; format in README.md, "Packed
-/// requests") at `*head_out`/`*head_len_out`, and the body as
+/// header in order, the redirect history; format in
+/// docs/packed-format.md) at `*head_out`/`*head_len_out`, and the body as
 /// `hsession_response_body` gives it at `*body_out`/`*body_len_out` (empty
 /// for a streamed response). All borrowed, valid until the response is
 /// freed; never NULL on success.

@@ -12,7 +12,7 @@ use crate::{Request, Session, TransportConfig};
 /// setters apply to requests started after they return.
 pub struct hsession(pub(crate) Session);
 
-/// Creates a session with the default settings (see README: timeouts
+/// Creates a session with the default settings (docs/behaviour.md: timeouts
 /// connect 10 s, read-idle 30 s, total 300 s; User-Agent "hsession/VERSION").
 /// On success writes a new handle to `*session_out`, owned by the caller,
 /// to be freed with `hsession_free`. On failure `*session_out` is untouched
