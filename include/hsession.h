@@ -241,6 +241,20 @@ typedef int64_t (*hsession_body_read_callback)(void *user_data, uint8_t *buf, si
 typedef void (*hsession_read_callback)(void *user_data, hsession_result result, size_t n);
 
 /**
+ * The Netscape cookies.txt format that curl (-b/-c) and wget read and
+ * write: seven tab-separated fields, "#HttpOnly_" before the domain of
+ * HttpOnly cookies, expiry 0 for session cookies.
+ */
+#define HSESSION_COOKIE_FILE_NETSCAPE 1
+
+/**
+ * hsession's JSON: {"format": "hsession-cookies", "version": 1,
+ * "cookies": [{"name", "value", "domain", "path", "host_only", "secure",
+ * "http_only", "expires": Unix seconds or null}]}.
+ */
+#define HSESSION_COOKIE_FILE_JSON 2
+
+/**
  * Success.
  */
 #define HSESSION_OK 0
@@ -390,29 +404,9 @@ typedef void (*hsession_read_callback)(void *user_data, hsession_result result, 
  */
 #define HSESSION_TOO_MANY_RETRIES 28
 
-/**
- * The Netscape cookies.txt format that curl (-b/-c) and wget read and
- * write: seven tab-separated fields, "#HttpOnly_" before the domain of
- * HttpOnly cookies, expiry 0 for session cookies.
- */
-#define HSESSION_COOKIE_FILE_NETSCAPE 1
-
-/**
- * hsession's JSON: {"format": "hsession-cookies", "version": 1,
- * "cookies": [{"name", "value", "domain", "path", "host_only", "secure",
- * "http_only", "expires": Unix seconds or null}]}.
- */
-#define HSESSION_COOKIE_FILE_JSON 2
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
-
-/**
- * A static description of a result code, for logs. Never NULL; unknown
- * codes give "unknown result code". Thread-safe.
- */
-const char *hsession_result_str(hsession_result result);
 
 /**
  * The library version, "MAJOR.MINOR.PATCH", as a static string. Thread-safe.
@@ -1110,6 +1104,19 @@ hsession_result hsession_response_read_async(const hsession_response *response,
                                              hsession_read_callback callback,
                                              void *user_data,
                                              hsession_error **err_out);
+
+/**
+ * The name of a result code's constant ("HSESSION_CONNECT"), a static
+ * string; NULL for a code this library does not know. Bindings check their
+ * own tables against it. Thread-safe.
+ */
+const char *hsession_result_name(hsession_result result);
+
+/**
+ * A static description of a result code, for logs. Never NULL; unknown
+ * codes give "unknown result code". Thread-safe.
+ */
+const char *hsession_result_str(hsession_result result);
 
 /**
  * Creates a session with the default settings (docs/behaviour.md: timeouts

@@ -1,7 +1,6 @@
 //! `hsession_error`: the detail of one failure, owned by the caller.
 
 use super::*;
-use crate::ErrorKind;
 use std::ffi::CString;
 
 /// The detail of a failed call: its result code, a message, and the URL it
@@ -14,36 +13,7 @@ pub struct hsession_error {
     url: Option<CString>,
 }
 
-pub(crate) fn code_of(kind: ErrorKind) -> hsession_result {
-    match kind {
-        ErrorKind::InvalidArgument => HSESSION_INVALID_ARGUMENT,
-        ErrorKind::InvalidUtf8 => HSESSION_INVALID_UTF8,
-        ErrorKind::InvalidMethod => HSESSION_INVALID_METHOD,
-        ErrorKind::InvalidUrl => HSESSION_INVALID_URL,
-        ErrorKind::UnsupportedScheme => HSESSION_UNSUPPORTED_SCHEME,
-        ErrorKind::InvalidHeaderName => HSESSION_INVALID_HEADER_NAME,
-        ErrorKind::InvalidHeaderValue => HSESSION_INVALID_HEADER_VALUE,
-        ErrorKind::Connect => HSESSION_CONNECT,
-        ErrorKind::ConnectTimeout => HSESSION_CONNECT_TIMEOUT,
-        ErrorKind::ReadTimeout => HSESSION_READ_TIMEOUT,
-        ErrorKind::Timeout => HSESSION_TIMEOUT,
-        ErrorKind::ConnectionClosed => HSESSION_CONNECTION_CLOSED,
-        ErrorKind::Protocol => HSESSION_PROTOCOL,
-        ErrorKind::Tls => HSESSION_TLS,
-        ErrorKind::Decode => HSESSION_DECODE,
-        ErrorKind::TooManyRedirects => HSESSION_TOO_MANY_REDIRECTS,
-        ErrorKind::Cancelled => HSESSION_CANCELLED,
-        ErrorKind::WrongThread => HSESSION_WRONG_THREAD,
-        ErrorKind::Runtime => HSESSION_RUNTIME,
-        ErrorKind::Internal => HSESSION_INTERNAL,
-        ErrorKind::Pending => HSESSION_PENDING,
-        ErrorKind::Consumed => HSESSION_NOT_FOUND,
-        ErrorKind::TooManyRetries => HSESSION_TOO_MANY_RETRIES,
-        ErrorKind::Io => HSESSION_IO,
-        ErrorKind::Parse => HSESSION_PARSE,
-        ErrorKind::BodyTooLarge => HSESSION_BODY_TOO_LARGE,
-    }
-}
+pub(crate) use super::result::code_of;
 
 /// C strings cannot hold NUL; a message quoting caller input might.
 fn c_string(s: String) -> CString {

@@ -16,6 +16,7 @@ pub mod error;
 pub mod queue;
 pub mod request;
 pub mod response;
+pub mod result;
 pub mod session;
 pub mod tls;
 
@@ -23,74 +24,7 @@ use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub use error::hsession_error;
-
-/// A result code. 0 is success; every other value names one kind of failure.
-/// Values are never reused or renumbered.
-pub type hsession_result = u32;
-
-/// Success.
-pub const HSESSION_OK: hsession_result = 0;
-/// A required pointer argument was NULL.
-pub const HSESSION_NULL_ARGUMENT: hsession_result = 1;
-/// A string argument is not valid UTF-8.
-pub const HSESSION_INVALID_UTF8: hsession_result = 2;
-/// An argument is out of range or otherwise unusable.
-pub const HSESSION_INVALID_ARGUMENT: hsession_result = 3;
-/// The HTTP method is not a valid token.
-pub const HSESSION_INVALID_METHOD: hsession_result = 4;
-/// The URL cannot be parsed, has no host, or contains control characters.
-pub const HSESSION_INVALID_URL: hsession_result = 5;
-/// The URL's scheme is not http or https.
-pub const HSESSION_UNSUPPORTED_SCHEME: hsession_result = 6;
-/// A header name is not a valid HTTP token.
-pub const HSESSION_INVALID_HEADER_NAME: hsession_result = 7;
-/// A header value contains CR, LF or another forbidden control character.
-pub const HSESSION_INVALID_HEADER_VALUE: hsession_result = 8;
-/// No such item (a header that is absent, an index past the end).
-pub const HSESSION_NOT_FOUND: hsession_result = 9;
-/// The connection could not be made (refused, unreachable, DNS failure).
-pub const HSESSION_CONNECT: hsession_result = 10;
-/// No connection within the connect timeout.
-pub const HSESSION_CONNECT_TIMEOUT: hsession_result = 11;
-/// No data from the server within the read-idle timeout.
-pub const HSESSION_READ_TIMEOUT: hsession_result = 12;
-/// The request did not complete within the total timeout.
-pub const HSESSION_TIMEOUT: hsession_result = 13;
-/// The server closed the connection before the response was complete.
-pub const HSESSION_CONNECTION_CLOSED: hsession_result = 14;
-/// The server's response is not valid HTTP.
-pub const HSESSION_PROTOCOL: hsession_result = 15;
-/// The TLS handshake or certificate verification failed.
-pub const HSESSION_TLS: hsession_result = 16;
-/// The response body could not be decoded (for example corrupt gzip).
-pub const HSESSION_DECODE: hsession_result = 17;
-/// More redirects than the session allows.
-pub const HSESSION_TOO_MANY_REDIRECTS: hsession_result = 18;
-/// The request was cancelled.
-pub const HSESSION_CANCELLED: hsession_result = 19;
-/// A blocking call was made from one of hsession's own runtime threads (for
-/// example from inside a completion callback), where it would deadlock.
-pub const HSESSION_WRONG_THREAD: hsession_result = 20;
-/// The runtime could not be started, or is already started and cannot be
-/// reconfigured.
-pub const HSESSION_RUNTIME: hsession_result = 21;
-/// A bug in hsession was caught (a panic); the call had no effect on the session.
-pub const HSESSION_PANIC: hsession_result = 22;
-/// Another internal failure.
-pub const HSESSION_INTERNAL: hsession_result = 23;
-/// The request is still in flight (from `hsession_call_take`).
-pub const HSESSION_PENDING: hsession_result = 24;
-/// A file could not be read or written (a cookie file: missing, no
-/// permission, disk full).
-pub const HSESSION_IO: hsession_result = 25;
-/// A file's content is not in the expected format (a malformed cookie file).
-pub const HSESSION_PARSE: hsession_result = 26;
-/// The decoded response body is larger than the maximum body size
-/// (`hsession_set_max_body_size`, `hsession_request_set_max_body_size`).
-pub const HSESSION_BODY_TOO_LARGE: hsession_result = 27;
-/// The retry policy ran out of retries while a status in its forcelist kept
-/// coming back (with raise-on-status on).
-pub const HSESSION_TOO_MANY_RETRIES: hsession_result = 28;
+pub use result::*;
 
 /// This header's major version; `hsession_version()` gives the loaded library's.
 pub const HSESSION_VERSION_MAJOR: u32 = 0;
@@ -234,45 +168,6 @@ pub(crate) fn ms(ms: u64) -> Option<std::time::Duration> {
     crate::config::millis(ms)
 }
 
-/// A static description of a result code, for logs. Never NULL; unknown
-/// codes give "unknown result code". Thread-safe.
-#[no_mangle]
-pub extern "C" fn hsession_result_str(result: hsession_result) -> *const c_char {
-    let s: &'static CStr = match result {
-        HSESSION_OK => c"ok",
-        HSESSION_NULL_ARGUMENT => c"a required pointer argument is NULL",
-        HSESSION_INVALID_UTF8 => c"a string argument is not valid UTF-8",
-        HSESSION_INVALID_ARGUMENT => c"invalid argument",
-        HSESSION_INVALID_METHOD => c"invalid HTTP method",
-        HSESSION_INVALID_URL => c"invalid URL",
-        HSESSION_UNSUPPORTED_SCHEME => c"unsupported URL scheme",
-        HSESSION_INVALID_HEADER_NAME => c"invalid header name",
-        HSESSION_INVALID_HEADER_VALUE => c"invalid header value",
-        HSESSION_NOT_FOUND => c"not found",
-        HSESSION_CONNECT => c"could not connect",
-        HSESSION_CONNECT_TIMEOUT => c"connect timed out",
-        HSESSION_READ_TIMEOUT => c"read timed out",
-        HSESSION_TIMEOUT => c"request timed out",
-        HSESSION_CONNECTION_CLOSED => c"connection closed before the response was complete",
-        HSESSION_PROTOCOL => c"invalid HTTP response",
-        HSESSION_TLS => c"TLS failure",
-        HSESSION_DECODE => c"could not decode the response body",
-        HSESSION_TOO_MANY_REDIRECTS => c"too many redirects",
-        HSESSION_CANCELLED => c"cancelled",
-        HSESSION_WRONG_THREAD => c"blocking call from a runtime thread",
-        HSESSION_RUNTIME => c"runtime failure",
-        HSESSION_PANIC => c"internal error (panic)",
-        HSESSION_INTERNAL => c"internal error",
-        HSESSION_PENDING => c"still in flight",
-        HSESSION_IO => c"file I/O failed",
-        HSESSION_PARSE => c"malformed file",
-        HSESSION_BODY_TOO_LARGE => c"response body larger than the maximum body size",
-        HSESSION_TOO_MANY_RETRIES => c"retries exhausted",
-        _ => c"unknown result code",
-    };
-    s.as_ptr()
-}
-
 /// The library version, "MAJOR.MINOR.PATCH", as a static string. Thread-safe.
 #[no_mangle]
 pub extern "C" fn hsession_version() -> *const c_char {
@@ -327,45 +222,5 @@ mod tests {
             call(std::ptr::null_mut(), || panic!("quiet")),
             HSESSION_PANIC
         );
-    }
-
-    #[test]
-    fn every_error_kind_has_its_own_code_and_text() {
-        use crate::ErrorKind::*;
-        let kinds = [
-            InvalidArgument,
-            InvalidUtf8,
-            InvalidMethod,
-            InvalidUrl,
-            UnsupportedScheme,
-            InvalidHeaderName,
-            InvalidHeaderValue,
-            Connect,
-            ConnectTimeout,
-            ReadTimeout,
-            Timeout,
-            ConnectionClosed,
-            Protocol,
-            Tls,
-            Decode,
-            TooManyRedirects,
-            Cancelled,
-            WrongThread,
-            Runtime,
-            Internal,
-            Pending,
-            Io,
-            Parse,
-            BodyTooLarge,
-            TooManyRetries,
-        ];
-        let mut codes: Vec<_> = kinds.iter().map(|k| error::code_of(*k)).collect();
-        codes.sort();
-        codes.dedup();
-        assert_eq!(codes.len(), kinds.len());
-        for code in codes {
-            let text = unsafe { CStr::from_ptr(hsession_result_str(code)) };
-            assert_ne!(text.to_str().unwrap(), "unknown result code");
-        }
     }
 }

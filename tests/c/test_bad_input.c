@@ -266,6 +266,9 @@ int main(void) {
     for (hsession_result code = 0; code <= HSESSION_TOO_MANY_RETRIES; code++)
         CHECK(strcmp(hsession_result_str(code), "unknown result code") != 0, "no text for %u", code);
     CHECK(strcmp(hsession_result_str(9999), "unknown result code") == 0, "unknown code");
+    CHECK(strcmp(hsession_result_name(HSESSION_CONNECT), "HSESSION_CONNECT") == 0, "name of CONNECT");
+    CHECK(strcmp(hsession_result_name(HSESSION_OK), "HSESSION_OK") == 0, "name of OK");
+    CHECK(hsession_result_name(9999) == NULL, "no name for an unknown code");
 
     hsession_free(s);
     server_stop(&srv);

@@ -131,4 +131,4 @@ C.send_packed_queued = optional(
   'uint32_t hsession_send_packed_queued(void *s, const uint8_t *data, size_t len, void *queue, uint64_t tag, void *call_out, void *err_out)'
 );
 
-module.exports = { koffi, C, libPath, NotifyProto, CallbackProto, ReadProto };
+module.exports = { koffi, lib, C, libPath, NotifyProto, CallbackProto, ReadProto };
