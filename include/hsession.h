@@ -72,6 +72,138 @@
 #define HSESSION_COOKIE_HOST_ONLY 4
 
 /**
+ * Field tags of a packed request; a tag number is never reused. The
+ * payloads are described in docs/packed-format.md.
+ * The method (required): str.
+ */
+#define HSESSION_PACKED_METHOD 1
+
+/**
+ * The URL (required): str.
+ */
+#define HSESSION_PACKED_URL 2
+
+/**
+ * A header, added (repeat for more values): name, value.
+ */
+#define HSESSION_PACKED_HEADER 3
+
+/**
+ * Do not send the session header of this name: name.
+ */
+#define HSESSION_PACKED_REMOVE_HEADER 4
+
+/**
+ * A query parameter: key, value.
+ */
+#define HSESSION_PACKED_QUERY 5
+
+/**
+ * The body: bytes.
+ */
+#define HSESSION_PACKED_BODY 6
+
+/**
+ * A cookie for this request only: name, value.
+ */
+#define HSESSION_PACKED_COOKIE 7
+
+/**
+ * Basic auth: user, password.
+ */
+#define HSESSION_PACKED_BASIC_AUTH 8
+
+/**
+ * Bearer auth: token.
+ */
+#define HSESSION_PACKED_BEARER_AUTH 9
+
+/**
+ * No auth: empty.
+ */
+#define HSESSION_PACKED_NO_AUTH 10
+
+/**
+ * Connect timeout in ms (0 = no limit): u64.
+ */
+#define HSESSION_PACKED_CONNECT_TIMEOUT 11
+
+/**
+ * Read-idle timeout in ms (0 = no limit): u64.
+ */
+#define HSESSION_PACKED_READ_TIMEOUT 12
+
+/**
+ * Total timeout in ms (0 = no limit): u64.
+ */
+#define HSESSION_PACKED_TOTAL_TIMEOUT 13
+
+/**
+ * Redirects followed at most (0 = return the redirect): u32.
+ */
+#define HSESSION_PACKED_MAX_REDIRECTS 14
+
+/**
+ * The largest decoded body (0 = no limit): u64.
+ */
+#define HSESSION_PACKED_MAX_BODY_SIZE 15
+
+/**
+ * Stream the response body: u8.
+ */
+#define HSESSION_PACKED_STREAM 16
+
+/**
+ * A multipart text field: name, value.
+ */
+#define HSESSION_PACKED_FORM_FIELD 17
+
+/**
+ * A multipart file from disk: name, path, file name, content type.
+ */
+#define HSESSION_PACKED_FORM_FILE 18
+
+/**
+ * The body from a file: path.
+ */
+#define HSESSION_PACKED_BODY_FILE 19
+
+/**
+ * A retry policy replacing the session's (see docs/packed-format.md).
+ */
+#define HSESSION_PACKED_RETRY 20
+
+/**
+ * A multipart file from memory: name, file name, content type, bytes.
+ */
+#define HSESSION_PACKED_FORM_BYTES 21
+
+/**
+ * Verify the server's certificate, this request only: u8.
+ */
+#define HSESSION_PACKED_VERIFY 22
+
+/**
+ * A CA bundle, this request only: path ("" = the platform roots).
+ */
+#define HSESSION_PACKED_CA_FILE 23
+
+/**
+ * A client certificate, this request only: cert path, key path.
+ */
+#define HSESSION_PACKED_CLIENT_CERT 24
+
+/**
+ * A proxy, this request only: scheme, URL ("" = none).
+ */
+#define HSESSION_PACKED_PROXY 25
+
+/**
+ * A no_proxy list, this request only: list ("" = none).
+ */
+#define HSESSION_PACKED_NO_PROXY 26
+
+/**
  * Retry options, one named setting each, for `hsession_set_retry_count`
  * (the counts) and `hsession_set_retry_seconds` (the backoff times).
  * Retries of any kind (urllib3's `total`). A count.

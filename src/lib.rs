@@ -2,7 +2,7 @@
 //! keep-alive connections, default headers, auth and timeouts) with a C ABI.
 //!
 //! The safe Rust core is [`Session`], [`Request`] and [`Response`]; the C ABI
-//! in [`ffi`] is a thin layer over it, and `include/hsession.h` is generated
+//! in `ffi` is a thin layer over it, and `include/hsession.h` is generated
 //! from that layer by cbindgen.
 //!
 //! ```no_run
@@ -22,8 +22,8 @@ pub mod config;
 mod connector;
 pub mod cookies;
 pub mod error;
+#[doc(hidden)] // The C ABI: for C callers through include/hsession.h, not for Rust.
 pub mod ffi;
-pub mod packed;
 pub mod proxy;
 pub mod queue;
 mod redirect;

@@ -1,5 +1,8 @@
 package hsession
 
+// #include "hsession.h"
+import "C"
+
 import (
 	"bytes"
 	"encoding/binary"
@@ -95,17 +98,17 @@ type BearerAuth string
 // NoAuth sends the request without the session's auth.
 type NoAuth struct{}
 
-func (a BasicAuth) pack(p *packer)  { p.pair(8, a.User, a.Password) }
-func (a BearerAuth) pack(p *packer) { p.str(9, string(a)) }
-func (NoAuth) pack(p *packer)       { p.field(10, nil) }
+func (a BasicAuth) pack(p *packer)  { p.pair(C.HSESSION_PACKED_BASIC_AUTH, a.User, a.Password) }
+func (a BearerAuth) pack(p *packer) { p.str(C.HSESSION_PACKED_BEARER_AUTH, string(a)) }
+func (NoAuth) pack(p *packer)       { p.field(C.HSESSION_PACKED_NO_AUTH, nil) }
 
 // NewRequest returns a request for method and URL with body (nil for none).
 func NewRequest(method, rawURL string, body io.Reader) *Request {
 	return &Request{Method: method, URL: rawURL, Body: body}
 }
 
-// packer writes the packed request format (README "Packed requests"):
-// fields of tag u8, length u32 LE, payload.
+// packer writes the packed request format (docs/packed-format.md): fields
+// of tag u8 (the header's HSESSION_PACKED_* constants), length u32 LE, payload.
 type packer struct{ b []byte }
 
 func (p *packer) head(tag byte, n int) {
@@ -176,15 +179,15 @@ func (r *Request) pack(buf []byte, forceNoRedirects bool) ([]byte, io.Reader, er
 	if method == "" {
 		method = http.MethodGet
 	}
-	p.str(1, method)
-	p.str(2, r.URL)
+	p.str(C.HSESSION_PACKED_METHOD, method)
+	p.str(C.HSESSION_PACKED_URL, r.URL)
 	for name, values := range r.Header {
 		for _, v := range values {
-			p.pair(3, name, v)
+			p.pair(C.HSESSION_PACKED_HEADER, name, v)
 		}
 	}
 	for _, name := range r.RemoveHeaders {
-		p.str(4, name)
+		p.str(C.HSESSION_PACKED_REMOVE_HEADER, name)
 	}
 	if len(r.Query) > 0 {
 		keys := make([]string, 0, len(r.Query))
@@ -194,55 +197,55 @@ func (r *Request) pack(buf []byte, forceNoRedirects bool) ([]byte, io.Reader, er
 		sort.Strings(keys)
 		for _, k := range keys {
 			for _, v := range r.Query[k] {
-				p.pair(5, k, v)
+				p.pair(C.HSESSION_PACKED_QUERY, k, v)
 			}
 		}
 	}
 	for _, c := range r.Cookies {
-		p.pair(7, c.Name, c.Value)
+		p.pair(C.HSESSION_PACKED_COOKIE, c.Name, c.Value)
 	}
 	if r.Auth != nil {
 		r.Auth.pack(&p)
 	}
 	if r.ConnectTimeout != 0 {
-		p.u64(11, timeoutMs(r.ConnectTimeout))
+		p.u64(C.HSESSION_PACKED_CONNECT_TIMEOUT, timeoutMs(r.ConnectTimeout))
 	}
 	if r.ReadTimeout != 0 {
-		p.u64(12, timeoutMs(r.ReadTimeout))
+		p.u64(C.HSESSION_PACKED_READ_TIMEOUT, timeoutMs(r.ReadTimeout))
 	}
 	if r.Timeout != 0 {
-		p.u64(13, timeoutMs(r.Timeout))
+		p.u64(C.HSESSION_PACKED_TOTAL_TIMEOUT, timeoutMs(r.Timeout))
 	}
 	switch {
 	case forceNoRedirects || r.MaxRedirects < 0:
-		p.head(14, 4)
+		p.head(C.HSESSION_PACKED_MAX_REDIRECTS, 4)
 		p.b = binary.LittleEndian.AppendUint32(p.b, 0)
 	case r.MaxRedirects > 0:
-		p.head(14, 4)
+		p.head(C.HSESSION_PACKED_MAX_REDIRECTS, 4)
 		p.b = binary.LittleEndian.AppendUint32(p.b, uint32(min(r.MaxRedirects, math.MaxUint32)))
 	}
 	switch {
 	case r.MaxBodySize < 0:
-		p.u64(15, 0)
+		p.u64(C.HSESSION_PACKED_MAX_BODY_SIZE, 0)
 	case r.MaxBodySize > 0:
-		p.u64(15, uint64(r.MaxBodySize))
+		p.u64(C.HSESSION_PACKED_MAX_BODY_SIZE, uint64(r.MaxBodySize))
 	}
 	if r.Stream {
-		p.field(16, []byte{1})
+		p.field(C.HSESSION_PACKED_STREAM, []byte{1})
 	}
 	for _, part := range r.Multipart {
 		if part.FilePath == "" {
-			p.pair(17, part.Name, part.Value)
+			p.pair(C.HSESSION_PACKED_FORM_FIELD, part.Name, part.Value)
 			continue
 		}
-		p.head(18, 16+len(part.Name)+len(part.FilePath)+len(part.FileName)+len(part.ContentType))
+		p.head(C.HSESSION_PACKED_FORM_FILE, 16+len(part.Name)+len(part.FilePath)+len(part.FileName)+len(part.ContentType))
 		p.prefixed(part.Name)
 		p.prefixed(part.FilePath)
 		p.prefixed(part.FileName)
 		p.prefixed(part.ContentType)
 	}
 	if r.BodyFile != "" {
-		p.str(19, r.BodyFile)
+		p.str(C.HSESSION_PACKED_BODY_FILE, r.BodyFile)
 	}
 	if r.Retry != nil {
 		for _, st := range r.Retry.StatusForcelist {
@@ -255,7 +258,7 @@ func (r *Request) pack(buf []byte, forceNoRedirects bool) ([]byte, io.Reader, er
 	var stream io.Reader
 	if r.Body != nil && r.Body != http.NoBody {
 		if b, ok := bufferedBody(r.Body); ok {
-			p.field(6, b)
+			p.field(C.HSESSION_PACKED_BODY, b)
 		} else {
 			stream = r.Body
 		}
@@ -268,7 +271,7 @@ func packRetry(p *packer, r *Retry) {
 	if r.AllowedMethods != nil {
 		methods = joinComma(r.AllowedMethods)
 	}
-	p.head(20, 4*8+3*8+2+4+2*len(r.StatusForcelist)+len(methods))
+	p.head(C.HSESSION_PACKED_RETRY, 4*8+3*8+2+4+2*len(r.StatusForcelist)+len(methods))
 	for _, n := range []int{r.Total, r.Connect, r.Read, r.Status} {
 		p.b = binary.LittleEndian.AppendUint64(p.b, uint64(int64(n)))
 	}

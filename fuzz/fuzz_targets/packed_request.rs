@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(req) = ::hsession::packed::unpack_request(data) {
+    if let Ok(req) = ::hsession::ffi::packed::unpack_request(data) {
         let _ = format!("{req:?}");
     }
 });

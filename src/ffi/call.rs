@@ -80,7 +80,7 @@ pub unsafe extern "C" fn hsession_send_packed(
     call(err_out, || {
         let s = ref_arg(session, "session")?;
         let out = out_arg(call_out, "call_out")?;
-        let req = crate::packed::unpack_request(bytes_arg(data, len, "data")?)?;
+        let req = super::packed::unpack_request(bytes_arg(data, len, "data")?)?;
         start(s, &req, callback, user_data, out)
     })
 }

@@ -13,6 +13,7 @@ pub mod call;
 pub mod cancel;
 pub mod cookies;
 pub mod error;
+pub mod packed;
 pub mod queue;
 pub mod request;
 pub mod response;

@@ -106,7 +106,7 @@ pub unsafe extern "C" fn hsession_send_packed_queued(
         let s = ref_arg(session, "session")?;
         let q = ref_arg(queue, "queue")?;
         let out = out_arg(call_out, "call_out")?;
-        let req = crate::packed::unpack_request(bytes_arg(data, len, "data")?)?;
+        let req = super::packed::unpack_request(bytes_arg(data, len, "data")?)?;
         let started = s.0.start_queued(&req, &q.0, tag)?;
         // SAFETY: `out` was checked non-NULL above.
         unsafe { *out = Box::into_raw(Box::new(hsession_call(started))) };

@@ -48,7 +48,7 @@ pub unsafe extern "C" fn hsession_request_new_packed(
 ) -> hsession_result {
     call(err_out, || {
         let out = out_arg(request_out, "request_out")?;
-        let req = crate::packed::unpack_request(bytes_arg(data, len, "data")?)?;
+        let req = super::packed::unpack_request(bytes_arg(data, len, "data")?)?;
         *out = Box::into_raw(Box::new(hsession_request_builder(req)));
         Ok(())
     })

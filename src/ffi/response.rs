@@ -161,7 +161,7 @@ pub unsafe extern "C" fn hsession_response_packed(
         );
         let packed = r
             .packed_head
-            .get_or_init(|| crate::packed::pack_head(&r.inner));
+            .get_or_init(|| super::packed::pack_head(&r.inner));
         let body: &[u8] = match r.inner.stream() {
             Some(_) => &[],
             None => r.inner.body(),

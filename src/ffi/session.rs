@@ -599,7 +599,7 @@ pub unsafe extern "C" fn hsession_request_packed(
     err_out: *mut *mut hsession_error,
 ) -> hsession_result {
     call(err_out, || {
-        let request = crate::packed::unpack_request(bytes_arg(data, len, "data")?)?;
+        let request = super::packed::unpack_request(bytes_arg(data, len, "data")?)?;
         send(session, &request, response_out)
     })
 }

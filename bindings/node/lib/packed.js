@@ -1,5 +1,5 @@
 'use strict';
-// The packed request and response head of README "Packed requests": a whole
+// The packed request and response head (docs/packed-format.md): a whole
 // request crosses the FFI boundary in one buffer, a whole head comes back in
 // one. Layout only; what the fields mean is the library's business.
 

@@ -7,10 +7,67 @@
 //! fields of `tag: u8`, `len: u32` (little-endian) and a payload; the
 //! response head is fixed fields, then length-prefixed strings.
 
+#![deny(unsafe_code)]
+
 use crate::config::millis;
 use crate::error::{Error, ErrorKind, Result};
 use crate::retry::{self, RetryPolicy};
 use crate::{Request, Response};
+
+/// Field tags of a packed request; a tag number is never reused. The
+/// payloads are described in docs/packed-format.md.
+/// The method (required): str.
+pub const HSESSION_PACKED_METHOD: u8 = 1;
+/// The URL (required): str.
+pub const HSESSION_PACKED_URL: u8 = 2;
+/// A header, added (repeat for more values): name, value.
+pub const HSESSION_PACKED_HEADER: u8 = 3;
+/// Do not send the session header of this name: name.
+pub const HSESSION_PACKED_REMOVE_HEADER: u8 = 4;
+/// A query parameter: key, value.
+pub const HSESSION_PACKED_QUERY: u8 = 5;
+/// The body: bytes.
+pub const HSESSION_PACKED_BODY: u8 = 6;
+/// A cookie for this request only: name, value.
+pub const HSESSION_PACKED_COOKIE: u8 = 7;
+/// Basic auth: user, password.
+pub const HSESSION_PACKED_BASIC_AUTH: u8 = 8;
+/// Bearer auth: token.
+pub const HSESSION_PACKED_BEARER_AUTH: u8 = 9;
+/// No auth: empty.
+pub const HSESSION_PACKED_NO_AUTH: u8 = 10;
+/// Connect timeout in ms (0 = no limit): u64.
+pub const HSESSION_PACKED_CONNECT_TIMEOUT: u8 = 11;
+/// Read-idle timeout in ms (0 = no limit): u64.
+pub const HSESSION_PACKED_READ_TIMEOUT: u8 = 12;
+/// Total timeout in ms (0 = no limit): u64.
+pub const HSESSION_PACKED_TOTAL_TIMEOUT: u8 = 13;
+/// Redirects followed at most (0 = return the redirect): u32.
+pub const HSESSION_PACKED_MAX_REDIRECTS: u8 = 14;
+/// The largest decoded body (0 = no limit): u64.
+pub const HSESSION_PACKED_MAX_BODY_SIZE: u8 = 15;
+/// Stream the response body: u8.
+pub const HSESSION_PACKED_STREAM: u8 = 16;
+/// A multipart text field: name, value.
+pub const HSESSION_PACKED_FORM_FIELD: u8 = 17;
+/// A multipart file from disk: name, path, file name, content type.
+pub const HSESSION_PACKED_FORM_FILE: u8 = 18;
+/// The body from a file: path.
+pub const HSESSION_PACKED_BODY_FILE: u8 = 19;
+/// A retry policy replacing the session's (see docs/packed-format.md).
+pub const HSESSION_PACKED_RETRY: u8 = 20;
+/// A multipart file from memory: name, file name, content type, bytes.
+pub const HSESSION_PACKED_FORM_BYTES: u8 = 21;
+/// Verify the server's certificate, this request only: u8.
+pub const HSESSION_PACKED_VERIFY: u8 = 22;
+/// A CA bundle, this request only: path ("" = the platform roots).
+pub const HSESSION_PACKED_CA_FILE: u8 = 23;
+/// A client certificate, this request only: cert path, key path.
+pub const HSESSION_PACKED_CLIENT_CERT: u8 = 24;
+/// A proxy, this request only: scheme, URL ("" = none).
+pub const HSESSION_PACKED_PROXY: u8 = 25;
+/// A no_proxy list, this request only: list ("" = none).
+pub const HSESSION_PACKED_NO_PROXY: u8 = 26;
 
 fn bad(what: impl Into<String>) -> Error {
     Error::new(
@@ -125,10 +182,10 @@ pub fn unpack_request(buf: &[u8]) -> Result<Request> {
         fields.push((tag, all.take(len, "field")?));
     }
     let (mut method, mut url) = (None, None);
-    for (tag, payload) in &fields {
+    for &(tag, payload) in &fields {
         match tag {
-            1 => method = Some(utf8(payload, "method")?),
-            2 => url = Some(utf8(payload, "url")?),
+            HSESSION_PACKED_METHOD => method = Some(utf8(payload, "method")?),
+            HSESSION_PACKED_URL => url = Some(utf8(payload, "url")?),
             _ => {}
         }
     }
@@ -138,61 +195,61 @@ pub fn unpack_request(buf: &[u8]) -> Result<Request> {
     for (tag, payload) in fields {
         let mut f = Reader { buf: payload };
         match tag {
-            1 | 2 => continue,
-            3 => {
+            HSESSION_PACKED_METHOD | HSESSION_PACKED_URL => continue,
+            HSESSION_PACKED_HEADER => {
                 let name = f.str("header name")?;
                 req.header(name, f.rest_str("header value")?)?;
             }
-            4 => {
+            HSESSION_PACKED_REMOVE_HEADER => {
                 req.remove_header(f.rest_str("header name")?)?;
             }
-            5 => {
+            HSESSION_PACKED_QUERY => {
                 let key = f.str("query key")?;
                 req.query(key, f.rest_str("query value")?);
             }
-            6 => {
+            HSESSION_PACKED_BODY => {
                 req.body(bytes::Bytes::copy_from_slice(
                     f.take(payload.len(), "body")?,
                 ));
             }
-            7 => {
+            HSESSION_PACKED_COOKIE => {
                 let name = f.str("cookie name")?;
                 req.cookie(name, f.rest_str("cookie value")?)?;
             }
-            8 => {
+            HSESSION_PACKED_BASIC_AUTH => {
                 let user = f.str("user")?;
                 req.basic_auth(user, f.rest_str("password")?)?;
             }
-            9 => {
+            HSESSION_PACKED_BEARER_AUTH => {
                 req.bearer_auth(f.rest_str("token")?)?;
             }
-            10 => {
+            HSESSION_PACKED_NO_AUTH => {
                 req.no_auth();
             }
-            11 => {
+            HSESSION_PACKED_CONNECT_TIMEOUT => {
                 req.connect_timeout(millis(f.u64("connect timeout")?));
             }
-            12 => {
+            HSESSION_PACKED_READ_TIMEOUT => {
                 req.read_timeout(millis(f.u64("read timeout")?));
             }
-            13 => {
+            HSESSION_PACKED_TOTAL_TIMEOUT => {
                 req.total_timeout(millis(f.u64("total timeout")?));
             }
-            14 => {
+            HSESSION_PACKED_MAX_REDIRECTS => {
                 req.max_redirects(f.u32("max redirects")? as usize);
             }
-            15 => {
+            HSESSION_PACKED_MAX_BODY_SIZE => {
                 let n = f.u64("max body size")?;
                 req.max_body_size((n > 0).then_some(n));
             }
-            16 => {
+            HSESSION_PACKED_STREAM => {
                 req.stream(f.u8("stream")? != 0);
             }
-            17 => {
+            HSESSION_PACKED_FORM_FIELD => {
                 let name = f.str("form field name")?;
                 req.form_text(name, f.rest_str("form field value")?);
             }
-            18 => {
+            HSESSION_PACKED_FORM_FILE => {
                 let name = f.str("form file name")?;
                 let path = f.str("form file path")?;
                 let file_name = non_empty(f.str("form file file name")?);
@@ -202,13 +259,13 @@ pub fn unpack_request(buf: &[u8]) -> Result<Request> {
                 }
                 req.form_file(name, path, file_name, mime);
             }
-            19 => {
+            HSESSION_PACKED_BODY_FILE => {
                 req.body_file(f.rest_str("body file path")?);
             }
-            20 => {
+            HSESSION_PACKED_RETRY => {
                 req.retry(retry_policy(&mut f)?);
             }
-            21 => {
+            HSESSION_PACKED_FORM_BYTES => {
                 let name = f.str("form bytes name")?;
                 let file_name = non_empty(f.str("form bytes file name")?);
                 let mime = non_empty(f.str("form bytes content type")?);
@@ -218,14 +275,14 @@ pub fn unpack_request(buf: &[u8]) -> Result<Request> {
                 let data = f.take(f.buf.len(), "form bytes")?;
                 req.form_bytes(name, bytes::Bytes::copy_from_slice(data), file_name, mime);
             }
-            22 => {
+            HSESSION_PACKED_VERIFY => {
                 req.verify(f.u8("verify")? != 0);
             }
-            23 => {
+            HSESSION_PACKED_CA_FILE => {
                 let path = non_empty(f.rest_str("CA file path")?);
                 req.ca_file(path.map(std::path::Path::new))?;
             }
-            24 => {
+            HSESSION_PACKED_CLIENT_CERT => {
                 let cert = f.str("client certificate path")?;
                 let key = f.rest_str("client key path")?;
                 let files = match (cert, key) {
@@ -234,11 +291,11 @@ pub fn unpack_request(buf: &[u8]) -> Result<Request> {
                 };
                 req.client_cert(files)?;
             }
-            25 => {
+            HSESSION_PACKED_PROXY => {
                 let scheme = f.str("proxy scheme")?;
                 req.proxy(scheme, non_empty(f.rest_str("proxy URL")?))?;
             }
-            26 => {
+            HSESSION_PACKED_NO_PROXY => {
                 req.no_proxy(non_empty(f.rest_str("no_proxy list")?))?;
             }
             other => return Err(bad(format!("unknown field tag {other}"))),
