@@ -1104,6 +1104,108 @@ hsession_result hsession_request_add_form_file(hsession_request_builder *request
                                                hsession_error **err_out);
 
 /**
+ * Sets one retry count of this request's own policy, as
+ * `hsession_set_retry_count` does for the session's (HSESSION_RETRY_TOTAL,
+ * _CONNECT, _READ or _STATUS; -1 = no limit from it). The request's policy
+ * starts from the library's defaults (no retries) at its first retry
+ * setter and then replaces the session's policy for this request.
+ */
+hsession_result hsession_request_set_retry_count(hsession_request_builder *request,
+                                                 uint32_t option,
+                                                 int64_t count,
+                                                 hsession_error **err_out);
+
+/**
+ * Sets one backoff time (seconds) of this request's own policy, as
+ * `hsession_set_retry_seconds` does for the session's; see
+ * `hsession_request_set_retry_count` for how the request's policy starts.
+ */
+hsession_result hsession_request_set_retry_seconds(hsession_request_builder *request,
+                                                   uint32_t option,
+                                                   double seconds,
+                                                   hsession_error **err_out);
+
+/**
+ * This request's retried statuses, as `hsession_set_retry_statuses`.
+ */
+hsession_result hsession_request_set_retry_statuses(hsession_request_builder *request,
+                                                    const uint16_t *statuses,
+                                                    size_t count,
+                                                    hsession_error **err_out);
+
+/**
+ * This request's retried methods, as `hsession_set_retry_methods`.
+ */
+hsession_result hsession_request_set_retry_methods(hsession_request_builder *request,
+                                                   const char *methods,
+                                                   hsession_error **err_out);
+
+/**
+ * This request's retry flags, as `hsession_set_retry_flags`.
+ */
+hsession_result hsession_request_set_retry_flags(hsession_request_builder *request,
+                                                 int32_t respect_retry_after,
+                                                 int32_t raise_on_status);
+
+/**
+ * Adds a file part from memory to a multipart/form-data body: `len` bytes
+ * at `data` (copied; NULL allowed with 0), sent as the file `file_name`
+ * (NULL: no file name) with `content_type` (NULL: none). Like requests'
+ * `files={name: (file_name, data, content_type)}`.
+ */
+hsession_result hsession_request_add_form_bytes(hsession_request_builder *request,
+                                                const char *name,
+                                                const uint8_t *data,
+                                                size_t len,
+                                                const char *file_name,
+                                                const char *content_type,
+                                                hsession_error **err_out);
+
+/**
+ * Verifies the server's certificate (non-zero) or not (0) for this request
+ * only, whatever the session's setting. The request goes through a pool
+ * of its own for its TLS and proxy settings, so a connection made with
+ * verification off is never reused by a verifying request.
+ */
+hsession_result hsession_request_set_verify(hsession_request_builder *request, int32_t verify);
+
+/**
+ * Trusts only the CA certificates of this PEM file for this request, as
+ * `hsession_set_ca_file` does for the session; NULL: the platform roots.
+ * Read and checked during the call (HSESSION_IO, HSESSION_INVALID_ARGUMENT).
+ */
+hsession_result hsession_request_set_ca_file(hsession_request_builder *request,
+                                             const char *path,
+                                             hsession_error **err_out);
+
+/**
+ * Presents this client certificate and key for this request, as
+ * `hsession_set_client_cert` does for the session; both NULL: none.
+ */
+hsession_result hsession_request_set_client_cert(hsession_request_builder *request,
+                                                 const char *cert_path,
+                                                 const char *key_path,
+                                                 hsession_error **err_out);
+
+/**
+ * The proxy for `scheme` ("http", "https" or "all") for this request, as
+ * `hsession_set_proxy` does for the session; NULL `url`: no proxy for that
+ * scheme on this request.
+ */
+hsession_result hsession_request_set_proxy(hsession_request_builder *request,
+                                           const char *scheme,
+                                           const char *url,
+                                           hsession_error **err_out);
+
+/**
+ * Hosts that bypass the proxies for this request, replacing the session's
+ * list (the format of `hsession_set_no_proxy`); NULL: no list.
+ */
+hsession_result hsession_request_set_no_proxy(hsession_request_builder *request,
+                                              const char *list,
+                                              hsession_error **err_out);
+
+/**
  * Frees a response and everything borrowed from it. NULL is a no-op.
  */
 void hsession_response_free(hsession_response *response);

@@ -219,8 +219,13 @@ impl Request {
         self
     }
 
-    /// Redirects this request follows at most; 0 returns the redirect
-    /// response itself.
+    /// This request's own retry policy, to change one setting at a time;
+    /// the first change starts it from the library's defaults (no retries),
+    /// and it then replaces the session's policy for this request.
+    pub fn retry_policy_mut(&mut self) -> &mut crate::retry::RetryPolicy {
+        std::sync::Arc::make_mut(self.retry.get_or_insert_with(Default::default))
+    }
+
     /// This request's decoded body limit over the session's (`None`: no
     /// limit). Unlike the session's, it also bounds a streamed body: the
     /// read that passes it fails with `ErrorKind::BodyTooLarge`.
@@ -229,6 +234,8 @@ impl Request {
         self
     }
 
+    /// Redirects this request follows at most; 0 returns the redirect
+    /// response itself.
     pub fn max_redirects(&mut self, n: usize) -> &mut Request {
         self.max_redirects = Some(n);
         self

@@ -18,6 +18,7 @@ pub mod queue;
 pub mod request;
 pub mod response;
 pub mod result;
+pub mod retry;
 pub mod session;
 pub mod tls;
 
@@ -26,6 +27,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub use error::hsession_error;
 pub use result::*;
+pub use retry::{
+    HSESSION_RETRY_BACKOFF_FACTOR, HSESSION_RETRY_BACKOFF_JITTER, HSESSION_RETRY_BACKOFF_MAX,
+    HSESSION_RETRY_CONNECT, HSESSION_RETRY_READ, HSESSION_RETRY_STATUS, HSESSION_RETRY_TOTAL,
+};
 
 /// This header's major version; `hsession_version()` gives the loaded library's.
 pub const HSESSION_VERSION_MAJOR: u32 = 0;

@@ -1,7 +1,9 @@
 //! `hsession_request_builder`: a request being built by one thread.
 
+use super::retry;
 use super::*;
 use crate::Request;
+use std::path::Path;
 
 /// A request to send with `hsession_request`: method, URL, headers, query
 /// parameters, body, auth and timeouts. Created by `hsession_request_new`,
@@ -375,6 +377,199 @@ pub unsafe extern "C" fn hsession_request_add_form_file(
             crate::body::check_mime(m)?;
         }
         r.0.form_file(name, path, file_name, mime);
+        Ok(())
+    })
+}
+
+/// Sets one retry count of this request's own policy, as
+/// `hsession_set_retry_count` does for the session's (HSESSION_RETRY_TOTAL,
+/// _CONNECT, _READ or _STATUS; -1 = no limit from it). The request's policy
+/// starts from the library's defaults (no retries) at its first retry
+/// setter and then replaces the session's policy for this request.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_retry_count(
+    request: *mut hsession_request_builder,
+    option: u32,
+    count: i64,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        retry::count(option, count)?(r.0.retry_policy_mut());
+        Ok(())
+    })
+}
+
+/// Sets one backoff time (seconds) of this request's own policy, as
+/// `hsession_set_retry_seconds` does for the session's; see
+/// `hsession_request_set_retry_count` for how the request's policy starts.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_retry_seconds(
+    request: *mut hsession_request_builder,
+    option: u32,
+    seconds: f64,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        retry::seconds(option, seconds)?(r.0.retry_policy_mut());
+        Ok(())
+    })
+}
+
+/// This request's retried statuses, as `hsession_set_retry_statuses`.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_retry_statuses(
+    request: *mut hsession_request_builder,
+    statuses: *const u16,
+    count: usize,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        retry::statuses(statuses, count)?(r.0.retry_policy_mut());
+        Ok(())
+    })
+}
+
+/// This request's retried methods, as `hsession_set_retry_methods`.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_retry_methods(
+    request: *mut hsession_request_builder,
+    methods: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        retry::methods(methods)?(r.0.retry_policy_mut());
+        Ok(())
+    })
+}
+
+/// This request's retry flags, as `hsession_set_retry_flags`.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_retry_flags(
+    request: *mut hsession_request_builder,
+    respect_retry_after: i32,
+    raise_on_status: i32,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        let r = mut_arg(request, "request")?;
+        retry::flags(respect_retry_after, raise_on_status)(r.0.retry_policy_mut());
+        Ok(())
+    })
+}
+
+/// Adds a file part from memory to a multipart/form-data body: `len` bytes
+/// at `data` (copied; NULL allowed with 0), sent as the file `file_name`
+/// (NULL: no file name) with `content_type` (NULL: none). Like requests'
+/// `files={name: (file_name, data, content_type)}`.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_add_form_bytes(
+    request: *mut hsession_request_builder,
+    name: *const c_char,
+    data: *const u8,
+    len: usize,
+    file_name: *const c_char,
+    content_type: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        let name = str_arg(name, "name")?;
+        let data = bytes_arg(data, len, "data")?;
+        let file_name = opt_str_arg(file_name, "file_name")?;
+        let mime = opt_str_arg(content_type, "content_type")?;
+        if let Some(m) = mime {
+            crate::body::check_mime(m)?;
+        }
+        r.0.form_bytes(name, bytes::Bytes::copy_from_slice(data), file_name, mime);
+        Ok(())
+    })
+}
+
+/// Verifies the server's certificate (non-zero) or not (0) for this request
+/// only, whatever the session's setting. The request goes through a pool
+/// of its own for its TLS and proxy settings, so a connection made with
+/// verification off is never reused by a verifying request.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_verify(
+    request: *mut hsession_request_builder,
+    verify: i32,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        mut_arg(request, "request")?.0.verify(verify != 0);
+        Ok(())
+    })
+}
+
+/// Trusts only the CA certificates of this PEM file for this request, as
+/// `hsession_set_ca_file` does for the session; NULL: the platform roots.
+/// Read and checked during the call (HSESSION_IO, HSESSION_INVALID_ARGUMENT).
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_ca_file(
+    request: *mut hsession_request_builder,
+    path: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        let path = opt_str_arg(path, "path")?;
+        r.0.ca_file(path.map(Path::new))?;
+        Ok(())
+    })
+}
+
+/// Presents this client certificate and key for this request, as
+/// `hsession_set_client_cert` does for the session; both NULL: none.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_client_cert(
+    request: *mut hsession_request_builder,
+    cert_path: *const c_char,
+    key_path: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        if cert_path.is_null() && key_path.is_null() {
+            r.0.client_cert(None)?;
+            return Ok(());
+        }
+        let cert = str_arg(cert_path, "cert_path")?;
+        let key = str_arg(key_path, "key_path")?;
+        r.0.client_cert(Some((Path::new(cert), Path::new(key))))?;
+        Ok(())
+    })
+}
+
+/// The proxy for `scheme` ("http", "https" or "all") for this request, as
+/// `hsession_set_proxy` does for the session; NULL `url`: no proxy for that
+/// scheme on this request.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_proxy(
+    request: *mut hsession_request_builder,
+    scheme: *const c_char,
+    url: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        r.0.proxy(str_arg(scheme, "scheme")?, opt_str_arg(url, "url")?)?;
+        Ok(())
+    })
+}
+
+/// Hosts that bypass the proxies for this request, replacing the session's
+/// list (the format of `hsession_set_no_proxy`); NULL: no list.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_no_proxy(
+    request: *mut hsession_request_builder,
+    list: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        r.0.no_proxy(opt_str_arg(list, "list")?)?;
         Ok(())
     })
 }

@@ -2,6 +2,7 @@
 
 use super::request::hsession_request_builder;
 use super::response::{self, hsession_response};
+use super::retry;
 use super::*;
 use crate::{Request, Session, TransportConfig};
 
@@ -275,23 +276,6 @@ pub unsafe extern "C" fn hsession_set_retry(
     })
 }
 
-/// Retry options, one named setting each, for `hsession_set_retry_count`
-/// (the counts) and `hsession_set_retry_seconds` (the backoff times).
-/// Retries of any kind (urllib3's `total`). A count.
-pub const HSESSION_RETRY_TOTAL: u32 = 1;
-/// Retries after the connection could not be made. A count.
-pub const HSESSION_RETRY_CONNECT: u32 = 2;
-/// Retries after the request was sent and no response came back. A count.
-pub const HSESSION_RETRY_READ: u32 = 3;
-/// Retries after a status in the forcelist. A count.
-pub const HSESSION_RETRY_STATUS: u32 = 4;
-/// Backoff factor: the sleep before retry n >= 2 is `factor * 2^(n-1)` s.
-pub const HSESSION_RETRY_BACKOFF_FACTOR: u32 = 5;
-/// The longest backoff sleep, in seconds.
-pub const HSESSION_RETRY_BACKOFF_MAX: u32 = 6;
-/// Up to this many seconds added at random to each backoff sleep.
-pub const HSESSION_RETRY_BACKOFF_JITTER: u32 = 7;
-
 /// Sets one retry count, named by `option` (HSESSION_RETRY_TOTAL, _CONNECT,
 /// _READ or _STATUS), to `count` (-1 = no limit from this count), with the
 /// meaning of `hsession_set_retry`; the other settings stay. Another option
@@ -306,15 +290,7 @@ pub unsafe extern "C" fn hsession_set_retry_count(
 ) -> hsession_result {
     call(err_out, || {
         let s = ref_arg(session, "session")?;
-        let (name, field): (_, fn(&mut crate::RetryPolicy) -> &mut Option<u32>) = match option {
-            HSESSION_RETRY_TOTAL => ("total", |p| &mut p.total),
-            HSESSION_RETRY_CONNECT => ("connect", |p| &mut p.connect),
-            HSESSION_RETRY_READ => ("read", |p| &mut p.read),
-            HSESSION_RETRY_STATUS => ("status", |p| &mut p.status),
-            other => return Err(retry_option_error(other, "count")),
-        };
-        let count = crate::retry::count_from_i64(count, name)?;
-        s.0.update_retry(|p| *field(p) = count);
+        s.0.update_retry(retry::count(option, count)?);
         Ok(())
     })
 }
@@ -333,34 +309,9 @@ pub unsafe extern "C" fn hsession_set_retry_seconds(
 ) -> hsession_result {
     call(err_out, || {
         let s = ref_arg(session, "session")?;
-        let (name, field): (_, fn(&mut crate::RetryPolicy) -> &mut std::time::Duration) =
-            match option {
-                HSESSION_RETRY_BACKOFF_FACTOR => ("backoff_factor", |p| &mut p.backoff_factor),
-                HSESSION_RETRY_BACKOFF_MAX => ("backoff_max", |p| &mut p.backoff_max),
-                HSESSION_RETRY_BACKOFF_JITTER => ("backoff_jitter", |p| &mut p.backoff_jitter),
-                other => return Err(retry_option_error(other, "seconds")),
-            };
-        let seconds = crate::retry::seconds_from_f64(seconds, name)?;
-        s.0.update_retry(|p| *field(p) = seconds);
+        s.0.update_retry(retry::seconds(option, seconds)?);
         Ok(())
     })
-}
-
-/// Says which setter takes `option`, when the caller used the other one.
-fn retry_option_error(option: u32, setter: &str) -> Failure {
-    let right = match option {
-        HSESSION_RETRY_TOTAL..=HSESSION_RETRY_STATUS => {
-            "; it is a count: use hsession_set_retry_count"
-        }
-        HSESSION_RETRY_BACKOFF_FACTOR..=HSESSION_RETRY_BACKOFF_JITTER => {
-            "; it is a time: use hsession_set_retry_seconds"
-        }
-        _ => "",
-    };
-    Failure::new(
-        HSESSION_INVALID_ARGUMENT,
-        format!("hsession_set_retry_{setter} does not take retry option {option}{right}"),
-    )
 }
 
 /// The statuses retried (urllib3's `status_forcelist`): `count` codes at
@@ -375,13 +326,7 @@ pub unsafe extern "C" fn hsession_set_retry_statuses(
 ) -> hsession_result {
     call(err_out, || {
         let s = ref_arg(session, "session")?;
-        let codes: &[u16] = match (statuses.is_null(), count) {
-            (_, 0) => &[],
-            (true, _) => return Err(Failure::null("statuses")),
-            (false, n) => std::slice::from_raw_parts(statuses, n),
-        };
-        let codes = crate::retry::statuses_from_list(codes)?;
-        s.0.update_retry(|p| p.status_forcelist = codes);
+        s.0.update_retry(retry::statuses(statuses, count)?);
         Ok(())
     })
 }
@@ -398,8 +343,7 @@ pub unsafe extern "C" fn hsession_set_retry_methods(
 ) -> hsession_result {
     call(err_out, || {
         let s = ref_arg(session, "session")?;
-        let allowed = crate::retry::methods_from_list(str_arg(methods, "methods")?)?;
-        s.0.update_retry(|p| p.allowed_methods = allowed);
+        s.0.update_retry(retry::methods(methods)?);
         Ok(())
     })
 }
@@ -415,10 +359,8 @@ pub unsafe extern "C" fn hsession_set_retry_flags(
     raise_on_status: i32,
 ) -> hsession_result {
     call(std::ptr::null_mut(), || {
-        ref_arg(session, "session")?.0.update_retry(|p| {
-            p.respect_retry_after = respect_retry_after != 0;
-            p.raise_on_status = raise_on_status != 0;
-        });
+        let s = ref_arg(session, "session")?;
+        s.0.update_retry(retry::flags(respect_retry_after, raise_on_status));
         Ok(())
     })
 }

@@ -71,8 +71,28 @@ int main(void) {
     CHECK(hsession_response_status(r) == 200, "through the proxy");
     hsession_response_free(r);
 
+    /* Per request: a session without proxies sends one request through it. */
+    hsession *direct = NULL;
+    hsession_new(&direct, NULL);
+    CHECK_RC(hsession_set_trust_env(direct, 0, NULL), HSESSION_OK, NULL);
+    hsession_request_builder *via = NULL;
+    hsession_request_new("GET", local, &via, NULL);
+    CHECK_RC(hsession_request_set_proxy(via, "all", proxy, &err), HSESSION_OK, err);
+    CHECK(hsession_request_set_proxy(via, "ftp", proxy, NULL) == HSESSION_INVALID_ARGUMENT, "request proxy scheme");
+    CHECK_RC(hsession_request(direct, via, &r, &err), HSESSION_OK, err);
+    hsession_response_free(r);
+
     kill(socks, SIGTERM);
     waitpid(socks, NULL, 0);
+    r = NULL;
+    /* The proxy is gone: the request that named it fails (proof it used it),
+     * and with its own no_proxy list it goes direct. */
+    CHECK(hsession_request(direct, via, &r, NULL) != HSESSION_OK && r == NULL, "request proxy used");
+    CHECK_RC(hsession_request_set_no_proxy(via, "localhost", &err), HSESSION_OK, err);
+    CHECK_RC(hsession_request(direct, via, &r, &err), HSESSION_OK, err);
+    hsession_response_free(r);
+    hsession_request_free(via);
+    hsession_free(direct);
     r = NULL;
     hsession_result rc = hsession_get(s, local, &r, &err);
     CHECK_RC(rc, HSESSION_CONNECT, err); /* the proxy is gone: proof the request used it */

@@ -68,6 +68,34 @@ int main(void) {
     hsession_request_free(post);
     CHECK_RC(hsession_set_retry_methods(s, "GET, PUT", NULL), HSESSION_OK, NULL);
 
+    /* A request's own policy replaces the session's: none on a session that
+     * retries, and retries on a session that does not. */
+    hsession_request_builder *own = NULL;
+    hsession_request_new("GET", URL("/flaky/own0/1"), &own, NULL);
+    CHECK_RC(hsession_request_set_retry_count(own, HSESSION_RETRY_TOTAL, 0, NULL), HSESSION_OK, NULL);
+    CHECK_RC(hsession_request(s, own, &r, NULL), HSESSION_OK, NULL);
+    CHECK(hsession_response_status(r) == 503 && hsession_response_retries(r) == 0, "request policy: none");
+    hsession_response_free(r);
+    hsession_request_free(own);
+    hsession *plain = NULL;
+    CHECK_RC(hsession_new(&plain, NULL), HSESSION_OK, NULL);
+    hsession_request_new("GET", URL("/flaky/own2/2"), &own, NULL);
+    CHECK_RC(hsession_request_set_retry_count(own, HSESSION_RETRY_TOTAL, 3, NULL), HSESSION_OK, NULL);
+    CHECK_RC(hsession_request_set_retry_seconds(own, HSESSION_RETRY_BACKOFF_FACTOR, 0.01, NULL), HSESSION_OK, NULL);
+    CHECK_RC(hsession_request_set_retry_statuses(own, forcelist, 4, NULL), HSESSION_OK, NULL);
+    CHECK_RC(hsession_request_set_retry_methods(own, "GET", NULL), HSESSION_OK, NULL);
+    CHECK_RC(hsession_request_set_retry_flags(own, 1, 1), HSESSION_OK, NULL);
+    CHECK_RC(hsession_request(plain, own, &r, NULL), HSESSION_OK, NULL);
+    CHECK(hsession_response_status(r) == 200 && hsession_response_retries(r) == 2, "request policy: 3 retries");
+    hsession_response_free(r);
+    CHECK(hsession_request_set_retry_count(own, HSESSION_RETRY_BACKOFF_MAX, 1, NULL) == HSESSION_INVALID_ARGUMENT,
+          "request: a time option to the count setter");
+    CHECK(hsession_request_set_retry_count(NULL, HSESSION_RETRY_TOTAL, 1, NULL) == HSESSION_NULL_ARGUMENT,
+          "request NULL");
+    CHECK(hsession_request_set_retry_methods(own, NULL, NULL) == HSESSION_NULL_ARGUMENT, "request methods NULL");
+    hsession_request_free(own);
+    hsession_free(plain);
+
     /* Bad input leaves the policy as it was. */
     CHECK(hsession_set_retry(NULL, 1, 1, 1, 1, 0, 0, 0, NULL) == HSESSION_NULL_ARGUMENT, "session NULL");
     CHECK(hsession_set_retry(s, -2, 1, 1, 1, 0, 0, 0, &err) == HSESSION_INVALID_ARGUMENT, "total -2");
@@ -79,7 +107,7 @@ int main(void) {
     CHECK(hsession_set_retry_count(s, HSESSION_RETRY_READ, -2, NULL) == HSESSION_INVALID_ARGUMENT, "read -2");
     CHECK(hsession_set_retry_count(s, HSESSION_RETRY_BACKOFF_MAX, 1, &err) == HSESSION_INVALID_ARGUMENT,
           "a time option given to the count setter");
-    CHECK(err && strstr(hsession_error_message(err), "hsession_set_retry_seconds"), "message names the right setter");
+    CHECK(err && strstr(hsession_error_message(err), "_retry_seconds"), "message names the right setter");
     hsession_error_free(err);
     err = NULL;
     CHECK(hsession_set_retry_count(s, 99, 1, NULL) == HSESSION_INVALID_ARGUMENT, "unknown option");

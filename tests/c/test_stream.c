@@ -256,6 +256,21 @@ static void uploads(hsession *s) {
     hsession_response_free(r);
     hsession_request_free(req);
 
+    /* A file part from memory. */
+    hsession_request_new("POST", URL("/echo"), &req, NULL);
+    CHECK_RC(hsession_request_add_form_bytes(req, "note", (const uint8_t *)"hello", 5, "note.txt", "text/plain", NULL),
+             HSESSION_OK, NULL);
+    CHECK(hsession_request_add_form_bytes(req, "x", NULL, 3, NULL, NULL, NULL) == HSESSION_NULL_ARGUMENT,
+          "form bytes NULL data");
+    CHECK(hsession_request_add_form_bytes(req, "x", NULL, 0, NULL, "not a type", NULL) == HSESSION_INVALID_ARGUMENT,
+          "form bytes bad content type");
+    r = post(s, req, HSESSION_OK);
+    CHECK(r && body_has(r, "\"filename\":\"note.txt\""), "form bytes file name");
+    CHECK(r && body_has(r, "\"content_type\":\"text/plain\""), "form bytes content type");
+    CHECK(r && body_has(r, "\"size\":5"), "form bytes size");
+    hsession_response_free(r);
+    hsession_request_free(req);
+
     /* Bad input. */
     hsession_request_new("POST", URL("/echo"), &req, NULL);
     hsession_error *err = NULL;

@@ -65,6 +65,28 @@ static void ca_bundle_and_verify(void) {
      * failure shows a new connection was opened and verified. */
     CHECK_RC(get(s, "/echo"), HSESSION_TLS, NULL);
 
+    /* Per request: verification off on a verifying session, and a CA file;
+     * the session's own requests still verify. */
+    hsession_request_builder *req = NULL;
+    hsession_response *resp = NULL;
+    char url[256];
+    snprintf(url, sizeof url, "%s/echo", srv.base);
+    hsession_request_new("GET", url, &req, NULL);
+    CHECK_RC(hsession_request_set_verify(req, 0), HSESSION_OK, NULL);
+    CHECK_RC(hsession_request(s, req, &resp, NULL), HSESSION_OK, NULL);
+    hsession_response_free(resp);
+    hsession_request_free(req);
+    CHECK_RC(get(s, "/echo"), HSESSION_TLS, NULL);
+    hsession_request_new("GET", url, &req, NULL);
+    EXPECT(hsession_request_set_ca_file(req, file(0, "ca.pem"), &err), HSESSION_OK);
+    resp = NULL;
+    CHECK_RC(hsession_request(s, req, &resp, NULL), HSESSION_OK, NULL);
+    hsession_response_free(resp);
+    EXPECT(hsession_request_set_ca_file(req, "/nonexistent/ca.pem", &err), HSESSION_IO);
+    EXPECT(hsession_request_set_client_cert(req, file(1, "client.pem"), NULL, &err), HSESSION_NULL_ARGUMENT);
+    EXPECT(hsession_request_set_client_cert(req, NULL, NULL, &err), HSESSION_OK);
+    hsession_request_free(req);
+
     /* Client certificate and minimum version (the server allows 1.3). */
     EXPECT(hsession_set_ca_file(s, file(0, "ca.pem"), &err), HSESSION_OK);
     EXPECT(hsession_set_client_cert(s, file(1, "client.pem"), file(2, "client-key.pem"), &err),
