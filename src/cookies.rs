@@ -213,7 +213,7 @@ fn key(c: &StoreCookie) -> (String, String, String) {
     )
 }
 
-fn unix_secs(t: SystemTime) -> i64 {
+pub(crate) fn unix_secs(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => d.as_secs().min(i64::MAX as u64) as i64,
         Err(e) => -(e.duration().as_secs().min(i64::MAX as u64) as i64),

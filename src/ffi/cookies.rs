@@ -5,9 +5,8 @@
 use super::request::hsession_request_builder;
 use super::session::hsession;
 use super::*;
-use crate::cookies::{Cookie, CookieFileFormat};
+use crate::cookies::{unix_secs, Cookie, CookieFileFormat};
 use std::ffi::CString;
-use std::time::SystemTime;
 
 /// A cookie list flag: the cookie is sent only over https.
 pub const HSESSION_COOKIE_SECURE: u32 = 1;
@@ -46,18 +45,6 @@ struct Entry {
 /// thread; every string it hands out stays valid until it is freed.
 pub struct hsession_cookie_list {
     items: Vec<Entry>,
-}
-
-fn c_string(s: &str) -> CString {
-    // Names, values, domains and paths in the jar never hold NUL.
-    CString::new(s.replace('\0', "")).unwrap_or_default()
-}
-
-fn unix_secs(t: SystemTime) -> i64 {
-    match t.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(d) => d.as_secs().min(i64::MAX as u64) as i64,
-        Err(_) => 1,
-    }
 }
 
 fn write_list(cookies: Vec<Cookie>, out: *mut *mut hsession_cookie_list) {

@@ -15,15 +15,6 @@ pub struct hsession_error {
 
 pub(crate) use super::result::code_of;
 
-/// C strings cannot hold NUL; a message quoting caller input might.
-fn c_string(s: String) -> CString {
-    CString::new(s).unwrap_or_else(|e| {
-        let mut bytes = e.into_vec();
-        bytes.retain(|&b| b != 0);
-        CString::new(bytes).unwrap_or_default()
-    })
-}
-
 pub(crate) fn into_raw(f: Failure) -> *mut hsession_error {
     Box::into_raw(Box::new(hsession_error {
         code: f.code,

@@ -109,6 +109,14 @@ pub(crate) fn get_or<T>(default: T, f: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or(default)
 }
 
+/// A C string of `s` without its NUL bytes: C strings cannot hold NUL, and
+/// a message quoting caller input might.
+pub(crate) fn c_string(s: impl AsRef<[u8]>) -> std::ffi::CString {
+    let mut bytes = s.as_ref().to_vec();
+    bytes.retain(|&b| b != 0);
+    std::ffi::CString::new(bytes).unwrap_or_default()
+}
+
 /// A NUL-terminated UTF-8 argument, borrowed for the call.
 pub(crate) unsafe fn str_arg<'a>(p: *const c_char, arg: &str) -> FfiResult<&'a str> {
     if p.is_null() {

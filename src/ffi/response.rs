@@ -20,10 +20,6 @@ pub struct hsession_response {
     packed_head: std::sync::OnceLock<Vec<u8>>,
 }
 
-fn c_string(s: &str) -> CString {
-    CString::new(s.replace('\0', "")).unwrap_or_default()
-}
-
 pub(crate) fn into_raw(inner: Response) -> *mut hsession_response {
     let reason = c_string(inner.reason());
     let url = c_string(inner.url().as_str());
