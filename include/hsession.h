@@ -72,6 +72,16 @@
 #define HSESSION_COOKIE_HOST_ONLY 4
 
 /**
+ * Minimum TLS version 1.2 (the default), for `hsession_set_min_tls_version`.
+ */
+#define HSESSION_TLS_1_2 771
+
+/**
+ * Minimum TLS version 1.3, for `hsession_set_min_tls_version`.
+ */
+#define HSESSION_TLS_1_3 772
+
+/**
  * Field tags of a packed request; a tag number is never reused. The
  * payloads are described in docs/packed-format.md.
  * The method (required): str.
@@ -241,16 +251,6 @@
 #define HSESSION_RETRY_BACKOFF_JITTER 7
 
 /**
- * Minimum TLS version 1.2 (the default), for `hsession_set_min_tls_version`.
- */
-#define HSESSION_TLS_1_2 771
-
-/**
- * Minimum TLS version 1.3, for `hsession_set_min_tls_version`.
- */
-#define HSESSION_TLS_1_3 772
-
-/**
  * Redirects followed by default, as in requests.
  */
 #define DEFAULT_MAX_REDIRECTS 30
@@ -261,6 +261,25 @@
  * freed by `hsession_free`. Thread-safe: every function taking a
  * `const hsession *` may be called from any number of threads at once;
  * setters apply to requests started after they return.
+ *
+ * Functions: `hsession_new`, `hsession_free`, `hsession_set_header`,
+ * `hsession_append_header`, `hsession_remove_header`,
+ * `hsession_set_basic_auth`, `hsession_set_bearer_auth`,
+ * `hsession_clear_auth`, `hsession_add_query_param`,
+ * `hsession_clear_query_params`, `hsession_set_connect_timeout_ms`,
+ * `hsession_set_read_timeout_ms`, `hsession_set_total_timeout_ms`,
+ * `hsession_set_max_redirects`, `hsession_set_refuse_downgrade`,
+ * `hsession_set_retry`, `hsession_set_retry_count`,
+ * `hsession_set_retry_seconds`, `hsession_set_retry_statuses`,
+ * `hsession_set_retry_methods`, `hsession_set_retry_flags`,
+ * `hsession_set_max_body_size`, `hsession_set_proxy`,
+ * `hsession_set_no_proxy`, `hsession_set_trust_env`,
+ * `hsession_set_pool_idle_timeout_ms`,
+ * `hsession_set_pool_max_idle_per_host`, `hsession_requests_sent`,
+ * `hsession_connections_opened`, `hsession_request`,
+ * `hsession_request_packed`, `hsession_get`, `hsession_set_verify`,
+ * `hsession_set_ca_file`, `hsession_set_client_cert`,
+ * `hsession_set_min_tls_version`.
  */
 typedef struct hsession hsession;
 
@@ -269,6 +288,10 @@ typedef struct hsession hsession;
  * handle and frees it with `hsession_call_free` (which cancels the request
  * if it is still running). Thread-safe: any function taking it may be
  * called from any thread at any time.
+ *
+ * Functions: `hsession_send`, `hsession_send_packed`, `hsession_call_wait`,
+ * `hsession_call_take`, `hsession_call_cancel`, `hsession_call_status`,
+ * `hsession_call_free`.
  */
 typedef struct hsession_call hsession_call;
 
@@ -278,6 +301,9 @@ typedef struct hsession_call hsession_call;
  * ends every send of them still in flight (blocking `hsession_request` too)
  * with HSESSION_CANCELLED. Owned by the caller, freed with
  * `hsession_cancel_token_free` (requests keep what they need). Thread-safe.
+ *
+ * Functions: `hsession_cancel_token_new`, `hsession_cancel_token_cancel`,
+ * `hsession_cancel_token_is_cancelled`, `hsession_cancel_token_free`.
  */
 typedef struct hsession_cancel_token hsession_cancel_token;
 
@@ -287,6 +313,16 @@ typedef struct hsession_cancel_token hsession_cancel_token;
  * owned by the caller, freed with `hsession_cookie_list_free`. Later
  * changes to the jar do not change it. Immutable: may be read from any
  * thread; every string it hands out stays valid until it is freed.
+ *
+ * Functions (the list's, and those of the session's jar that this file
+ * holds): `hsession_cookies_list`, `hsession_cookies_for_url`,
+ * `hsession_cookie_list_free`, `hsession_cookie_list_count`,
+ * `hsession_cookie_list_at`, `hsession_cookie_list_find`,
+ * `hsession_cookies_set`, `hsession_cookies_set_fields`,
+ * `hsession_cookies_delete`, `hsession_cookies_clear`,
+ * `hsession_cookies_clear_domain`, `hsession_cookies_clear_session`,
+ * `hsession_cookies_save`, `hsession_cookies_load`,
+ * `hsession_set_cookie_file`.
  */
 typedef struct hsession_cookie_list hsession_cookie_list;
 
@@ -295,6 +331,9 @@ typedef struct hsession_cookie_list hsession_cookie_list;
  * concerns with credentials redacted. Created by hsession, owned by the
  * caller, freed with `hsession_error_free`. Immutable: may be read from
  * any thread.
+ *
+ * Functions: `hsession_error_code`, `hsession_error_message`,
+ * `hsession_error_url`, `hsession_error_free`.
  */
 typedef struct hsession_error hsession_error;
 
@@ -304,6 +343,10 @@ typedef struct hsession_error hsession_error;
  * (on the callback thread) when tags arrive in a drained queue, so a burst
  * of completions costs one notification, not one callback each. Created by
  * `hsession_queue_new`, freed by `hsession_queue_free`. Thread-safe.
+ *
+ * Functions: `hsession_queue_new`, `hsession_queue_free`,
+ * `hsession_queue_poll`, `hsession_send_packed_queued`,
+ * `hsession_queue_new_fd`.
  */
 typedef struct hsession_queue hsession_queue;
 
@@ -313,6 +356,26 @@ typedef struct hsession_queue hsession_queue;
  * freed by `hsession_request_free`. Not thread-safe: build it on one
  * thread; once built it may be sent (read) from several threads at once.
  * Every input is validated when it is set, so a built request is valid.
+ *
+ * Functions: `hsession_request_new`, `hsession_request_new_packed`,
+ * `hsession_request_free`, `hsession_request_add_header`,
+ * `hsession_request_remove_header`, `hsession_request_add_query_param`,
+ * `hsession_request_set_body`, `hsession_request_set_basic_auth`,
+ * `hsession_request_set_bearer_auth`, `hsession_request_set_no_auth`,
+ * `hsession_request_set_max_redirects`,
+ * `hsession_request_set_max_body_size`, `hsession_request_set_stream`,
+ * `hsession_request_set_connect_timeout_ms`,
+ * `hsession_request_set_read_timeout_ms`,
+ * `hsession_request_set_total_timeout_ms`, `hsession_request_set_body_file`,
+ * `hsession_request_set_body_callback`, `hsession_request_add_form_field`,
+ * `hsession_request_add_form_file`, `hsession_request_set_retry_count`,
+ * `hsession_request_set_retry_seconds`,
+ * `hsession_request_set_retry_statuses`,
+ * `hsession_request_set_retry_methods`, `hsession_request_set_retry_flags`,
+ * `hsession_request_add_form_bytes`, `hsession_request_set_verify`,
+ * `hsession_request_set_ca_file`, `hsession_request_set_client_cert`,
+ * `hsession_request_set_proxy`, `hsession_request_set_no_proxy`,
+ * `hsession_request_add_cookie`, `hsession_request_set_cancel_token`.
  */
 typedef struct hsession_request_builder hsession_request_builder;
 
@@ -321,6 +384,15 @@ typedef struct hsession_request_builder hsession_request_builder;
  * version and elapsed time. Owned by the caller, freed with
  * `hsession_response_free`. Immutable: may be read from any thread. Every
  * pointer it hands out stays valid until it is freed.
+ *
+ * Functions: `hsession_response_free`, `hsession_response_status`,
+ * `hsession_response_reason`, `hsession_response_url`,
+ * `hsession_response_version`, `hsession_response_elapsed_us`,
+ * `hsession_response_body`, `hsession_response_packed`,
+ * `hsession_response_header_count`, `hsession_response_header_at`,
+ * `hsession_response_header`, `hsession_response_retries`,
+ * `hsession_response_history_count`, `hsession_response_history_at`,
+ * `hsession_response_read`, `hsession_response_read_async`.
  */
 typedef struct hsession_response hsession_response;
 
@@ -650,13 +722,6 @@ int32_t hsession_cancel_token_is_cancelled(const hsession_cancel_token *token);
 void hsession_cancel_token_free(hsession_cancel_token *token);
 
 /**
- * Sends of this request obey `token` (it is shared, not copied): cancel it
- * from any thread to end them with HSESSION_CANCELLED.
- */
-hsession_result hsession_request_set_cancel_token(hsession_request_builder *request,
-                                                  const hsession_cancel_token *token);
-
-/**
  * Lists every cookie in the session's jar (expired ones are deleted, not
  * listed), oldest first. On success writes a new list to `*list_out`,
  * owned by the caller, freed with `hsession_cookie_list_free`. Thread-safe.
@@ -826,20 +891,6 @@ hsession_result hsession_set_cookie_file(const hsession *session,
                                          hsession_cookie_format format,
                                          size_t *count_out,
                                          hsession_error **err_out);
-
-/**
- * Sends the cookie `name=value` with this request only; it never enters
- * the jar. It replaces a jar cookie of the same name for this request (and
- * an earlier one added here), and is dropped, like a Cookie header, once a
- * redirect leaves the origin. A name must be a token (no spaces, '=', ';'
- * or control characters); a value has no ';' or control characters
- * (HSESSION_INVALID_ARGUMENT). Strings are copied. Like every builder call,
- * not thread-safe for one builder.
- */
-hsession_result hsession_request_add_cookie(hsession_request_builder *request,
-                                            const char *name,
-                                            const char *value,
-                                            hsession_error **err_out);
 
 /**
  * The result code of the failure; HSESSION_NULL_ARGUMENT if `err` is NULL.
@@ -1204,6 +1255,27 @@ hsession_result hsession_request_set_proxy(hsession_request_builder *request,
 hsession_result hsession_request_set_no_proxy(hsession_request_builder *request,
                                               const char *list,
                                               hsession_error **err_out);
+
+/**
+ * Sends the cookie `name=value` with this request only; it never enters
+ * the jar. It replaces a jar cookie of the same name for this request (and
+ * an earlier one added here), and is dropped, like a Cookie header, once a
+ * redirect leaves the origin. A name must be a token (no spaces, '=', ';'
+ * or control characters); a value has no ';' or control characters
+ * (HSESSION_INVALID_ARGUMENT). Strings are copied. Like every builder call,
+ * not thread-safe for one builder.
+ */
+hsession_result hsession_request_add_cookie(hsession_request_builder *request,
+                                            const char *name,
+                                            const char *value,
+                                            hsession_error **err_out);
+
+/**
+ * Sends of this request obey `token` (it is shared, not copied): cancel it
+ * from any thread to end them with HSESSION_CANCELLED.
+ */
+hsession_result hsession_request_set_cancel_token(hsession_request_builder *request,
+                                                  const hsession_cancel_token *token);
 
 /**
  * Frees a response and everything borrowed from it. NULL is a no-op.

@@ -11,6 +11,10 @@ use std::ffi::c_void;
 /// handle and frees it with `hsession_call_free` (which cancels the request
 /// if it is still running). Thread-safe: any function taking it may be
 /// called from any thread at any time.
+///
+/// Functions: `hsession_send`, `hsession_send_packed`, `hsession_call_wait`,
+/// `hsession_call_take`, `hsession_call_cancel`, `hsession_call_status`,
+/// `hsession_call_free`.
 pub struct hsession_call(pub(crate) Call);
 
 /// Completion callback of `hsession_send`. Called exactly once per call,

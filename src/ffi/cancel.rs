@@ -1,7 +1,6 @@
 //! `hsession_cancel_token`: cancels blocking and non-blocking requests from
 //! any thread, like a Go context.
 
-use super::request::hsession_request_builder;
 use super::*;
 use crate::CancellationToken;
 
@@ -10,7 +9,10 @@ use crate::CancellationToken;
 /// ends every send of them still in flight (blocking `hsession_request` too)
 /// with HSESSION_CANCELLED. Owned by the caller, freed with
 /// `hsession_cancel_token_free` (requests keep what they need). Thread-safe.
-pub struct hsession_cancel_token(CancellationToken);
+///
+/// Functions: `hsession_cancel_token_new`, `hsession_cancel_token_cancel`,
+/// `hsession_cancel_token_is_cancelled`, `hsession_cancel_token_free`.
+pub struct hsession_cancel_token(pub(crate) CancellationToken);
 
 /// Creates a token that is not cancelled. Writes it to `*token_out`.
 #[no_mangle]
@@ -49,18 +51,4 @@ pub unsafe extern "C" fn hsession_cancel_token_is_cancelled(
 #[no_mangle]
 pub unsafe extern "C" fn hsession_cancel_token_free(token: *mut hsession_cancel_token) {
     free_box(token)
-}
-
-/// Sends of this request obey `token` (it is shared, not copied): cancel it
-/// from any thread to end them with HSESSION_CANCELLED.
-#[no_mangle]
-pub unsafe extern "C" fn hsession_request_set_cancel_token(
-    request: *mut hsession_request_builder,
-    token: *const hsession_cancel_token,
-) -> hsession_result {
-    call(std::ptr::null_mut(), || {
-        let r = mut_arg(request, "request")?;
-        r.0.cancel_token(ref_arg(token, "token")?.0.clone());
-        Ok(())
-    })
 }

@@ -2,7 +2,6 @@
 //! cookies, read-only), editing the session's jar, saving and loading it,
 //! and per-request cookies.
 
-use super::request::hsession_request_builder;
 use super::session::hsession;
 use super::*;
 use crate::cookies::{unix_secs, Cookie, CookieFileFormat};
@@ -43,6 +42,16 @@ struct Entry {
 /// owned by the caller, freed with `hsession_cookie_list_free`. Later
 /// changes to the jar do not change it. Immutable: may be read from any
 /// thread; every string it hands out stays valid until it is freed.
+///
+/// Functions (the list's, and those of the session's jar that this file
+/// holds): `hsession_cookies_list`, `hsession_cookies_for_url`,
+/// `hsession_cookie_list_free`, `hsession_cookie_list_count`,
+/// `hsession_cookie_list_at`, `hsession_cookie_list_find`,
+/// `hsession_cookies_set`, `hsession_cookies_set_fields`,
+/// `hsession_cookies_delete`, `hsession_cookies_clear`,
+/// `hsession_cookies_clear_domain`, `hsession_cookies_clear_session`,
+/// `hsession_cookies_save`, `hsession_cookies_load`,
+/// `hsession_set_cookie_file`.
 pub struct hsession_cookie_list {
     items: Vec<Entry>,
 }
@@ -456,25 +465,4 @@ pub unsafe extern "C" fn hsession_set_cookie_file(
         err_out,
         |jar, path, format| jar.set_cookie_file(path, format),
     )
-}
-
-/// Sends the cookie `name=value` with this request only; it never enters
-/// the jar. It replaces a jar cookie of the same name for this request (and
-/// an earlier one added here), and is dropped, like a Cookie header, once a
-/// redirect leaves the origin. A name must be a token (no spaces, '=', ';'
-/// or control characters); a value has no ';' or control characters
-/// (HSESSION_INVALID_ARGUMENT). Strings are copied. Like every builder call,
-/// not thread-safe for one builder.
-#[no_mangle]
-pub unsafe extern "C" fn hsession_request_add_cookie(
-    request: *mut hsession_request_builder,
-    name: *const c_char,
-    value: *const c_char,
-    err_out: *mut *mut hsession_error,
-) -> hsession_result {
-    call(err_out, || {
-        let r = mut_arg(request, "request")?;
-        r.0.cookie(str_arg(name, "name")?, str_arg(value, "value")?)?;
-        Ok(())
-    })
 }

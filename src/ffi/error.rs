@@ -7,6 +7,9 @@ use std::ffi::CString;
 /// concerns with credentials redacted. Created by hsession, owned by the
 /// caller, freed with `hsession_error_free`. Immutable: may be read from
 /// any thread.
+///
+/// Functions: `hsession_error_code`, `hsession_error_message`,
+/// `hsession_error_url`, `hsession_error_free`.
 pub struct hsession_error {
     code: hsession_result,
     message: CString,

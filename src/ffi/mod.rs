@@ -9,18 +9,19 @@
 #![allow(unsafe_code)]
 #![allow(clippy::missing_safety_doc)]
 
+// In the header, handles and their functions come in this order.
 pub mod call;
 pub mod cancel;
 pub mod cookies;
 pub mod error;
-pub mod packed;
 pub mod queue;
 pub mod request;
 pub mod response;
 pub mod result;
-pub mod retry;
 pub mod session;
-pub mod tls;
+// Shared by the handles above.
+pub mod packed;
+pub mod retry;
 
 use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -236,5 +237,49 @@ mod tests {
             call(std::ptr::null_mut(), || panic!("quiet")),
             HSESSION_PANIC
         );
+    }
+
+    /// Each handle's doc comment lists every function of its file, so the
+    /// header shows a handle's whole API where the handle is declared.
+    #[test]
+    fn every_handle_lists_its_functions() {
+        let files = [
+            ("session", include_str!("session.rs")),
+            ("request", include_str!("request.rs")),
+            ("response", include_str!("response.rs")),
+            ("call", include_str!("call.rs")),
+            ("cancel", include_str!("cancel.rs")),
+            ("queue", include_str!("queue.rs")),
+            ("cookies", include_str!("cookies.rs")),
+            ("error", include_str!("error.rs")),
+        ];
+        for (file, text) in files {
+            let defined: Vec<&str> = text
+                .split("extern \"C\" fn ")
+                .skip(1)
+                .filter_map(|rest| rest.split('(').next())
+                .filter(|name| name.starts_with("hsession_"))
+                .collect();
+            let listed_at = text
+                .find("/// Functions")
+                .unwrap_or_else(|| panic!("{file}.rs: its handle's doc lists no functions"));
+            let listed: String = text[listed_at..]
+                .lines()
+                .take_while(|l| l.starts_with("///"))
+                .collect();
+            for name in &defined {
+                assert!(
+                    listed.contains(&format!("`{name}`")),
+                    "{file}.rs: the handle's doc does not list {name}"
+                );
+            }
+            let count = listed.matches("`hsession_").count();
+            assert_eq!(
+                count,
+                defined.len(),
+                "{file}.rs lists {count} functions, defines {}",
+                defined.len()
+            );
+        }
     }
 }

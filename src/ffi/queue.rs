@@ -11,6 +11,10 @@ use std::ffi::c_void;
 /// (on the callback thread) when tags arrive in a drained queue, so a burst
 /// of completions costs one notification, not one callback each. Created by
 /// `hsession_queue_new`, freed by `hsession_queue_free`. Thread-safe.
+///
+/// Functions: `hsession_queue_new`, `hsession_queue_free`,
+/// `hsession_queue_poll`, `hsession_send_packed_queued`,
+/// `hsession_queue_new_fd`.
 pub struct hsession_queue(CompletionQueue);
 
 /// Notification of `hsession_queue_new`: tags are ready to poll. Called on

@@ -1,5 +1,6 @@
 //! `hsession_request_builder`: a request being built by one thread.
 
+use super::cancel::hsession_cancel_token;
 use super::retry;
 use super::*;
 use crate::Request;
@@ -10,6 +11,26 @@ use std::path::Path;
 /// freed by `hsession_request_free`. Not thread-safe: build it on one
 /// thread; once built it may be sent (read) from several threads at once.
 /// Every input is validated when it is set, so a built request is valid.
+///
+/// Functions: `hsession_request_new`, `hsession_request_new_packed`,
+/// `hsession_request_free`, `hsession_request_add_header`,
+/// `hsession_request_remove_header`, `hsession_request_add_query_param`,
+/// `hsession_request_set_body`, `hsession_request_set_basic_auth`,
+/// `hsession_request_set_bearer_auth`, `hsession_request_set_no_auth`,
+/// `hsession_request_set_max_redirects`,
+/// `hsession_request_set_max_body_size`, `hsession_request_set_stream`,
+/// `hsession_request_set_connect_timeout_ms`,
+/// `hsession_request_set_read_timeout_ms`,
+/// `hsession_request_set_total_timeout_ms`, `hsession_request_set_body_file`,
+/// `hsession_request_set_body_callback`, `hsession_request_add_form_field`,
+/// `hsession_request_add_form_file`, `hsession_request_set_retry_count`,
+/// `hsession_request_set_retry_seconds`,
+/// `hsession_request_set_retry_statuses`,
+/// `hsession_request_set_retry_methods`, `hsession_request_set_retry_flags`,
+/// `hsession_request_add_form_bytes`, `hsession_request_set_verify`,
+/// `hsession_request_set_ca_file`, `hsession_request_set_client_cert`,
+/// `hsession_request_set_proxy`, `hsession_request_set_no_proxy`,
+/// `hsession_request_add_cookie`, `hsession_request_set_cancel_token`.
 pub struct hsession_request_builder(pub(crate) Request);
 
 /// Starts a request. `method` is an HTTP token ("GET", "POST", … case is
@@ -570,6 +591,41 @@ pub unsafe extern "C" fn hsession_request_set_no_proxy(
     call(err_out, || {
         let r = mut_arg(request, "request")?;
         r.0.no_proxy(opt_str_arg(list, "list")?)?;
+        Ok(())
+    })
+}
+
+/// Sends the cookie `name=value` with this request only; it never enters
+/// the jar. It replaces a jar cookie of the same name for this request (and
+/// an earlier one added here), and is dropped, like a Cookie header, once a
+/// redirect leaves the origin. A name must be a token (no spaces, '=', ';'
+/// or control characters); a value has no ';' or control characters
+/// (HSESSION_INVALID_ARGUMENT). Strings are copied. Like every builder call,
+/// not thread-safe for one builder.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_add_cookie(
+    request: *mut hsession_request_builder,
+    name: *const c_char,
+    value: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        r.0.cookie(str_arg(name, "name")?, str_arg(value, "value")?)?;
+        Ok(())
+    })
+}
+
+/// Sends of this request obey `token` (it is shared, not copied): cancel it
+/// from any thread to end them with HSESSION_CANCELLED.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_cancel_token(
+    request: *mut hsession_request_builder,
+    token: *const hsession_cancel_token,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        let r = mut_arg(request, "request")?;
+        r.0.cancel_token(ref_arg(token, "token")?.0.clone());
         Ok(())
     })
 }

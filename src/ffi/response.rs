@@ -8,6 +8,15 @@ use std::ffi::CString;
 /// version and elapsed time. Owned by the caller, freed with
 /// `hsession_response_free`. Immutable: may be read from any thread. Every
 /// pointer it hands out stays valid until it is freed.
+///
+/// Functions: `hsession_response_free`, `hsession_response_status`,
+/// `hsession_response_reason`, `hsession_response_url`,
+/// `hsession_response_version`, `hsession_response_elapsed_us`,
+/// `hsession_response_body`, `hsession_response_packed`,
+/// `hsession_response_header_count`, `hsession_response_header_at`,
+/// `hsession_response_header`, `hsession_response_retries`,
+/// `hsession_response_history_count`, `hsession_response_history_at`,
+/// `hsession_response_read`, `hsession_response_read_async`.
 pub struct hsession_response {
     inner: Response,
     reason: CString,
