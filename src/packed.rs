@@ -273,6 +273,15 @@ pub fn pack_head(resp: &Response) -> Vec<u8> {
         out.extend_from_slice(&u32::from(*status).to_le_bytes());
         put_str(&mut out, url.as_str().as_bytes());
     }
+    // After the history, so readers of the shorter form stop before it.
+    for hop in resp.hop_heads() {
+        put_str(&mut out, hop.reason.as_bytes());
+        out.extend_from_slice(&(hop.headers.len() as u32).to_le_bytes());
+        for (name, value) in &hop.headers {
+            put_str(&mut out, name.as_str().as_bytes());
+            put_str(&mut out, value.as_bytes());
+        }
+    }
     out
 }
 
