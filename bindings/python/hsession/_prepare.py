@@ -123,6 +123,8 @@ def encode_files(files, data):
             continue
         else:
             fdata = fp
+        if isinstance(fdata, int):
+            fdata = str(fdata)
         if isinstance(fdata, str):
             fdata = fdata.encode("utf-8")
         disposition = f"form-data; {_header_param('name', k)}"

@@ -6,15 +6,23 @@ callable that takes the PreparedRequest and returns it, changed; such a
 request is prepared in Python first (Session.prepare_request + send).
 """
 
+import warnings
 from base64 import b64encode
 
 
-def _latin1(v, what):
-    if isinstance(v, bytes):
+def _str_or_warn(v, what):
+    """requests turns a non-string user or password into str, with a warning."""
+    if isinstance(v, (str, bytes)):
         return v
-    if not isinstance(v, str):
-        raise TypeError(f"{what} must be str or bytes, not {type(v).__name__}")
-    return v.encode("latin1")
+    warnings.warn(f"Non-string {what}s will no longer be supported in Requests 3.0.0. Please convert "
+                  f"the object you've passed in ({v!r}) to a string or bytes object in the near future "
+                  "to avoid problems.", category=DeprecationWarning, stacklevel=3)
+    return str(v)
+
+
+def _latin1(v, what):
+    v = _str_or_warn(v, what)
+    return v if isinstance(v, bytes) else v.encode("latin1")
 
 
 def _basic_auth_str(username, password):
@@ -95,11 +103,8 @@ class HTTPDigestAuth(AuthBase):
 
 
 def _text(v, what):
-    if isinstance(v, bytes):
-        return v.decode("latin-1")
-    if not isinstance(v, str):
-        raise TypeError(f"{what} must be str or bytes, not {type(v).__name__}")
-    return v
+    v = _str_or_warn(v, what)
+    return v.decode("latin-1") if isinstance(v, bytes) else v
 
 
 def classify(auth):

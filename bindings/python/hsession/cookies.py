@@ -52,7 +52,10 @@ def _read_list(lst):
             _lib.cookie_list_at(lst, i, ctypes.byref(name), ctypes.byref(value), ctypes.byref(domain),
                                 ctypes.byref(path), ctypes.byref(expires), ctypes.byref(flags))
             f = flags.value
-            out.append(Cookie(_s(name.value), _s(value.value), _s(domain.value), _s(path.value),
+            v = _s(value.value)
+            if v[:1] == '"' and v[-1:] == '"':
+                v = v.replace('\\"', "")  # escaped quotes inside a quoted value, as requests' jar stores it
+            out.append(Cookie(_s(name.value), v, _s(domain.value), _s(path.value),
                               expires.value or None, bool(f & _lib.COOKIE_SECURE),
                               bool(f & _lib.COOKIE_HTTP_ONLY), bool(f & _lib.COOKIE_HOST_ONLY)))
     finally:

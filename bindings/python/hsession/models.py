@@ -344,6 +344,36 @@ class PreparedRequest(RequestHooksMixin):
         return (p.path or "/") + ("?" + p.query if p.query else "")
 
 
+def _rewound_files(files):
+    """`files=` of a request already sent, readable again for its lazily
+    built PreparedRequest: a closed file on disk opened anew, an open one
+    read from its start."""
+    if not files:
+        return files
+    items = files.items() if isinstance(files, Mapping) else files
+    out = []
+    for name, value in items:
+        parts = list(value) if isinstance(value, (tuple, list)) else None
+        fp = parts[1] if parts and len(parts) > 1 else value
+        if hasattr(fp, "read"):
+            path = getattr(fp, "name", None)
+            if getattr(fp, "closed", False) and isinstance(path, (str, bytes)):
+                with open(path, "rb") as f:
+                    fp = f.read()
+            elif hasattr(fp, "seek"):
+                try:
+                    fp.seek(0)
+                except (OSError, ValueError):
+                    pass
+            if parts:
+                parts[1] = fp
+            else:
+                from ._prepare import guess_filename
+                parts = [guess_filename(value) or name, fp]
+        out.append((name, tuple(parts) if parts else value))
+    return out
+
+
 def _copy_jar(jar):
     if jar is None:
         return None
@@ -571,10 +601,13 @@ class Response:
         if args is None:
             return
         from .sessions import hop_requests
-        first = args[0]
-        session = first() if first is not None else None
-        req = Request(*args[1:])
-        prep = session.prepare_request(req) if session is not None else req.prepare()
+        session = args[0]()
+        if len(args) == 2:  # Session.send: the PreparedRequest itself
+            prep = args[1]
+        else:
+            req = Request(*args[1:])
+            req.files = _rewound_files(req.files)
+            prep = session.prepare_request(req) if session is not None else req.prepare()
         if self._fragment and "#" not in prep.url:
             prep.url += "#" + self._fragment
         preps = hop_requests(session, prep, self.history, self.url)
@@ -701,9 +734,27 @@ class Response:
             for i in range(0, len(data), chunk_size):
                 yield data[i:i + chunk_size]
 
+        def from_raw():
+            # A Response built by an adapter of the caller's: its raw file object.
+            raw = self.raw
+            if hasattr(raw, "stream"):
+                yield from raw.stream(chunk_size, decode_content=True)
+            else:
+                while True:
+                    chunk = raw.read(chunk_size)
+                    if not chunk:
+                        break
+                    yield chunk
+            self._content_consumed = True
+
         if self._content_consumed and isinstance(self._content, bool):
             raise StreamConsumedError("the content of this response was already consumed")
-        chunks = from_memory() if self._content_consumed else from_network()
+        if self._content_consumed:
+            chunks = from_memory()
+        elif self._handle is None and self.raw is not None:
+            chunks = from_raw()
+        else:
+            chunks = from_network()
         if decode_unicode:
             return self._decode_stream(chunks)
         return chunks
@@ -749,7 +800,7 @@ class Response:
         if self._content is False:
             if self._content_consumed:
                 raise RuntimeError("The content for this response was already consumed")
-            if self._handle is None:
+            if self._handle is None and self.raw is None:
                 self._content = None  # a Response made by hand has no body (as requests)
             else:
                 self._content = b"".join(self.iter_content(CONTENT_CHUNK_SIZE)) or b""

@@ -462,7 +462,10 @@ def _session_jar(session):
     """The session's cookies as a RequestsCookieJar (a snapshot of the library's jar)."""
     cookies = getattr(session, "cookies", None)
     if isinstance(cookies, SessionCookies):
-        return cookies.to_jar()
+        try:
+            return cookies.to_jar()
+        except SessionClosed:
+            return RequestsCookieJar()  # a closed session's jar is gone
     if isinstance(cookies, CookieJar):
         return cookies
     return cookiejar_from_dict(cookies or {})
@@ -488,7 +491,6 @@ def hop_requests(session, prep, history, final_url):
             if session is not None:
                 merge_cookies(jar, _session_jar(session))
             nxt.prepare_cookies(jar)
-        hop._request = prep
         if "Authorization" in nxt.headers and mixin.should_strip_auth(prep.url, nxt.url):
             del nxt.headers["Authorization"]
         preps.append(nxt)
@@ -1153,6 +1155,8 @@ class Session(SessionRedirectMixin):
         add = out.append
         if verify is not None and verify != self._verify:
             if isinstance(verify, (str, bytes, os.PathLike)):
+                if https and not os.path.exists(verify):
+                    raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {verify}")
                 p = os.fsencode(verify)
                 add(_pack_field(22, 1) + b"\x01")
                 add(_pack_field(23, len(p)) + p)
@@ -1164,6 +1168,10 @@ class Session(SessionRedirectMixin):
                 raise TypeError(f"verify must be True, False or a CA bundle path, not {verify!r}")
         if https and cert is not None and cert != self._cert:
             c, k = _cert_paths(cert)
+            if not os.path.exists(c):
+                raise OSError(f"Could not find the TLS certificate file, invalid path: {os.fsdecode(c)}")
+            if not os.path.exists(k):
+                raise OSError(f"Could not find the TLS key file, invalid path: {os.fsdecode(k)}")
             f = _strs(c, k)
             add(_pack_field(24, len(f)) + f)
         if proxies:
@@ -1309,6 +1317,8 @@ def _file_field(name, value):
         return _pack_field(18, len(f)) + f
     if hasattr(content, "read"):
         content = content.read()
+    if isinstance(content, int) and not isinstance(content, bool):
+        content = str(content)  # as requests (urllib3) sends a number
     if isinstance(content, str):
         content = content.encode("utf-8")
     if not isinstance(content, (bytes, bytearray, memoryview)):
