@@ -178,6 +178,9 @@ pub fn unpack_request(buf: &[u8]) -> Result<Request> {
             13 => {
                 req.total_timeout(millis(f.u64("total timeout")?));
             }
+            27 => {
+                req.return_at_redirect_limit = f.u8("return at redirect limit")? != 0;
+            }
             14 => {
                 req.max_redirects(f.u32("max redirects")? as usize);
             }

@@ -81,6 +81,7 @@ struct Prepared {
     body: Option<BodySpec>,
     timeouts: Timeouts,
     max_redirects: usize,
+    return_at_redirect_limit: bool,
     refuse_downgrade: bool,
     max_body: Option<u64>,
     /// A streamed body is bounded only by the request's own limit: the
@@ -545,6 +546,7 @@ impl Session {
             body: req.body.clone(),
             timeouts: req.timeouts.apply(defaults.timeouts),
             max_redirects: req.max_redirects.unwrap_or(defaults.max_redirects),
+            return_at_redirect_limit: req.return_at_redirect_limit,
             refuse_downgrade: defaults.refuse_downgrade,
             max_body: req.max_body_size.unwrap_or(defaults.max_body_size),
             stream_max_body: req.max_body_size.flatten(),
@@ -671,7 +673,9 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
         // redirect that keeps the body ends the chain with its response.
         let replayable = p.body.as_ref().is_none_or(BodySpec::replayable);
         let hop = hop.filter(|h| !h.keep_body || replayable);
-        let Some(hop) = hop else {
+        let at_limit = history.hops.len() >= p.max_redirects;
+        let hop = hop.filter(|_| !(at_limit && p.return_at_redirect_limit));
+        let Some(mut hop) = hop else {
             if p.stream {
                 let limits = Limits {
                     read: p.timeouts.read,
@@ -683,12 +687,19 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
                     Some(Arc::new(BodyStream::start(resp, limits)))
                 });
                 done.retries = used.total;
+                done.url = p.url;
                 return Ok(done);
             }
             let mut done = receive(resp, p.timeouts.read, p.max_body, history, p.start).await?;
             done.retries = used.total;
+            // The URL as requested, fragment included (reqwest's has none).
+            done.url = p.url;
             return Ok(done);
         };
+        // A Location without a fragment keeps the one before (RFC 7231 7.1.2).
+        if hop.url.fragment().is_none() && p.url.fragment().is_some() {
+            hop.url.set_fragment(p.url.fragment());
+        }
         if p.refuse_downgrade && redirect::is_downgrade(&p.url, &hop.url) {
             return Err(Error::new(
                 ErrorKind::UnsupportedScheme,
@@ -696,7 +707,7 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
             )
             .with_url(&hop.url));
         }
-        if history.hops.len() >= p.max_redirects {
+        if at_limit {
             return Err(Error::new(
                 ErrorKind::TooManyRedirects,
                 format!("more than {} redirects", p.max_redirects),
