@@ -87,6 +87,16 @@ class HTTPAdapter(BaseAdapter):
         self._pool_maxsize = pool_maxsize
         self._pool_block = pool_block
 
+    def proxy_headers(self, proxy):
+        """The headers to send to proxy: Proxy-Authorization from its credentials."""
+        from urllib.parse import unquote, urlsplit
+
+        from .auth import _basic_auth_str
+        parts = urlsplit(proxy)
+        if parts.username:
+            return {"Proxy-Authorization": _basic_auth_str(unquote(parts.username), unquote(parts.password or ""))}
+        return {}
+
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         # Only reached when called directly: a Session sends through the library.
         raise NotImplementedError("hsession's HTTPAdapter sends through the Session it is mounted on "

@@ -539,7 +539,10 @@ def merge_cookies(cookiejar, cookies):
 
 def get_cookie_header(jar, request):
     """The Cookie header `jar` gives a request to request.url (None if none)."""
-    r = _urlreq.Request(request.url, headers=dict(request.headers or {}))
+    try:
+        r = _urlreq.Request(request.url, headers=dict(request.headers or {}))
+    except ValueError:
+        return None  # not an absolute URL: no cookies belong to it
     jar.add_cookie_header(r)
     return r.get_header("Cookie")
 
@@ -562,4 +565,8 @@ def extract_cookies_to_jar(jar, request, response):
     if not values:
         return
     url = getattr(request, "url", None) or response.url
-    jar.extract_cookies(_HeadersResponse(values), _urlreq.Request(url))
+    try:
+        req = _urlreq.Request(url)
+    except ValueError:
+        return  # not an absolute URL: no host to store the cookies for
+    jar.extract_cookies(_HeadersResponse(values), req)

@@ -152,5 +152,8 @@ _BY_CODE = {
 }
 
 
-def exception_for(code):
+def exception_for(code, message=""):
+    if code == 15 and "content-length" in message:
+        # A malformed or conflicting Content-Length: requests' InvalidHeader.
+        return InvalidHeader
     return _BY_CODE.get(code, RequestException)

@@ -3,10 +3,12 @@ of requests.models' classes."""
 
 import ctypes
 import datetime
+import io
 import json as _json
 import re
 import struct
 import threading
+import weakref
 from collections.abc import Mapping
 from urllib.parse import urlencode, urlsplit  # noqa: F401 (requests.models exports urlencode)
 
@@ -42,7 +44,7 @@ def raise_error(rc, err, url=None):
         _lib.error_free(err)
     if not msg:
         msg = _lib.result_str(rc).decode()
-    raise exception_for(rc)(msg, code=rc, url=eurl or url)
+    raise exception_for(rc, msg)(msg, code=rc, url=eurl or url)
 
 
 _string_at = ctypes.string_at
@@ -236,14 +238,10 @@ class PreparedRequest(RequestHooksMixin):
         if not host:
             raise InvalidURL(f"Invalid URL {url!r}: No host supplied")
         if not host.isascii():
-            try:
-                idna_host = host.encode("idna").decode("utf-8")
-            except UnicodeError:
-                raise InvalidURL("URL has an invalid label.") from None
-            netloc = netloc.replace(host, idna_host)
+            netloc = netloc.replace(host, _idna_host(host))
         elif host.startswith(("*", ".")):
             raise InvalidURL("URL has an invalid label.")
-        else:
+        elif scheme.lower() in ("http", "https"):
             netloc = netloc.replace(host, host.lower())
         if not path:
             path = "/"
@@ -344,6 +342,37 @@ class PreparedRequest(RequestHooksMixin):
         return (p.path or "/") + ("?" + p.query if p.query else "")
 
 
+def _urllib3_error(e):
+    """requests' exception for a urllib3 one raised by a raw body (an
+    adapter's urllib3 response); None for anything else."""
+    kind = type(e)
+    if not kind.__module__.startswith("urllib3"):
+        return None
+    from .exceptions import ConnectionError, ContentDecodingError, SSLError
+    names = {c.__name__ for c in kind.__mro__}
+    for name, cls in (("ProtocolError", ChunkedEncodingError), ("DecodeError", ContentDecodingError),
+                      ("ReadTimeoutError", ConnectionError), ("SSLError", SSLError)):
+        if name in names:
+            return cls(e)
+    return None
+
+
+def _idna_host(host):
+    """The ASCII form of a host name: IDNA 2008 (UTS 46) with the idna
+    package when it is installed, as requests; else Python's IDNA 2003 codec."""
+    try:
+        import idna
+    except ImportError:
+        try:
+            return host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise InvalidURL("URL has an invalid label.") from None
+    try:
+        return idna.encode(host, uts46=True).decode("utf-8")
+    except idna.IDNAError:
+        raise InvalidURL("URL has an invalid label.") from None
+
+
 def _rewound_files(files):
     """`files=` of a request already sent, readable again for its lazily
     built PreparedRequest: a closed file on disk opened anew, an open one
@@ -405,11 +434,10 @@ class Response:
     retries = 0
     encoding = None
     connection = None
-    raw = None
+    _raw = None
     _next = None
     _request = None
     _req_args = None      # what Session.request was given, for the lazy .request
-    _fragment = None      # the request URL's fragment, kept across redirects as requests does
     _cookie_jar = None
     _content = False
     _content_consumed = False
@@ -454,8 +482,6 @@ class Response:
         version, off = _str(head, 16)
         reason, off = _str(head, off)
         url, off = _str(head, off)
-        if self._fragment and "#" not in url:
-            url += "#" + self._fragment
         self._meta = m = (version, reason, url, off)
         return m
 
@@ -519,8 +545,6 @@ class Response:
             url, off = _str(head, off + 4)
             hop = Response()
             hop.status_code = status
-            if self._fragment and "#" not in url:
-                url += "#" + self._fragment
             hop.url = url
             hop._content = b""
             hop._content_consumed = True
@@ -608,12 +632,22 @@ class Response:
             req = Request(*args[1:])
             req.files = _rewound_files(req.files)
             prep = session.prepare_request(req) if session is not None else req.prepare()
-        if self._fragment and "#" not in prep.url:
-            prep.url += "#" + self._fragment
         preps = hop_requests(session, prep, self.history, self.url)
         for hop, hop_prep in zip(self.history, preps):
             hop._request = hop_prep
         self._request = preps[-1]
+
+    @property
+    def raw(self):
+        """The body as a file object (read(), stream(), close(), closed):
+        for a streamed response, reads from the network."""
+        if self._raw is None and self._head is not None:
+            self._raw = _LibraryRaw(self)
+        return self._raw
+
+    @raw.setter
+    def raw(self, value):
+        self._raw = value
 
     @property
     def next(self):
@@ -631,7 +665,7 @@ class Response:
         for name, value in state.items():
             setattr(self, name, value)
         self._content_consumed = True
-        self.raw = None
+        self._raw = None
 
     @property
     def ok(self):
@@ -737,21 +771,27 @@ class Response:
         def from_raw():
             # A Response built by an adapter of the caller's: its raw file object.
             raw = self.raw
-            if hasattr(raw, "stream"):
-                yield from raw.stream(chunk_size, decode_content=True)
-            else:
-                while True:
-                    chunk = raw.read(chunk_size)
-                    if not chunk:
-                        break
-                    yield chunk
+            try:
+                if hasattr(raw, "stream"):
+                    yield from raw.stream(chunk_size, decode_content=True)
+                else:
+                    while True:
+                        chunk = raw.read(chunk_size)
+                        if not chunk:
+                            break
+                        yield chunk
+            except Exception as e:
+                mapped = _urllib3_error(e)
+                if mapped is None:
+                    raise
+                raise mapped from e
             self._content_consumed = True
 
         if self._content_consumed and isinstance(self._content, bool):
             raise StreamConsumedError("the content of this response was already consumed")
         if self._content_consumed:
             chunks = from_memory()
-        elif self._handle is None and self.raw is not None:
+        elif self._handle is None and self._raw is not None and not isinstance(self._raw, _LibraryRaw):
             chunks = from_raw()
         else:
             chunks = from_network()
@@ -800,7 +840,7 @@ class Response:
         if self._content is False:
             if self._content_consumed:
                 raise RuntimeError("The content for this response was already consumed")
-            if self._handle is None and self.raw is None:
+            if self.status_code == 0 or (self._handle is None and self._raw is None):
                 self._content = None  # a Response made by hand has no body (as requests)
             else:
                 self._content = b"".join(self.iter_content(CONTENT_CHUNK_SIZE)) or b""
@@ -850,7 +890,7 @@ class Response:
     def json(self, **kwargs):
         """The body parsed as JSON; JSONDecodeError if it is not JSON."""
         try:
-            if self.encoding is None and self._header_encoding() in (None, "utf-8"):
+            if self.encoding is None and self.content and self._header_encoding() in (None, "utf-8"):
                 try:
                     return _json.loads(self.content, **kwargs)
                 except UnicodeDecodeError:
@@ -877,8 +917,55 @@ class Response:
         raise HTTPError(f"{self.status_code} {kind}: {reason} for url: {self.url}", response=self)
 
     def close(self):
-        """Frees the library's response (a streamed download stops)."""
+        """Frees the library's response (a streamed download stops); a raw
+        file object set by an adapter is closed."""
         h = self._handle
         if h is not None:
             self._handle = None
             _lib.response_free(h)
+        raw = self._raw
+        if raw is not None and not isinstance(raw, _LibraryRaw):
+            raw.close()
+            release_conn = getattr(raw, "release_conn", None)
+            if release_conn is not None:
+                release_conn()
+
+
+class _LibraryRaw(io.RawIOBase):
+    """Response.raw of a library response: the body as a binary file
+    (read from the network for a streamed response)."""
+
+    def __init__(self, resp):
+        super().__init__()
+        self._resp = weakref.ref(resp)
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        resp = self._resp()
+        if resp is None or resp._handle is None:
+            return 0
+        chunk = resp._read_chunk(len(b))
+        if not chunk:
+            resp.close()
+        b[:len(chunk)] = chunk
+        return len(chunk)
+
+    def stream(self, amt=2 ** 16, decode_content=None):
+        resp = self._resp()
+        while resp is not None and resp._handle is not None:
+            data = self.read(amt)
+            if not data:
+                break
+            yield data
+
+    @property
+    def closed(self):
+        resp = self._resp()
+        return resp is None or resp._handle is None
+
+    def close(self):
+        resp = self._resp()
+        if resp is not None:
+            resp.close()

@@ -24,9 +24,9 @@ from http.cookiejar import CookieJar
 from urllib.parse import urljoin, urlparse
 
 from . import _lib
-from ._prepare import requote_uri
+from ._prepare import get_auth_from_url, requote_uri
 from .adapters import BaseAdapter, HTTPAdapter, pack_retry
-from .auth import classify
+from .auth import _basic_auth_str, classify
 from .cookies import (RequestsCookieJar, SessionCookies, cookiejar_from_dict, extract_cookies_to_jar,
                       merge_cookies)
 from .exceptions import (ChunkedEncodingError, ContentDecodingError, InvalidHeader, InvalidJSONError,
@@ -35,6 +35,7 @@ from .exceptions import (ChunkedEncodingError, ContentDecodingError, InvalidHead
 from .hooks import default_hooks, dispatch_hook
 from .models import DEFAULT_REDIRECT_LIMIT, REDIRECT_STATI, PreparedRequest, Request, Response, raise_error
 from .structures import CaseInsensitiveDict
+from .utils import rewind_body
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -132,7 +133,12 @@ def _timeout_ms(v, which):
 
 
 def _timeouts(timeout):
-    """(connect ms, read ms) of a requests timeout argument (0 = no limit)."""
+    """(connect ms, read ms) of a requests timeout argument (0 = no limit,
+    -1 = not given: the session's). urllib3's Timeout objects work too."""
+    if hasattr(timeout, "connect_timeout") and hasattr(timeout, "read_timeout"):
+        c, r = timeout.connect_timeout, timeout.read_timeout
+        return (_timeout_ms(c, "connect") if c is None or isinstance(c, (int, float)) else -1,
+                _timeout_ms(r, "read") if r is None or isinstance(r, (int, float)) else -1)
     if isinstance(timeout, tuple):
         if len(timeout) != 2:
             raise ValueError(f"Invalid timeout {timeout}. Pass a (connect, read) timeout tuple, "
@@ -290,7 +296,7 @@ class _ProxiesDict(_WriteThroughDict):
             s._check(_lib.set_no_proxy, None if url is None else _b(url, "no_proxy"))
         elif key in _PROXY_KEYS:
             try:
-                s._check(_lib.set_proxy, key.encode(), None if url is None else _b(url, "proxy URL"))
+                s._check(_lib.set_proxy, key.encode(), None if url is None else _proxy_url(url))
             except InvalidURL as e:
                 raise InvalidProxyURL(str(e), code=e.code) from None
         else:
@@ -402,9 +408,18 @@ class SessionRedirectMixin:
             del headers["Authorization"]
 
     def rebuild_proxies(self, prepared_request, proxies):
-        """The proxies for the redirected request: the library picks them per
-        request (environment and no_proxy included), so they stay as given."""
-        return proxies if proxies is not None else {}
+        """The proxies for a (redirected) request: those given, plus the
+        environment's for its scheme (trust_env); sets Proxy-Authorization
+        for an http proxy with credentials, as requests does."""
+        headers = prepared_request.headers
+        scheme = urlparse(prepared_request.url).scheme
+        new_proxies = resolve_proxies(prepared_request, proxies, self.trust_env)
+        headers.pop("Proxy-Authorization", None)
+        proxy = new_proxies.get(scheme)
+        username, password = get_auth_from_url(proxy) if proxy else (None, None)
+        if not scheme.startswith("https") and username and password:
+            headers["Proxy-Authorization"] = _basic_auth_str(username, password)
+        return new_proxies
 
     def resolve_redirects(self, resp, req, stream=False, timeout=None, verify=True, cert=None, proxies=None,
                           yield_requests=False, **adapter_kwargs):
@@ -448,6 +463,11 @@ class SessionRedirectMixin:
             prepared_request.prepare_cookies(prepared_request._cookies)
             proxies = self.rebuild_proxies(prepared_request, proxies)
             self.rebuild_auth(prepared_request, resp)
+            # A file body read for the first hop is read again from where it began.
+            rewindable = prepared_request._body_position is not None and (
+                "Content-Length" in headers or "Transfer-Encoding" in headers)
+            if rewindable:
+                rewind_body(prepared_request)
             req = prepared_request
             if yield_requests:
                 yield req
@@ -456,6 +476,21 @@ class SessionRedirectMixin:
                                  allow_redirects=False, **adapter_kwargs)
                 url = self.get_redirect_target(resp)
                 yield resp
+
+
+def resolve_proxies(request, proxies, trust_env=True):
+    """proxies plus the environment's proxy for the request's scheme (unless
+    no_proxy / NO_PROXY bypasses it), as requests.utils.resolve_proxies."""
+    proxies = proxies if proxies is not None else {}
+    url = request.url
+    scheme = urlparse(url).scheme
+    new_proxies = proxies.copy()
+    if trust_env:
+        env = _environ_proxies(url, proxies.get("no_proxy"))
+        proxy = env.get(scheme, env.get("all"))
+        if proxy:
+            new_proxies.setdefault(scheme, proxy)
+    return new_proxies
 
 
 def _session_jar(session):
@@ -536,6 +571,7 @@ class Session(SessionRedirectMixin):
         self.stream = False
         self.hooks = default_hooks()
         self._cookies = SessionCookies(self)
+        self._user_jar = None
         self.adapters = {}
         self._retry_by_prefix = []  # (prefix lower-cased, packed tag-20 field or None), longest first
         self._weak = weakref.ref(self)
@@ -650,16 +686,23 @@ class Session(SessionRedirectMixin):
 
     @property
     def cookies(self):
-        """The session's cookie jar (a view of the library's jar)."""
-        return self._cookies
+        """The session's cookie jar (a view of the library's jar), or the
+        http.cookiejar.CookieJar assigned to it."""
+        return self._cookies if self._user_jar is None else self._user_jar
 
     @cookies.setter
     def cookies(self, value):
-        # requests allows replacing the jar: here its contents replace the jar's.
         if value is self._cookies:
             return
         self._cookies.clear()
-        if value is not None:
+        self._user_jar = None
+        if isinstance(value, CookieJar) and not isinstance(value, RequestsCookieJar):
+            # A jar of the caller's own class stays the session's jar (its
+            # policy decides): requests then go through prepare_request and
+            # send, which take cookies from it and store new ones in it.
+            self._user_jar = value
+        elif value is not None:
+            # Dicts and RequestsCookieJars: their cookies go into the library's jar.
             self._cookies.update(value if hasattr(value, "items") else {c.name: c for c in value})
 
     @property
@@ -763,8 +806,10 @@ class Session(SessionRedirectMixin):
         finite: connect 10 s, read 30 s, total 300 s."""
         c, r = _timeouts(timeout)
         t = None if total is _UNSET else _timeout_ms(total, "total")
-        self._use(_lib.set_connect_timeout_ms, c)
-        self._use(_lib.set_read_timeout_ms, r)
+        if c >= 0:
+            self._use(_lib.set_connect_timeout_ms, c)
+        if r >= 0:
+            self._use(_lib.set_read_timeout_ms, r)
         if t is not None:
             self._use(_lib.set_total_timeout_ms, t)
 
@@ -894,9 +939,16 @@ class Session(SessionRedirectMixin):
                 e.request = prep
                 raise
         r = Response._from_handle(o[0].value, stream)
-        if "#" in url:
-            r._fragment = url.partition("#")[2]
         r._req_args = (self._weak, prep)
+        jar = self._user_jar
+        if jar is not None:
+            # The caller's jar keeps the cookies; the library's stays empty.
+            for hop in r.history:
+                extract_cookies_to_jar(jar, hop.request, hop)
+            extract_cookies_to_jar(jar, prep, r)
+            self._use(_lib.cookies_clear)
+        if follow and r.status_code in REDIRECT_STATI:
+            _check_redirect_limit(self, r)
         return r
 
     def _pack_prepared(self, prep, url, follow, stream, timeout, verify, cert, proxies):
@@ -949,11 +1001,11 @@ class Session(SessionRedirectMixin):
                 add(_pack_field(6, len(body)))
                 add(bytes(body))
         if timeout is not None:
-            c, r = _timeouts(timeout)
-            add(_pack_field(11, 8) + _U64.pack(c))
-            add(_pack_field(12, 8) + _U64.pack(r))
+            _pack_timeouts(add, timeout)
         if not follow:
             add(_pack_field(14, 4) + _pack_u32(0))
+        else:
+            add(_AT_LIMIT)
         if stream:
             add(_pack_field(16, 1) + b"\x01")
         lower = url.lower()
@@ -990,7 +1042,8 @@ class Session(SessionRedirectMixin):
             raise TypeError(f"method must be str, not {type(method).__name__}")
         if isinstance(method, bytes):
             method = method.decode("utf-8")
-        if self._python_path or self._custom_adapters or _auth_callable(auth) or _auth_callable(self._auth):
+        if self._python_path or self._custom_adapters or self._user_jar is not None or _auth_callable(auth) \
+                or _auth_callable(self._auth):
             # requests' own sequence: Request -> prepare_request -> send.
             req = Request(method=method.upper(), url=url, headers=headers, files=files, data=data or {},
                           json=json, params=params or {}, auth=auth, cookies=cookies, hooks=hooks)
@@ -1019,8 +1072,8 @@ class Session(SessionRedirectMixin):
         r = Response._from_handle(o[0].value, stream)
         # What .request is built from, if it is ever asked for.
         r._req_args = args
-        if "#" in url:
-            r._fragment = url.partition("#")[2]
+        if allow_redirects and r.status_code in REDIRECT_STATI:
+            _check_redirect_limit(self, r)
         if hooks or self.hooks.get("response"):
             r = self._run_hooks(r, hooks)
         return r
@@ -1087,11 +1140,11 @@ class Session(SessionRedirectMixin):
                 t = kind[1].encode()
                 add(_pack_field(9, len(t)) + t)
         if timeout is not None:
-            c, r = _timeouts(timeout)
-            add(_pack_field(11, 8) + _U64.pack(c))
-            add(_pack_field(12, 8) + _U64.pack(r))
+            _pack_timeouts(add, timeout)
         if not allow_redirects:
             add(_pack_field(14, 4) + _pack_u32(0))
+        else:
+            add(_AT_LIMIT)
         if stream:
             add(_pack_field(16, 1) + b"\x01")
         lower = url.lower()
@@ -1182,7 +1235,7 @@ class Session(SessionRedirectMixin):
                     v = b"" if url is None else _b(url, "no_proxy")
                     add(_pack_field(26, len(v)) + v)
                 elif key in _PROXY_KEYS:
-                    f = _strs(key.encode(), b"" if url is None else _b(url, "proxy URL"))
+                    f = _strs(key.encode(), b"" if url is None else _proxy_url(url))
                     add(_pack_field(25, len(f)) + f)
                 else:
                     raise ValueError(f"proxies key {key!r}: hsession takes 'http', 'https', 'all' "
@@ -1211,6 +1264,44 @@ class Session(SessionRedirectMixin):
 
     def delete(self, url, **kwargs):
         return self.request("DELETE", url, **kwargs)
+
+
+# Tag 27: at the redirect limit the library returns the redirect, so
+# TooManyRedirects can carry it (as requests' does).
+_AT_LIMIT = _pack_field(27, 1) + b"\x01"
+
+
+def _pack_timeouts(add, timeout):
+    c, r = _timeouts(timeout)
+    if c >= 0:
+        add(_pack_field(11, 8) + _U64.pack(c))
+    if r >= 0:
+        add(_pack_field(12, 8) + _U64.pack(r))
+
+
+def _check_redirect_limit(session, r):
+    """TooManyRedirects, carrying the last redirect response, when the
+    library stopped at the limit (tag 27)."""
+    if r.status_code in REDIRECT_STATI and len(r.history) >= session._max_redirects and "location" in r.headers:
+        r.close()
+        raise TooManyRedirects(f"Exceeded {session._max_redirects} redirects.", response=r)
+
+
+def _proxy_url(url):
+    """A proxy URL as requests reads it: without a scheme it is http://;
+    without a host it is InvalidProxyURL."""
+    text = url.decode("utf-8") if isinstance(url, (bytes, bytearray)) else url
+    if not isinstance(text, str):
+        raise TypeError(f"proxy URL must be str or bytes, not {type(url).__name__}")
+    if "://" not in text and not text.startswith("http:") and not text.startswith("https:"):
+        text = "http://" + text
+    try:
+        host = urlparse(text).hostname
+    except ValueError:
+        host = None
+    if not host:
+        raise InvalidProxyURL("Please check proxy URL. It is malformed and could be missing the host.")
+    return text.encode("utf-8")
 
 
 def _auth_callable(auth):

@@ -44,7 +44,7 @@ BAD_INPUTS = [
     ("space in cookie name", lambda s, b: s.get(b + "/echo", cookies={"a b": "c"}), hx.InvalidArgument),
     ("; in jar cookie", lambda s, b: s.cookies.__setitem__("a", "x;y"), hx.InvalidArgument),
     ("json not serialisable", lambda s, b: s.post(b + "/echo", json={1, 2}), hx.InvalidJSONError),
-    ("file content an int", lambda s, b: s.post(b + "/echo", files={"f": 123}), TypeError),
+    ("file content a list", lambda s, b: s.post(b + "/echo", files={"f": [1]}), TypeError),
     ("data an object", lambda s, b: s.post(b + "/echo", data=object()), TypeError),
     ("bad multipart content type", lambda s, b: s.post(b + "/echo", files={"f": ("a", b"x", "nope")}),
      hx.InvalidArgument),
@@ -56,7 +56,7 @@ BAD_INPUTS = [
     # A client certificate is only used (so read) for https, as in requests.
     ("cert missing files", lambda s, b: s.get(b.replace("http:", "https:") + "/echo",
                                               cert=("/nonexistent/c", "/nonexistent/k")),
-     hx.RequestException),
+     OSError),
     ("max_redirects negative", lambda s, b: setattr(s, "max_redirects", -1), ValueError),
     ("per-request bad proxy", lambda s, b: s.get(b + "/echo", proxies={"http": "::nope"}), hx.InvalidURL),
     ("per-request proxy key", lambda s, b: s.get(b + "/echo", proxies={"gopher": "http://x:1"}), ValueError),
