@@ -954,8 +954,10 @@ class Session(SessionRedirectMixin):
     def _pack_prepared(self, prep, url, follow, stream, timeout, verify, cert, proxies):
         m = _b(prep.method or "GET", "method")
         u = url.encode("utf-8")
-        out = [_pack_field(1, len(m)), m, _pack_field(2, len(u)), u, _pack_field(10, 0)]
+        out = [_pack_field(1, len(m)), m, _pack_field(2, len(u)), u]
         add = out.append
+        if "Authorization" not in (prep.headers or {}):
+            add(_pack_field(10, 0))  # no session auth: the prepared headers decide
         body = prep.body
         sent = set()
         for name, value in (prep.headers or {}).items():
@@ -1392,6 +1394,8 @@ def _file_field(name, value):
     file_name = None
     ctype = b""
     if isinstance(value, (tuple, list)):
+        if not 2 <= len(value) <= 4:
+            raise ValueError("a files= tuple is (file name, content[, content type[, headers]])")
         file_name = value[0]
         content = value[1]
         if len(value) > 2 and value[2]:

@@ -44,7 +44,7 @@ BAD_INPUTS = [
     ("space in cookie name", lambda s, b: s.get(b + "/echo", cookies={"a b": "c"}), hx.InvalidArgument),
     ("; in jar cookie", lambda s, b: s.cookies.__setitem__("a", "x;y"), hx.InvalidArgument),
     ("json not serialisable", lambda s, b: s.post(b + "/echo", json={1, 2}), hx.InvalidJSONError),
-    ("file content a list", lambda s, b: s.post(b + "/echo", files={"f": [1]}), TypeError),
+    ("file content a list", lambda s, b: s.post(b + "/echo", files={"f": [1]}), ValueError),
     ("data an object", lambda s, b: s.post(b + "/echo", data=object()), TypeError),
     ("bad multipart content type", lambda s, b: s.post(b + "/echo", files={"f": ("a", b"x", "nope")}),
      hx.InvalidArgument),
