@@ -581,12 +581,18 @@ class Session(SessionRedirectMixin):
         self._custom_adapters = False
         kind = type(self)
         self._overridden = any(getattr(kind, m) is not getattr(SessionRedirectMixin, m) for m in _REDIRECT_METHODS)
-        self._python_path = self._overridden or any(
+        self._subclassed = self._overridden or any(
             getattr(kind, m) is not getattr(Session, m)
             for m in ("prepare_request", "send", "merge_environment_settings", "get_adapter"))
+        self._python_path = self._subclassed
         self.mount("https://", HTTPAdapter())
         self.mount("http://", HTTPAdapter())
         _SESSIONS.add(self)
+
+    def _route(self):
+        """Whether requests go through prepare_request and send (see __init__)."""
+        self._python_path = (self._subclassed or self._custom_adapters or self._user_jar is not None
+                             or _auth_callable(self._auth))
 
     def __getstate__(self):
         state = {attr: getattr(self, attr, None) for attr in self.__attrs__}
@@ -696,11 +702,13 @@ class Session(SessionRedirectMixin):
             return
         self._cookies.clear()
         self._user_jar = None
+        self._route()
         if isinstance(value, CookieJar) and not isinstance(value, RequestsCookieJar):
             # A jar of the caller's own class stays the session's jar (its
             # policy decides): requests then go through prepare_request and
             # send, which take cookies from it and store new ones in it.
             self._user_jar = value
+            self._route()
         elif value is not None:
             # Dicts and RequestsCookieJars: their cookies go into the library's jar.
             self._cookies.update(value if hasattr(value, "items") else {c.name: c for c in value})
@@ -722,6 +730,7 @@ class Session(SessionRedirectMixin):
             else:
                 self._use(_lib.clear_auth)  # an auth callable runs on each PreparedRequest
         self._auth = auth
+        self._route()
 
     @property
     def params(self):
@@ -843,6 +852,7 @@ class Session(SessionRedirectMixin):
                 _validate_field(field)  # a bad policy fails here, not on every request
         self.adapters[prefix] = adapter
         self._custom_adapters = self._custom_adapters or not _library_adapter(adapter)
+        self._route()
         keys = sorted(self.adapters, key=len, reverse=True)
         self.adapters = {k: self.adapters[k] for k in keys}
         entries = [(p, f) for p, f in self._retry_by_prefix if p != prefix.lower()]
@@ -1044,8 +1054,7 @@ class Session(SessionRedirectMixin):
             raise TypeError(f"method must be str, not {type(method).__name__}")
         if isinstance(method, bytes):
             method = method.decode("utf-8")
-        if self._python_path or self._custom_adapters or self._user_jar is not None or _auth_callable(auth) \
-                or _auth_callable(self._auth):
+        if self._python_path or (auth is not None and _auth_callable(auth)):
             # requests' own sequence: Request -> prepare_request -> send.
             req = Request(method=method.upper(), url=url, headers=headers, files=files, data=data or {},
                           json=json, params=params or {}, auth=auth, cookies=cookies, hooks=hooks)
