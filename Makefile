@@ -167,12 +167,19 @@ py_with = $$($(PY) -c "import $(subst $(space),$(comma),$(1))" 2>/dev/null && ec
 space := $(subst ,, )
 comma := ,
 
-.PHONY: test-python demo-python bench-python
+.PHONY: test-python demo-python bench-python test-requests-suite
 test-python: build
 	cd bindings/python && HSESSION_TESTSERVER=$(SERVER) $(call py_with,$(PY_TEST_DEPS)) -m pytest -q -p no:cacheprovider
 
 demo-python: build
 	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh bindings/python/examples/run_all.sh @URL@
+
+# requests' own test suite (2.32.3, downloaded from PyPI at run time into
+# build/requests-suite) against requests and against hsession, offline in a
+# network namespace with only loopback (needs root, unshare and ip);
+# prints both counts, fails below 90% of the public-API subset.
+test-requests-suite: build
+	PY=$(PY) sh bindings/python/requests_suite/run.sh
 
 BENCH_PY_REQUESTS ?= 3000
 bench-python: build

@@ -214,6 +214,12 @@
 #define HSESSION_PACKED_NO_PROXY 26
 
 /**
+ * At the redirect limit, return the last redirect response instead of
+ * failing with HSESSION_TOO_MANY_REDIRECTS: u8.
+ */
+#define HSESSION_PACKED_RETURN_AT_REDIRECT_LIMIT 27
+
+/**
  * Retry options, one named setting each, for `hsession_set_retry_count`
  * (the counts) and `hsession_set_retry_seconds` (the backoff times).
  * Retries of any kind (urllib3's `total`). A count.

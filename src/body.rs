@@ -108,8 +108,13 @@ impl BodySpec {
         !matches!(self, BodySpec::Reader { .. })
     }
 
-    /// A fresh reqwest body, and the headers it implies.
-    pub(crate) async fn build(&self, headers: &mut HeaderMap) -> Result<reqwest::Body> {
+    /// A fresh reqwest body, and the headers it implies. `client` only
+    /// frames a multipart form (reqwest computes a form's length there).
+    pub(crate) async fn build(
+        &self,
+        client: &reqwest::Client,
+        headers: &mut HeaderMap,
+    ) -> Result<reqwest::Body> {
         match self {
             BodySpec::Bytes(b) => Ok(b.clone().into()),
             BodySpec::File(path) => {
@@ -158,14 +163,24 @@ impl BodySpec {
                         }
                     };
                 }
-                let ct = format!("multipart/form-data; boundary={}", form.boundary());
-                headers.insert(
-                    CONTENT_TYPE,
-                    HeaderValue::try_from(ct)
-                        .map_err(|_| Error::new(ErrorKind::Internal, "bad boundary"))?,
-                );
+                // reqwest's RequestBuilder::multipart sets the boundary and,
+                // when every part's size is known (files on disk, bytes,
+                // text), Content-Length: many servers refuse a chunked upload.
+                let mut framed = client
+                    .post("http://localhost/")
+                    .multipart(form)
+                    .build()
+                    .map_err(|e| Error::new(ErrorKind::Internal, format!("multipart form: {e}")))?;
                 headers.remove(CONTENT_LENGTH);
-                Ok(reqwest::Body::wrap_stream(form.into_stream()))
+                for name in [CONTENT_TYPE, CONTENT_LENGTH] {
+                    if let Some(v) = framed.headers_mut().remove(&name) {
+                        headers.insert(name, v);
+                    }
+                }
+                framed
+                    .body_mut()
+                    .take()
+                    .ok_or_else(|| Error::new(ErrorKind::Internal, "multipart form without a body"))
             }
         }
     }

@@ -37,11 +37,20 @@ pub(crate) fn next_hop(
             format!("redirect with an invalid Location: {why}"),
         )
     };
-    let text = location.to_str().map_err(|_| bad("not ASCII"))?;
+    // Non-ASCII bytes are percent-encoded, as browsers and requests do
+    // (RFC 1808 Locations in UTF-8 and in other charsets).
+    let text: String = location
+        .as_bytes()
+        .iter()
+        .map(|&b| match b {
+            0x80.. => format!("%{b:02X}"),
+            _ => char::from(b).to_string(),
+        })
+        .collect();
     if text.chars().any(|c| c.is_ascii_control()) {
         return Err(bad("control characters"));
     }
-    let url = current.join(text).map_err(|e| bad(&e.to_string()))?;
+    let url = current.join(&text).map_err(|e| bad(&e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::new(
             ErrorKind::UnsupportedScheme,

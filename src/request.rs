@@ -32,6 +32,10 @@ pub struct Request {
     pub(crate) auth: AuthOverride,
     pub(crate) timeouts: TimeoutOverrides,
     pub(crate) max_redirects: Option<usize>,
+    /// At the redirect limit, return the last redirect response instead of
+    /// failing with TooManyRedirects (packed tag 27; requests' exception
+    /// carries that response).
+    pub(crate) return_at_redirect_limit: bool,
     pub(crate) retry: Option<std::sync::Arc<crate::retry::RetryPolicy>>,
     pub(crate) max_body_size: Option<Option<u64>>,
     pub(crate) cancel: Option<CancellationToken>,
@@ -63,6 +67,7 @@ impl Request {
             auth: AuthOverride::Inherit,
             timeouts: TimeoutOverrides::default(),
             max_redirects: None,
+            return_at_redirect_limit: false,
             retry: None,
             max_body_size: None,
             cancel: None,

@@ -7,6 +7,13 @@ use reqwest::header::{HeaderName, HeaderValue};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// What a redirect hop's response said besides its status and URL.
+#[derive(Debug, Clone)]
+pub struct HopHead {
+    pub reason: String,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Response {
     pub(crate) status: u16,
@@ -16,6 +23,8 @@ pub struct Response {
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Bytes,
     pub(crate) history: Vec<(u16, url::Url)>,
+    /// Each redirect hop's reason phrase and headers, in `history`'s order.
+    pub(crate) hop_heads: Vec<HopHead>,
     pub(crate) stream: Option<Arc<BodyStream>>,
     pub(crate) retries: u32,
     pub(crate) elapsed: Duration,
@@ -73,6 +82,12 @@ impl Response {
     /// The redirects followed to get here: each hop's status and URL, in order.
     pub fn history(&self) -> &[(u16, url::Url)] {
         &self.history
+    }
+
+    /// Each redirect hop's reason phrase and headers (Location among them),
+    /// in the order of [`Response::history`].
+    pub fn hop_heads(&self) -> &[HopHead] {
+        &self.hop_heads
     }
 
     /// The body being received, for a request sent with `stream(true)`;

@@ -15,7 +15,7 @@ use crate::error::{self, Error, ErrorKind, Result};
 use crate::queue::CompletionQueue;
 use crate::redirect;
 use crate::request::{AuthOverride, Request};
-use crate::response::{self, Response};
+use crate::response::{self, HopHead, Response};
 use crate::retry::{self, RetryPolicy};
 use crate::runtime;
 use crate::stream::{self, BodyStream, Limits};
@@ -81,6 +81,7 @@ struct Prepared {
     body: Option<BodySpec>,
     timeouts: Timeouts,
     max_redirects: usize,
+    return_at_redirect_limit: bool,
     refuse_downgrade: bool,
     max_body: Option<u64>,
     /// A streamed body is bounded only by the request's own limit: the
@@ -545,6 +546,7 @@ impl Session {
             body: req.body.clone(),
             timeouts: req.timeouts.apply(defaults.timeouts),
             max_redirects: req.max_redirects.unwrap_or(defaults.max_redirects),
+            return_at_redirect_limit: req.return_at_redirect_limit,
             refuse_downgrade: defaults.refuse_downgrade,
             max_body: req.max_body_size.unwrap_or(defaults.max_body_size),
             stream_max_body: req.max_body_size.flatten(),
@@ -645,7 +647,7 @@ async fn execute(p: Prepared) -> Result<Response> {
 /// every hop's cookies are stored, and credentials never follow a redirect
 /// to another origin.
 async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
-    let mut history = Vec::new();
+    let mut history = History::default();
     let mut used = retry::Used::default();
     loop {
         let mut resp = attempt(&p, &probe, &mut used).await?;
@@ -671,7 +673,9 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
         // redirect that keeps the body ends the chain with its response.
         let replayable = p.body.as_ref().is_none_or(BodySpec::replayable);
         let hop = hop.filter(|h| !h.keep_body || replayable);
-        let Some(hop) = hop else {
+        let at_limit = history.hops.len() >= p.max_redirects;
+        let hop = hop.filter(|_| !(at_limit && p.return_at_redirect_limit));
+        let Some(mut hop) = hop else {
             if p.stream {
                 let limits = Limits {
                     read: p.timeouts.read,
@@ -683,12 +687,19 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
                     Some(Arc::new(BodyStream::start(resp, limits)))
                 });
                 done.retries = used.total;
+                done.url = p.url;
                 return Ok(done);
             }
             let mut done = receive(resp, p.timeouts.read, p.max_body, history, p.start).await?;
             done.retries = used.total;
+            // The URL as requested, fragment included (reqwest's has none).
+            done.url = p.url;
             return Ok(done);
         };
+        // A Location without a fragment keeps the one before (RFC 7231 7.1.2).
+        if hop.url.fragment().is_none() && p.url.fragment().is_some() {
+            hop.url.set_fragment(p.url.fragment());
+        }
         if p.refuse_downgrade && redirect::is_downgrade(&p.url, &hop.url) {
             return Err(Error::new(
                 ErrorKind::UnsupportedScheme,
@@ -696,15 +707,19 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
             )
             .with_url(&hop.url));
         }
-        if history.len() >= p.max_redirects {
+        if at_limit {
             return Err(Error::new(
                 ErrorKind::TooManyRedirects,
                 format!("more than {} redirects", p.max_redirects),
             )
             .with_url(&hop.url));
         }
+        history.heads.push(HopHead {
+            reason: reason_of(&resp),
+            headers: headers_in_order(resp.headers()),
+        });
         drain(&mut resp, p.timeouts.read).await;
-        history.push((resp.status().as_u16(), p.url.clone()));
+        history.hops.push((resp.status().as_u16(), p.url.clone()));
         if !redirect::same_origin(&p.url, &hop.url) {
             // Per-request cookies go only where a Cookie header would.
             p.cookies.clear();
@@ -754,7 +769,7 @@ async fn attempt(
             }
         }
         let body = match &p.body {
-            Some(spec) => Some(spec.build(&mut headers).await?),
+            Some(spec) => Some(spec.build(&p.client, &mut headers).await?),
             None => None,
         };
         let mut request = reqwest::Request::new(p.method.clone(), p.url.clone());
@@ -866,7 +881,7 @@ async fn receive(
     resp: reqwest::Response,
     read: Option<Duration>,
     max_body: Option<u64>,
-    history: Vec<(u16, url::Url)>,
+    history: History,
     start: Instant,
 ) -> Result<Response> {
     let mut body_of = None;
@@ -906,32 +921,43 @@ async fn receive(
     Ok(response)
 }
 
+/// The redirects followed so far: each hop's status and URL, and its head.
+#[derive(Default)]
+struct History {
+    hops: Vec<(u16, url::Url)>,
+    heads: Vec<HopHead>,
+}
+
+/// The reason phrase the server sent, or the standard one for the status.
+fn reason_of(resp: &reqwest::Response) -> String {
+    match resp.extensions().get::<hyper::ext::ReasonPhrase>() {
+        Some(r) => String::from_utf8_lossy(r.as_bytes()).into_owned(),
+        None => resp.status().canonical_reason().unwrap_or("").to_owned(),
+    }
+}
+
+/// Every (name, value) in the order received, a repeated header once per value.
+fn headers_in_order(map: &reqwest::header::HeaderMap) -> Vec<(HeaderName, HeaderValue)> {
+    let mut headers = Vec::with_capacity(map.len());
+    for (name, value) in map {
+        headers.push((name.clone(), value.clone()));
+    }
+    headers
+}
+
 /// The response's status line and headers; `body` decides what becomes of
 /// the body (read it whole, or stream it).
 fn head(
     mut resp: reqwest::Response,
-    history: Vec<(u16, url::Url)>,
+    history: History,
     start: Instant,
     body: impl FnOnce(reqwest::Response) -> Option<Arc<BodyStream>>,
 ) -> Response {
     let status = resp.status();
-    let reason = match resp.extensions().get::<hyper::ext::ReasonPhrase>() {
-        Some(r) => String::from_utf8_lossy(r.as_bytes()).into_owned(),
-        None => status.canonical_reason().unwrap_or("").to_owned(),
-    };
+    let reason = reason_of(&resp);
     let version = response::version_str(resp.version());
     let final_url = resp.url().clone();
-    let mut headers = Vec::with_capacity(resp.headers().len());
-    let mut last: Option<HeaderName> = None;
-    for (name, value) in std::mem::take(resp.headers_mut()) {
-        // HeaderMap's iterator gives a name only for the first of its values.
-        if let Some(n) = name {
-            last = Some(n);
-        }
-        if let Some(n) = &last {
-            headers.push((n.clone(), value));
-        }
-    }
+    let headers = headers_in_order(&std::mem::take(resp.headers_mut()));
 
     Response {
         status: status.as_u16(),
@@ -940,7 +966,8 @@ fn head(
         url: final_url,
         headers,
         body: Bytes::new(),
-        history,
+        history: history.hops,
+        hop_heads: history.heads,
         stream: body(resp),
         retries: 0,
         elapsed: start.elapsed(),

@@ -168,3 +168,63 @@ fn credentials_do_not_follow_another_origin_and_stay_dropped() {
     assert!(echo["cookies"].get("caller").is_none());
     assert_eq!(echo["cookies"]["a_only"], "1");
 }
+
+#[test]
+fn non_ascii_location_is_percent_encoded() {
+    // RFC 1808 Locations: UTF-8 (or other) bytes are percent-encoded and
+    // followed, as requests and browsers do.
+    let srv = TestServer::start();
+    let s = Session::new().unwrap();
+    let resp = get(
+        &s,
+        &srv.url(&format!("/redirect-to?url={}", enc("/anything/é?q=ü"))),
+    );
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.url().path(), "/anything/%C3%A9");
+    assert_eq!(resp.url().query(), Some("q=%C3%BC"));
+}
+
+#[test]
+fn fragment_kept_across_redirects_unless_location_has_one() {
+    let srv = TestServer::start();
+    let s = Session::new().unwrap();
+    let start = srv.url(&format!("/redirect-to?url={}", enc("/echo")));
+    let resp = get(&s, &format!("{start}#section"));
+    assert_eq!(resp.url().fragment(), Some("section"));
+    assert_eq!(resp.history()[0].1.fragment(), Some("section"));
+
+    let start = srv.url(&format!("/redirect-to?url={}", enc("/echo#other")));
+    let resp = get(&s, &format!("{start}#section"));
+    assert_eq!(resp.url().fragment(), Some("other"));
+
+    // No redirect: the URL as requested.
+    let resp = get(&s, &srv.url("/echo#here"));
+    assert_eq!(resp.url().fragment(), Some("here"));
+}
+
+#[test]
+fn packed_tag_27_returns_the_redirect_at_the_limit() {
+    let srv = TestServer::start();
+    let s = Session::new().unwrap();
+    let field = |tag: u8, payload: &[u8]| {
+        let mut v = vec![tag];
+        v.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        v.extend_from_slice(payload);
+        v
+    };
+    let url = srv.url("/redirect/5");
+    let mut buf = field(1, b"GET");
+    buf.extend(field(2, url.as_bytes()));
+    buf.extend(field(14, &2u32.to_le_bytes()));
+    let req = hsession::packed::unpack_request(&buf).unwrap();
+    assert_eq!(
+        s.send(&req).unwrap_err().kind(),
+        ErrorKind::TooManyRedirects
+    );
+    buf.extend(field(27, &[1]));
+    let req = hsession::packed::unpack_request(&buf).unwrap();
+    let resp = s.send(&req).unwrap();
+    assert_eq!(resp.status(), 302, "the third redirect, not followed");
+    assert_eq!(resp.history().len(), 2);
+    assert_eq!(resp.header("location"), Some("/redirect/2"));
+}

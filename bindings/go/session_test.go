@@ -346,6 +346,10 @@ func TestUploads(t *testing.T) {
 		e.Multipart.Files["upload"].Size != 13 {
 		t.Fatalf("multipart: %+v", e.Multipart)
 	}
+	// Every part's size is known: a Content-Length, not chunked.
+	if len(e.header("content-length")) != 1 || len(e.header("transfer-encoding")) != 0 {
+		t.Fatalf("multipart framing: %v", e.Headers)
+	}
 	// A plain io.Reader is streamed from Go (chunked, or with a length).
 	pr, pw := io.Pipe()
 	go func() {

@@ -68,6 +68,9 @@ pub const HSESSION_PACKED_CLIENT_CERT: u8 = 24;
 pub const HSESSION_PACKED_PROXY: u8 = 25;
 /// A no_proxy list, this request only: list ("" = none).
 pub const HSESSION_PACKED_NO_PROXY: u8 = 26;
+/// At the redirect limit, return the last redirect response instead of
+/// failing with HSESSION_TOO_MANY_REDIRECTS: u8.
+pub const HSESSION_PACKED_RETURN_AT_REDIRECT_LIMIT: u8 = 27;
 
 fn bad(what: impl Into<String>) -> Error {
     Error::new(
@@ -235,6 +238,9 @@ pub fn unpack_request(buf: &[u8]) -> Result<Request> {
             HSESSION_PACKED_TOTAL_TIMEOUT => {
                 req.total_timeout(millis(f.u64("total timeout")?));
             }
+            HSESSION_PACKED_RETURN_AT_REDIRECT_LIMIT => {
+                req.return_at_redirect_limit = f.u8("return at redirect limit")? != 0;
+            }
             HSESSION_PACKED_MAX_REDIRECTS => {
                 req.max_redirects(f.u32("max redirects")? as usize);
             }
@@ -329,6 +335,15 @@ pub fn pack_head(resp: &Response) -> Vec<u8> {
     for (status, url) in resp.history() {
         out.extend_from_slice(&u32::from(*status).to_le_bytes());
         put_str(&mut out, url.as_str().as_bytes());
+    }
+    // After the history, so readers of the shorter form stop before it.
+    for hop in resp.hop_heads() {
+        put_str(&mut out, hop.reason.as_bytes());
+        out.extend_from_slice(&(hop.headers.len() as u32).to_le_bytes());
+        for (name, value) in &hop.headers {
+            put_str(&mut out, name.as_str().as_bytes());
+            put_str(&mut out, value.as_bytes());
+        }
     }
     out
 }

@@ -102,6 +102,14 @@ static void check_echo(hsession_response *r) {
     CHECK(get_u32(&c) == 1, "one redirect in the history");
     CHECK(get_u32(&c) == 307, "history status");
     CHECK(get_str_has(&c, "/redirect-to"), "history url");
+    CHECK(get_str_is(&c, "Temporary Redirect"), "hop reason");
+    uint32_t hop_headers = get_u32(&c);
+    int saw_location = 0;
+    for (uint32_t i = 0; i < hop_headers; i++) {
+        saw_location |= get_str_is(&c, "location");
+        c.p += get_u32(&c); /* the value */
+    }
+    CHECK(saw_location, "hop headers hold its Location");
     CHECK(c.p == c.end, "head fully read (%ld bytes left)", (long)(c.end - c.p));
     const char *text = (const char *)body;
     CHECK(body_len > 0 && memmem(text, body_len, "\"method\":\"POST\"", 15), "307 kept the method");

@@ -253,6 +253,10 @@ static void uploads(hsession *s) {
     CHECK(r && body_has(r, "\"filename\":\"me.png\""), "multipart given file name");
     CHECK(r && body_has(r, "\"content_type\":\"image/png\""), "multipart content type");
     CHECK(r && body_has(r, "\"size\":777"), "multipart small file");
+    /* Every part's size is known: a Content-Length, not chunked (many
+     * servers refuse a chunked upload). */
+    CHECK(r && body_has(r, "[\"content-length\",\""), "multipart Content-Length");
+    CHECK(r && !body_has(r, "\"transfer-encoding\""), "multipart not chunked");
     hsession_response_free(r);
     hsession_request_free(req);
 

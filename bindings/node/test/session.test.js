@@ -140,6 +140,9 @@ test('multipart fields and a file from disk; a body streamed from a file', async
     assert.equal(echo.multipart.files.report.content_type, 'text/csv');
     assert.equal(Buffer.from(echo.multipart.files.report.body_base64, 'base64').toString(), 'a,b\n1,2\n');
     assert.equal(echo.multipart.files.other.filename, 'x.txt');
+    // Every part's size is known: a Content-Length, not chunked.
+    assert.equal(header(echo, 'content-length').length, 1);
+    assert.deepEqual(header(echo, 'transfer-encoding'), []);
 
     echo = await (await s.post('/echo', { bodyFile: file })).json();
     assert.equal(echo.body, 'a,b\n1,2\n');

@@ -9,31 +9,35 @@ One Session may be shared by any number of threads; the GIL is released
 during every network call.
 """
 
-from . import adapters, auth, exceptions, structures  # noqa: F401
+from . import adapters, auth, compat, cookies, exceptions, hooks, models, sessions, status_codes, structures  # noqa: F401
 from .adapters import HTTPAdapter, Retry
-from .auth import AuthBase, HTTPBasicAuth, HTTPBearerAuth
-from .cookies import Cookie, SessionCookies
+from .auth import AuthBase, HTTPBasicAuth, HTTPBearerAuth, HTTPDigestAuth, HTTPProxyAuth
+from .cookies import Cookie, RequestsCookieJar, SessionCookies
 from .exceptions import (BodyTooLarge, Cancelled, ChunkedEncodingError, ConnectionError, ConnectTimeout,
-                         ContentDecodingError, HTTPError, InvalidArgument, InvalidHeader, InvalidJSONError,
-                         InvalidProxyURL, InvalidSchema, InvalidURL, JSONDecodeError, MissingSchema,
-                         ProxyError, ReadTimeout, RequestException, RetryError, SSLError,
-                         StreamConsumedError, Timeout, TooManyRedirects, URLRequired)
-from .models import Response
+                         ContentDecodingError, FileModeWarning, HTTPError, InvalidArgument, InvalidHeader,
+                         InvalidJSONError, InvalidProxyURL, InvalidSchema, InvalidURL, JSONDecodeError,
+                         MissingSchema, ProxyError, ReadTimeout, RequestException, RequestsDependencyWarning,
+                         RequestsWarning, RetryError, SSLError, StreamConsumedError, Timeout, TooManyRedirects,
+                         UnrewindableBodyError, URLRequired)
+from .models import PreparedRequest, Request, Response
 from .sessions import VERSION as library_version
 from .sessions import Session, SessionClosed, session
+from .status_codes import codes
 from .structures import CaseInsensitiveDict
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AuthBase", "BodyTooLarge", "Cancelled", "CaseInsensitiveDict", "ChunkedEncodingError",
-    "ConnectTimeout", "ConnectionError", "ContentDecodingError", "Cookie", "HTTPAdapter",
-    "HTTPBasicAuth", "HTTPBearerAuth", "HTTPError", "InvalidArgument", "InvalidHeader",
-    "InvalidJSONError", "InvalidProxyURL", "InvalidSchema", "InvalidURL", "JSONDecodeError",
-    "MissingSchema", "ProxyError", "ReadTimeout", "RequestException", "Response", "Retry",
-    "RetryError", "SSLError", "Session", "SessionClosed", "SessionCookies", "StreamConsumedError",
-    "Timeout", "TooManyRedirects", "URLRequired", "adapters", "auth", "delete", "exceptions", "get",
-    "head", "library_version", "options", "patch", "post", "put", "request", "session", "structures",
+    "ConnectTimeout", "ConnectionError", "ContentDecodingError", "Cookie", "FileModeWarning", "HTTPAdapter",
+    "HTTPBasicAuth", "HTTPBearerAuth", "HTTPDigestAuth", "HTTPError", "HTTPProxyAuth", "InvalidArgument",
+    "InvalidHeader", "InvalidJSONError", "InvalidProxyURL", "InvalidSchema", "InvalidURL", "JSONDecodeError",
+    "MissingSchema", "PreparedRequest", "ProxyError", "ReadTimeout", "Request", "RequestException",
+    "RequestsCookieJar", "RequestsDependencyWarning", "RequestsWarning", "Response", "Retry", "RetryError",
+    "SSLError", "Session", "SessionClosed", "SessionCookies", "StreamConsumedError", "Timeout",
+    "TooManyRedirects", "URLRequired", "UnrewindableBodyError", "adapters", "auth", "codes", "compat",
+    "cookies", "delete", "exceptions", "get", "head", "hooks", "library_version", "models", "options",
+    "patch", "post", "put", "request", "session", "sessions", "status_codes", "structures",
 ]
 
 

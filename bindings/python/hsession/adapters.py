@@ -55,14 +55,52 @@ class Retry:
                 f"status={self.status})")
 
 
-class HTTPAdapter:
-    """requests' HTTPAdapter: here it holds the retry policy of its mount prefix."""
+class BaseAdapter:
+    """requests' BaseAdapter: an adapter of your own sends the
+    PreparedRequests of the URLs it is mounted for (Session.send calls
+    its send())."""
+
+    def __init__(self):
+        super().__init__()
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        raise NotImplementedError
+
+    def close(self):
+        raise NotImplementedError
+
+
+class HTTPAdapter(BaseAdapter):
+    """requests' HTTPAdapter: here it holds the retry policy of its mount
+    prefix; the session's library handle sends the requests."""
+
+    __attrs__ = ["max_retries", "config", "_pool_connections", "_pool_maxsize", "_pool_block"]
 
     def __init__(self, pool_connections=10, pool_maxsize=10, max_retries=0, pool_block=False):
+        super().__init__()
         if isinstance(max_retries, int) and max_retries == 0:
             self.max_retries = Retry(0, read=False)
         else:
             self.max_retries = Retry.from_int(max_retries)
+        self.config = {}
+        self._pool_connections = pool_connections
+        self._pool_maxsize = pool_maxsize
+        self._pool_block = pool_block
+
+    def proxy_headers(self, proxy):
+        """The headers to send to proxy: Proxy-Authorization from its credentials."""
+        from urllib.parse import unquote, urlsplit
+
+        from .auth import _basic_auth_str
+        parts = urlsplit(proxy)
+        if parts.username:
+            return {"Proxy-Authorization": _basic_auth_str(unquote(parts.username), unquote(parts.password or ""))}
+        return {}
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        # Only reached when called directly: a Session sends through the library.
+        raise NotImplementedError("hsession's HTTPAdapter sends through the Session it is mounted on "
+                                  "(use Session.send)")
 
     def close(self):
         pass

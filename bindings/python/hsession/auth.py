@@ -1,8 +1,41 @@
-"""Auth objects, named as in requests.auth (plus a bearer token)."""
+"""Auth objects, named as in requests.auth (plus a bearer token).
+
+Basic and bearer auth are sent by the library itself (and kept off other
+origins on redirects). Any other auth object is requests' protocol: a
+callable that takes the PreparedRequest and returns it, changed; such a
+request is prepared in Python first (Session.prepare_request + send).
+"""
+
+import warnings
+from base64 import b64encode
+
+
+def _str_or_warn(v, what):
+    """requests turns a non-string user or password into str, with a warning."""
+    if isinstance(v, (str, bytes)):
+        return v
+    warnings.warn(f"Non-string {what}s will no longer be supported in Requests 3.0.0. Please convert "
+                  f"the object you've passed in ({v!r}) to a string or bytes object in the near future "
+                  "to avoid problems.", category=DeprecationWarning, stacklevel=3)
+    return str(v)
+
+
+def _latin1(v, what):
+    v = _str_or_warn(v, what)
+    return v if isinstance(v, bytes) else v.encode("latin1")
+
+
+def _basic_auth_str(username, password):
+    """The Authorization value of basic auth (as requests.auth._basic_auth_str)."""
+    token = b64encode(_latin1(username, "auth user") + b":" + _latin1(password, "auth password"))
+    return "Basic " + token.strip().decode("ascii")
 
 
 class AuthBase:
-    """Base of the auth objects hsession understands (it sends them itself)."""
+    """Base of auth objects: called with the PreparedRequest, returns it."""
+
+    def __call__(self, r):
+        raise NotImplementedError("Auth hooks must be callable.")
 
 
 class HTTPBasicAuth(AuthBase):
@@ -14,8 +47,23 @@ class HTTPBasicAuth(AuthBase):
         return (getattr(other, "username", None), getattr(other, "password", None)) == (
             self.username, self.password)
 
+    def __ne__(self, other):
+        return not self == other
+
     def __repr__(self):
         return f"HTTPBasicAuth({self.username!r}, '***')"
+
+    def __call__(self, r):
+        r.headers["Authorization"] = _basic_auth_str(self.username, self.password)
+        return r
+
+
+class HTTPProxyAuth(HTTPBasicAuth):
+    """Basic auth for the proxy (Proxy-Authorization)."""
+
+    def __call__(self, r):
+        r.headers["Proxy-Authorization"] = _basic_auth_str(self.username, self.password)
+        return r
 
 
 class HTTPBearerAuth(AuthBase):
@@ -30,28 +78,52 @@ class HTTPBearerAuth(AuthBase):
     def __repr__(self):
         return "HTTPBearerAuth('***')"
 
+    def __call__(self, r):
+        token = self.token.decode("latin1") if isinstance(self.token, bytes) else self.token
+        r.headers["Authorization"] = "Bearer " + token
+        return r
+
+
+class HTTPDigestAuth(AuthBase):
+    """Digest auth is not supported yet: using it raises NotImplementedError."""
+
+    def __init__(self, username, password):
+        self.username = username
+        self.password = password
+
+    def __eq__(self, other):
+        return (getattr(other, "username", None), getattr(other, "password", None)) == (
+            self.username, self.password)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __call__(self, r):
+        raise NotImplementedError("hsession does not support digest auth yet")
+
 
 def _text(v, what):
-    if isinstance(v, bytes):
-        return v.decode("latin-1")
-    if not isinstance(v, str):
-        raise TypeError(f"{what} must be str or bytes, not {type(v).__name__}")
-    return v
+    v = _str_or_warn(v, what)
+    return v.decode("latin-1") if isinstance(v, bytes) else v
 
 
 def classify(auth):
-    """('basic', user, password) | ('bearer', token) for an auth setting.
+    """('basic', user, password) | ('bearer', token) for auth the library
+    sends itself; ('call', auth) for any other callable (requests' auth
+    protocol, run on a PreparedRequest); TypeError for anything else.
 
-    Accepts a (user, password) tuple, HTTPBasicAuth, HTTPBearerAuth, and
-    requests' own HTTPBasicAuth (any object with username and password), so
-    code switching from requests keeps working.
+    requests' own HTTPBasicAuth (any object named so, with username and
+    password) counts as basic, so code switching from requests keeps working.
     """
     if isinstance(auth, (tuple, list)) and len(auth) == 2:
         return ("basic", _text(auth[0], "auth user"), _text(auth[1], "auth password"))
-    if isinstance(auth, HTTPBearerAuth) or (hasattr(auth, "token") and not hasattr(auth, "username")):
-        return ("bearer", _text(auth.token, "bearer token"))
-    if hasattr(auth, "username") and hasattr(auth, "password") and type(auth).__name__ == "HTTPBasicAuth":
+    kind = type(auth)
+    if isinstance(auth, HTTPBasicAuth) and kind.__call__ is HTTPBasicAuth.__call__:
         return ("basic", _text(auth.username, "auth user"), _text(auth.password, "auth password"))
-    raise TypeError(
-        "auth must be a (user, password) tuple, HTTPBasicAuth or HTTPBearerAuth, "
-        f"not {type(auth).__name__} (hsession sends auth itself; custom auth callables are not supported)")
+    if kind.__name__ == "HTTPBasicAuth" and kind.__module__ == "requests.auth":
+        return ("basic", _text(auth.username, "auth user"), _text(auth.password, "auth password"))
+    if isinstance(auth, HTTPBearerAuth) and kind.__call__ is HTTPBearerAuth.__call__:
+        return ("bearer", _text(auth.token, "bearer token"))
+    if callable(auth):
+        return ("call", auth)
+    raise TypeError(f"auth must be a (user, password) tuple or an auth callable, not {kind.__name__}")

@@ -52,7 +52,10 @@ def _read_list(lst):
             _lib.cookie_list_at(lst, i, ctypes.byref(name), ctypes.byref(value), ctypes.byref(domain),
                                 ctypes.byref(path), ctypes.byref(expires), ctypes.byref(flags))
             f = flags.value
-            out.append(Cookie(_s(name.value), _s(value.value), _s(domain.value), _s(path.value),
+            v = _s(value.value)
+            if v[:1] == '"' and v[-1:] == '"':
+                v = v.replace('\\"', "")  # escaped quotes inside a quoted value, as requests' jar stores it
+            out.append(Cookie(_s(name.value), v, _s(domain.value), _s(path.value),
                               expires.value or None, bool(f & _lib.COOKIE_SECURE),
                               bool(f & _lib.COOKIE_HTTP_ONLY), bool(f & _lib.COOKIE_HOST_ONLY)))
     finally:
@@ -275,6 +278,35 @@ class SessionCookies:
     def _request_cookies(self):
         return self._any_host
 
+    def set_cookie(self, cookie, *args, **kwargs):
+        """Stores an http.cookiejar.Cookie (or a Cookie of this module), as a jar's set_cookie."""
+        self.set(cookie.name, cookie.value, domain=cookie.domain or None,
+                 path=cookie.path if cookie.domain else None, secure=bool(cookie.secure),
+                 expires=cookie.expires)
+
+    def list_paths(self):
+        return sorted({c.path for c in self.list()})
+
+    def multiple_domains(self):
+        domains = [c.domain for c in self.list()]
+        return len(domains) != len(set(domains))
+
+    def to_jar(self):
+        """A RequestsCookieJar holding a copy of every cookie."""
+        jar = RequestsCookieJar()
+        for c in self.list():
+            jar.set_cookie(create_cookie(c.name, c.value, domain=c.domain, path=c.path or "/",
+                                         secure=c.secure, expires=c.expires,
+                                         rest={"HttpOnly": "" if c.http_only else None}))
+        return jar
+
+    def copy(self):
+        return self.to_jar()
+
+    def get_policy(self):
+        from http.cookiejar import DefaultCookiePolicy
+        return DefaultCookiePolicy()
+
 
 def cookies_from_response(resp):
     """name -> value of the cookies a response set (its Set-Cookie headers)."""
@@ -285,3 +317,256 @@ def cookies_from_response(resp):
         if sep:
             out[name.strip()] = value.strip()
     return out
+
+
+# -- requests.cookies: a cookie jar in Python (http.cookiejar), for the
+# cookies of a response, a request's `cookies=` and a PreparedRequest.
+
+import calendar as _calendar
+import copy as _copy
+import time as _time
+import urllib.request as _urlreq
+from collections.abc import MutableMapping as _MutableMapping
+from http import cookiejar as _cookielib
+from http.client import HTTPMessage as _HTTPMessage
+from http.cookies import Morsel as _Morsel
+
+
+class CookieConflictError(RuntimeError):
+    """More than one cookie of that name matches: give a domain and path."""
+
+
+def create_cookie(name, value, **kwargs):
+    """An http.cookiejar.Cookie with requests' defaults (domain "", path "/",
+    a session cookie)."""
+    result = {"version": 0, "name": name, "value": value, "port": None, "domain": "", "path": "/",
+              "secure": False, "expires": None, "discard": True, "comment": None, "comment_url": None,
+              "rest": {"HttpOnly": None}, "rfc2109": False}
+    bad = set(kwargs) - set(result)
+    if bad:
+        raise TypeError(f"create_cookie() got unexpected keyword arguments: {list(bad)}")
+    result.update(kwargs)
+    result["port_specified"] = bool(result["port"])
+    result["domain_specified"] = bool(result["domain"])
+    result["domain_initial_dot"] = result["domain"].startswith(".")
+    result["path_specified"] = bool(result["path"])
+    return _cookielib.Cookie(**result)
+
+
+def morsel_to_cookie(morsel):
+    """An http.cookiejar.Cookie from an http.cookies.Morsel."""
+    expires = None
+    if morsel["max-age"]:
+        try:
+            expires = int(_time.time() + int(morsel["max-age"]))
+        except ValueError:
+            raise TypeError(f"max-age: {morsel['max-age']} must be integer") from None
+    elif morsel["expires"]:
+        expires = _calendar.timegm(_time.strptime(morsel["expires"], "%a, %d-%b-%Y %H:%M:%S GMT"))
+    return create_cookie(comment=morsel["comment"], comment_url=bool(morsel["comment"]), discard=False,
+                         domain=morsel["domain"], expires=expires, name=morsel.key, path=morsel["path"],
+                         port=None, rest={"HttpOnly": morsel["httponly"]}, rfc2109=False,
+                         secure=bool(morsel["secure"]), value=morsel.value, version=morsel["version"] or 0)
+
+
+class RequestsCookieJar(_cookielib.CookieJar, _MutableMapping):
+    """requests' cookie jar: an http.cookiejar.CookieJar that is also a
+    dict of name -> value (CookieConflictError when a name is ambiguous)."""
+
+    def get(self, name, default=None, domain=None, path=None):
+        try:
+            return self._find_no_duplicates(name, domain, path)
+        except KeyError:
+            return default
+
+    def set(self, name, value, **kwargs):
+        if value is None:
+            remove_cookie_by_name(self, name, domain=kwargs.get("domain"), path=kwargs.get("path"))
+            return None
+        c = morsel_to_cookie(value) if isinstance(value, _Morsel) else create_cookie(name, value, **kwargs)
+        self.set_cookie(c)
+        return c
+
+    def iterkeys(self):
+        for cookie in iter(self):
+            yield cookie.name
+
+    def keys(self):
+        return list(self.iterkeys())
+
+    def itervalues(self):
+        for cookie in iter(self):
+            yield cookie.value
+
+    def values(self):
+        return list(self.itervalues())
+
+    def iteritems(self):
+        for cookie in iter(self):
+            yield cookie.name, cookie.value
+
+    def items(self):
+        return list(self.iteritems())
+
+    def list_domains(self):
+        domains = []
+        for cookie in iter(self):
+            if cookie.domain not in domains:
+                domains.append(cookie.domain)
+        return domains
+
+    def list_paths(self):
+        paths = []
+        for cookie in iter(self):
+            if cookie.path not in paths:
+                paths.append(cookie.path)
+        return paths
+
+    def multiple_domains(self):
+        domains = []
+        for cookie in iter(self):
+            if cookie.domain is not None and cookie.domain in domains:
+                return True
+            domains.append(cookie.domain)
+        return False
+
+    def get_dict(self, domain=None, path=None):
+        return {c.name: c.value for c in iter(self)
+                if (domain is None or c.domain == domain) and (path is None or c.path == path)}
+
+    def __contains__(self, name):
+        try:
+            return super().__contains__(name)
+        except CookieConflictError:
+            return True
+
+    def __getitem__(self, name):
+        return self._find_no_duplicates(name)
+
+    def __setitem__(self, name, value):
+        self.set(name, value)
+
+    def __delitem__(self, name):
+        remove_cookie_by_name(self, name)
+
+    def set_cookie(self, cookie, *args, **kwargs):
+        # A value quoted with escaped quotes is stored unescaped, as requests does.
+        if hasattr(cookie.value, "startswith") and cookie.value.startswith('"') and cookie.value.endswith('"'):
+            cookie.value = cookie.value.replace('\\"', "")
+        return super().set_cookie(cookie, *args, **kwargs)
+
+    def update(self, other):
+        if isinstance(other, _cookielib.CookieJar):
+            for cookie in other:
+                self.set_cookie(_copy.copy(cookie))
+        else:
+            super().update(other)
+
+    def _find(self, name, domain=None, path=None):
+        for cookie in iter(self):
+            if cookie.name == name and (domain is None or cookie.domain == domain) \
+                    and (path is None or cookie.path == path):
+                return cookie.value
+        raise KeyError(f"name={name!r}, domain={domain!r}, path={path!r}")
+
+    def _find_no_duplicates(self, name, domain=None, path=None):
+        found = None
+        for cookie in iter(self):
+            if cookie.name == name and (domain is None or cookie.domain == domain) \
+                    and (path is None or cookie.path == path):
+                if found is not None:
+                    raise CookieConflictError(f"There are multiple cookies with name, {name!r}")
+                found = cookie.value
+        if found is None:
+            raise KeyError(f"name={name!r}, domain={domain!r}, path={path!r}")
+        return found
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_cookies_lock")  # a lock cannot be pickled
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "_cookies_lock" not in self.__dict__:
+            import threading
+            self._cookies_lock = threading.RLock()
+
+    def copy(self):
+        new = RequestsCookieJar()
+        new.set_policy(self.get_policy())
+        new.update(self)
+        return new
+
+    def get_policy(self):
+        return self._policy
+
+
+def remove_cookie_by_name(cookiejar, name, domain=None, path=None):
+    """Deletes the cookies of that name (and domain, path) from a jar."""
+    doomed = [(c.domain, c.path, c.name) for c in cookiejar
+              if c.name == name and (domain is None or domain == c.domain) and (path is None or path == c.path)]
+    for d, p, n in doomed:
+        cookiejar.clear(d, p, n)
+
+
+def cookiejar_from_dict(cookie_dict, cookiejar=None, overwrite=True):
+    """A RequestsCookieJar (or `cookiejar`) holding the cookies of a dict."""
+    if cookiejar is None:
+        cookiejar = RequestsCookieJar()
+    if cookie_dict is not None:
+        names = [c.name for c in cookiejar]
+        for name in cookie_dict:
+            if overwrite or name not in names:
+                cookiejar.set_cookie(create_cookie(name, cookie_dict[name]))
+    return cookiejar
+
+
+def merge_cookies(cookiejar, cookies):
+    """Adds a dict's or a jar's cookies to cookiejar."""
+    if not isinstance(cookiejar, _cookielib.CookieJar):
+        raise ValueError("You can only merge into CookieJar")
+    if isinstance(cookies, dict):
+        cookiejar = cookiejar_from_dict(cookies, cookiejar=cookiejar, overwrite=False)
+    elif isinstance(cookies, _cookielib.CookieJar):
+        try:
+            cookiejar.update(cookies)
+        except AttributeError:
+            for c in cookies:
+                cookiejar.set_cookie(c)
+    return cookiejar
+
+
+def get_cookie_header(jar, request):
+    """The Cookie header `jar` gives a request to request.url (None if none)."""
+    try:
+        r = _urlreq.Request(request.url, headers=dict(request.headers or {}))
+    except ValueError:
+        return None  # not an absolute URL: no cookies belong to it
+    jar.add_cookie_header(r)
+    return r.get_header("Cookie")
+
+
+class _HeadersResponse:
+    """What http.cookiejar reads from a response: info() with its headers."""
+
+    def __init__(self, set_cookies):
+        self._msg = _HTTPMessage()
+        for v in set_cookies:
+            self._msg["Set-Cookie"] = v
+
+    def info(self):
+        return self._msg
+
+
+def extract_cookies_to_jar(jar, request, response):
+    """Stores in jar the cookies response set, as if for request."""
+    values = response._set_cookies() if hasattr(response, "_set_cookies") else []
+    if not values:
+        return
+    url = getattr(request, "url", None) or response.url
+    try:
+        req = _urlreq.Request(url)
+    except ValueError:
+        return  # not an absolute URL: no host to store the cookies for
+    jar.extract_cookies(_HeadersResponse(values), req)

@@ -1,8 +1,8 @@
 """Exceptions with the names and hierarchy of requests.exceptions.
 
 Each carries `code` (the hsession result code, or None when raised by the
-binding itself), `url` (credentials redacted by the library), `request`
-(None: hsession has no PreparedRequest) and `response` (for HTTPError).
+binding itself), `url` (credentials redacted by the library), `request` (the
+PreparedRequest, when there was one) and `response` (for HTTPError).
 """
 
 import json as _json
@@ -14,6 +14,8 @@ class RequestException(IOError):
     def __init__(self, *args, response=None, request=None, code=None, url=None):
         super().__init__(*args)
         self.response = response
+        if response is not None and not request and hasattr(response, "request"):
+            request = response.request
         self.request = request
         self.code = code
         self.url = url
@@ -29,6 +31,10 @@ class JSONDecodeError(InvalidJSONError, _json.JSONDecodeError):
     def __init__(self, *args, **kwargs):
         _json.JSONDecodeError.__init__(self, *args)
         InvalidJSONError.__init__(self, *self.args, **kwargs)
+
+    def __reduce__(self):
+        # json.JSONDecodeError's arguments (msg, doc, pos), not IOError's.
+        return _json.JSONDecodeError.__reduce__(self)
 
 
 class HTTPError(RequestException):
@@ -103,6 +109,22 @@ class RetryError(RequestException):
     """Retries ran out while a status_forcelist status kept coming back."""
 
 
+class UnrewindableBodyError(RequestException):
+    """The request body cannot be read again for a redirect."""
+
+
+class RequestsWarning(Warning):
+    """Base warning."""
+
+
+class FileModeWarning(RequestsWarning, DeprecationWarning):
+    """A file was opened in text mode but is sent as a body."""
+
+
+class RequestsDependencyWarning(RequestsWarning):
+    """An imported dependency has an unsupported version."""
+
+
 # hsession's own, for outcomes requests has no name for.
 
 class InvalidArgument(RequestException, ValueError):
@@ -130,5 +152,8 @@ _BY_CODE = {
 }
 
 
-def exception_for(code):
+def exception_for(code, message=""):
+    if code == 15 and "content-length" in message:
+        # A malformed or conflicting Content-Length: requests' InvalidHeader.
+        return InvalidHeader
     return _BY_CODE.get(code, RequestException)

@@ -1,15 +1,28 @@
-"""Response, with the attributes and methods of requests.Response."""
+"""Request, PreparedRequest and Response, with the attributes and methods
+of requests.models' classes."""
 
 import ctypes
 import datetime
+import io
 import json as _json
+import re
 import struct
 import threading
+import weakref
+from collections.abc import Mapping
+from urllib.parse import urlencode, urlsplit  # noqa: F401 (requests.models exports urlencode)
 
 from . import _lib
-from .exceptions import (ChunkedEncodingError, HTTPError, JSONDecodeError, RequestException,
-                         StreamConsumedError, exception_for)
+from ._prepare import (encode_files, encode_params, get_auth_from_url, join_url, requote_uri, split_url,
+                       super_len, to_key_val_list)
+from .exceptions import (ChunkedEncodingError, HTTPError, InvalidHeader, InvalidJSONError, InvalidURL,
+                         JSONDecodeError, MissingSchema, RequestException, StreamConsumedError,
+                         exception_for)
+from .hooks import HOOKS, default_hooks
 from .structures import CaseInsensitiveDict
+
+REDIRECT_STATI = (301, 302, 303, 307, 308)
+DEFAULT_REDIRECT_LIMIT = 30
 
 _U32 = struct.Struct("<I")
 _HEAD = struct.Struct("<IQI")
@@ -31,7 +44,7 @@ def raise_error(rc, err, url=None):
         _lib.error_free(err)
     if not msg:
         msg = _lib.result_str(rc).decode()
-    raise exception_for(rc)(msg, code=rc, url=eurl or url)
+    raise exception_for(rc, msg)(msg, code=rc, url=eurl or url)
 
 
 _string_at = ctypes.string_at
@@ -82,6 +95,327 @@ def _charset(content_type):
     return None
 
 
+# A header name: no leading whitespace or colon, no colon, CR or LF; a
+# value: empty, or no leading whitespace and no CR or LF.
+_HEADER_NAME = re.compile(r"^[^:\s][^:\r\n]*$")
+_HEADER_VALUE = re.compile(r"^\S[^\r\n]*$|^$")
+_HEADER_NAME_B = re.compile(rb"^[^:\s][^:\r\n]*$")
+_HEADER_VALUE_B = re.compile(rb"^\S[^\r\n]*$|^$")
+
+
+def check_header_validity(header):
+    """InvalidHeader for a name or value that is not str/bytes, or breaks
+    the rules above (requests.utils.check_header_validity)."""
+    for i, part in enumerate(header):
+        if isinstance(part, str):
+            ok = (_HEADER_NAME, _HEADER_VALUE)[i].match(part)
+        elif isinstance(part, bytes):
+            ok = (_HEADER_NAME_B, _HEADER_VALUE_B)[i].match(part)
+        else:
+            raise InvalidHeader(f"Header part ({part!r}) from {header} must be of type str or bytes, "
+                                f"not {type(part)}")
+        if not ok:
+            kind = "name" if i == 0 else "value"
+            raise InvalidHeader(f"Invalid leading whitespace, reserved character(s), or return "
+                                f"character(s) in header {kind}: {part!r}")
+
+
+class RequestHooksMixin:
+    def register_hook(self, event, hook):
+        """Adds a hook (or an iterable of hooks) for event."""
+        if event not in self.hooks:
+            raise ValueError(f'Unsupported event specified, with event name "{event}"')
+        if callable(hook):
+            self.hooks[event].append(hook)
+        elif hasattr(hook, "__iter__"):
+            self.hooks[event].extend(h for h in hook if callable(h))
+
+    def deregister_hook(self, event, hook):
+        """Removes a hook; True if it was registered."""
+        try:
+            self.hooks[event].remove(hook)
+            return True
+        except ValueError:
+            return False
+
+
+class Request(RequestHooksMixin):
+    """A request as the caller describes it (requests.Request); prepare()
+    turns it into the PreparedRequest that is sent."""
+
+    def __init__(self, method=None, url=None, headers=None, files=None, data=None, params=None, auth=None,
+                 cookies=None, hooks=None, json=None):
+        data = [] if data is None else data
+        files = [] if files is None else files
+        headers = {} if headers is None else headers
+        params = {} if params is None else params
+        hooks = {} if hooks is None else hooks
+        self.hooks = default_hooks()
+        for k, v in list(hooks.items()):
+            self.register_hook(event=k, hook=v)
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.files = files
+        self.data = data
+        self.json = json
+        self.params = params
+        self.auth = auth
+        self.cookies = cookies
+
+    def __repr__(self):
+        return f"<Request [{self.method}]>"
+
+    def prepare(self):
+        p = PreparedRequest()
+        p.prepare(method=self.method, url=self.url, headers=self.headers, files=self.files, data=self.data,
+                  json=self.json, params=self.params, auth=self.auth, cookies=self.cookies, hooks=self.hooks)
+        return p
+
+
+class PreparedRequest(RequestHooksMixin):
+    """The exact request to send: method, URL (with its query), headers and
+    body (requests.PreparedRequest). Session.send() sends one."""
+
+    def __init__(self):
+        self.method = None
+        self.url = None
+        self.headers = None
+        self._cookies = None
+        self.body = None
+        self.hooks = default_hooks()
+        self._body_position = None
+        # The Cookie header prepare_cookies made, and the request's own
+        # cookies: send() lets the library recompute jar cookies per hop
+        # while the header is still the one made here.
+        self._hs_cookie_header = None
+
+    def prepare(self, method=None, url=None, headers=None, files=None, data=None, params=None, auth=None,
+                cookies=None, hooks=None, json=None):
+        self.prepare_method(method)
+        self.prepare_url(url, params)
+        self.prepare_headers(headers)
+        self.prepare_cookies(cookies)
+        self.prepare_body(data, files, json)
+        self.prepare_auth(auth, url)
+        self.prepare_hooks(hooks)
+
+    def __repr__(self):
+        return f"<PreparedRequest [{self.method}]>"
+
+    def copy(self):
+        p = PreparedRequest()
+        p.method = self.method
+        p.url = self.url
+        p.headers = self.headers.copy() if self.headers is not None else None
+        p._cookies = _copy_jar(self._cookies)
+        p.body = self.body
+        p.hooks = self.hooks
+        p._body_position = self._body_position
+        p._hs_cookie_header = self._hs_cookie_header
+        return p
+
+    def prepare_method(self, method):
+        self.method = method
+        if self.method is not None:
+            m = self.method
+            self.method = (m.decode("utf-8") if isinstance(m, bytes) else m).upper()
+
+    def prepare_url(self, url, params):
+        if isinstance(url, bytes):
+            url = url.decode("utf8")
+        else:
+            url = str(url)
+        url = url.lstrip()
+        # Not http(s) (e.g. "localhost:3128"): kept as it is; sending it
+        # finds no adapter (InvalidSchema), as in requests.
+        if ":" in url and not url.lower().startswith("http"):
+            self.url = url
+            return
+        scheme, netloc, path, query, fragment, host = split_url(url)
+        if not scheme:
+            raise MissingSchema(f"Invalid URL {url!r}: No scheme supplied. Perhaps you meant https://{url}?")
+        if not host:
+            raise InvalidURL(f"Invalid URL {url!r}: No host supplied")
+        if not host.isascii():
+            netloc = netloc.replace(host, _idna_host(host))
+        elif host.startswith(("*", ".")):
+            raise InvalidURL("URL has an invalid label.")
+        elif scheme.lower() in ("http", "https"):
+            netloc = netloc.replace(host, host.lower())
+        if not path:
+            path = "/"
+        if isinstance(params, bytes):
+            params = params.decode("utf-8")
+        enc = encode_params(params)
+        if enc:
+            query = f"{query}&{enc}" if query else enc
+        self.url = requote_uri(join_url(scheme.lower(), netloc, path, query, fragment))
+
+    def prepare_headers(self, headers):
+        self.headers = CaseInsensitiveDict()
+        if headers:
+            for header in headers.items():
+                check_header_validity(header)
+                name, value = header
+                self.headers[name.decode("utf-8") if isinstance(name, bytes) else name] = value
+
+    def prepare_body(self, data, files, json=None):
+        body = None
+        content_type = None
+        if not data and json is not None:
+            content_type = "application/json"
+            try:
+                body = _json.dumps(json, allow_nan=False)
+            except ValueError as ve:
+                raise InvalidJSONError(ve, request=self) from None
+            if not isinstance(body, bytes):
+                body = body.encode("utf-8")
+        is_stream = hasattr(data, "__iter__") and not isinstance(data, (str, bytes, list, tuple, Mapping))
+        if is_stream:
+            try:
+                length = super_len(data)
+            except (TypeError, AttributeError, OSError):
+                length = None
+            body = data
+            if getattr(body, "tell", None) is not None:
+                try:
+                    self._body_position = body.tell()
+                except OSError:
+                    self._body_position = object()
+            if files:
+                raise NotImplementedError("Streamed bodies and files are mutually exclusive.")
+            if length:
+                self.headers["Content-Length"] = str(length)
+            else:
+                self.headers["Transfer-Encoding"] = "chunked"
+        else:
+            if files:
+                body, content_type = encode_files(files, data)
+            elif data:
+                body = encode_params(data)
+                if isinstance(data, (str, bytes)) or hasattr(data, "read"):
+                    content_type = None
+                else:
+                    content_type = "application/x-www-form-urlencoded"
+            self.prepare_content_length(body)
+            if content_type and "content-type" not in self.headers:
+                self.headers["Content-Type"] = content_type
+        self.body = body
+
+    def prepare_content_length(self, body):
+        if body is not None:
+            length = super_len(body)
+            if length:
+                self.headers["Content-Length"] = str(length)
+        elif self.method not in ("GET", "HEAD") and self.headers.get("Content-Length") is None:
+            self.headers["Content-Length"] = "0"
+
+    def prepare_auth(self, auth, url=""):
+        if auth is None:
+            url_auth = get_auth_from_url(self.url)
+            auth = url_auth if any(url_auth) else None
+        if auth:
+            if isinstance(auth, tuple) and len(auth) == 2:
+                from .auth import HTTPBasicAuth
+                auth = HTTPBasicAuth(*auth)
+            r = auth(self)
+            self.__dict__.update(r.__dict__)
+            self.prepare_content_length(self.body)
+
+    def prepare_cookies(self, cookies):
+        from .cookies import cookiejar_from_dict, get_cookie_header
+        from http.cookiejar import CookieJar
+        self._cookies = cookies if isinstance(cookies, CookieJar) else cookiejar_from_dict(cookies)
+        header = get_cookie_header(self._cookies, self)
+        if header is not None:
+            self.headers["Cookie"] = header
+        self._hs_cookie_header = header
+
+    def prepare_hooks(self, hooks):
+        for event in hooks or []:
+            self.register_hook(event, hooks[event])
+
+    @property
+    def path_url(self):
+        p = urlsplit(self.url)
+        return (p.path or "/") + ("?" + p.query if p.query else "")
+
+
+def _urllib3_error(e):
+    """requests' exception for a urllib3 one raised by a raw body (an
+    adapter's urllib3 response); None for anything else."""
+    kind = type(e)
+    if not kind.__module__.startswith("urllib3"):
+        return None
+    from .exceptions import ConnectionError, ContentDecodingError, SSLError
+    names = {c.__name__ for c in kind.__mro__}
+    for name, cls in (("ProtocolError", ChunkedEncodingError), ("DecodeError", ContentDecodingError),
+                      ("ReadTimeoutError", ConnectionError), ("SSLError", SSLError)):
+        if name in names:
+            return cls(e)
+    return None
+
+
+def _idna_host(host):
+    """The ASCII form of a host name: IDNA 2008 (UTS 46) with the idna
+    package when it is installed, as requests; else Python's IDNA 2003 codec."""
+    try:
+        import idna
+    except ImportError:
+        try:
+            return host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise InvalidURL("URL has an invalid label.") from None
+    try:
+        return idna.encode(host, uts46=True).decode("utf-8")
+    except idna.IDNAError:
+        raise InvalidURL("URL has an invalid label.") from None
+
+
+def _rewound_files(files):
+    """`files=` of a request already sent, readable again for its lazily
+    built PreparedRequest: a closed file on disk opened anew, an open one
+    read from its start."""
+    if not files:
+        return files
+    items = files.items() if isinstance(files, Mapping) else files
+    out = []
+    for name, value in items:
+        parts = list(value) if isinstance(value, (tuple, list)) else None
+        fp = parts[1] if parts and len(parts) > 1 else value
+        if hasattr(fp, "read"):
+            path = getattr(fp, "name", None)
+            if getattr(fp, "closed", False) and isinstance(path, (str, bytes)):
+                with open(path, "rb") as f:
+                    fp = f.read()
+            elif hasattr(fp, "seek"):
+                try:
+                    fp.seek(0)
+                except (OSError, ValueError):
+                    pass
+            if parts:
+                parts[1] = fp
+            else:
+                from ._prepare import guess_filename
+                parts = [guess_filename(value) or name, fp]
+        out.append((name, tuple(parts) if parts else value))
+    return out
+
+
+def _copy_jar(jar):
+    if jar is None:
+        return None
+    if hasattr(jar, "copy"):
+        return jar.copy()
+    import copy
+    new = copy.copy(jar)
+    new.clear()
+    for cookie in jar:
+        new.set_cookie(copy.copy(cookie))
+    return new
+
+
 class Response:
     """The outcome of a request: status, headers and body, like requests.Response.
 
@@ -90,15 +424,21 @@ class Response:
     (or the with block) stops the download.
     """
 
-    __attrs__ = ("status_code", "reason", "url", "headers", "content", "history", "elapsed")
+    # What pickling keeps (requests' list).
+    __attrs__ = ["_content", "status_code", "headers", "url", "history", "encoding", "reason", "cookies",
+                 "elapsed", "request"]
 
     # Defaults on the class, so a response from the library sets only what
     # it has (the fewer attribute writes, the cheaper a request).
     status_code = None
     retries = 0
     encoding = None
-    request = None
     connection = None
+    _raw = None
+    _next = None
+    _request = None
+    _req_args = None      # what Session.request was given, for the lazy .request
+    _cookie_jar = None
     _content = False
     _content_consumed = False
     _handle = None
@@ -208,7 +548,29 @@ class Response:
             hop.url = url
             hop._content = b""
             hop._content_consumed = True
+            hop._owner = self
             history.append(hop)
+        # Each hop's reason and headers follow the history.
+        for hop in history:
+            if off >= len(head):
+                break
+            hop.reason, off = _str(head, off)
+            (n,) = _unpack_u32(head, off)
+            off += 4
+            hop_headers = CaseInsensitiveDict()
+            hop_store = hop_headers._store
+            hop_cookies = hop._set_cookie_values = []
+            for _ in range(n):
+                name, off = _str(head, off)
+                value, off = _str(head, off)
+                key = name.lower()
+                if key == "set-cookie":
+                    hop_cookies.append(value)
+                old = hop_store.get(key)
+                hop_store[key] = (name, value if old is None else old[1] + ", " + value)
+            hop.headers = hop_headers
+        for i, hop in enumerate(history):
+            hop._history = history[:i]
         self._headers = headers
         self._history = history
 
@@ -238,6 +600,72 @@ class Response:
         if self._headers is None:
             self._parse_head()
         return self._set_cookie_values
+
+    _owner = None  # for a redirect hop: the final response, which knows the requests
+
+    @property
+    def request(self):
+        """The PreparedRequest that got this response (built when first asked for)."""
+        if self._request is None:
+            owner = self._owner
+            if owner is not None:
+                owner._build_requests()
+            elif self._req_args is not None:
+                self._build_requests()
+        return self._request
+
+    @request.setter
+    def request(self, value):
+        self._request = value
+
+    def _build_requests(self):
+        """This response's PreparedRequest and its redirect hops', from what
+        Session.request was given and the hops' URLs and statuses."""
+        args, self._req_args = self._req_args, None
+        if args is None:
+            return
+        from .sessions import hop_requests
+        session = args[0]()
+        if len(args) == 2:  # Session.send: the PreparedRequest itself
+            prep = args[1]
+        else:
+            req = Request(*args[1:])
+            req.files = _rewound_files(req.files)
+            prep = session.prepare_request(req) if session is not None else req.prepare()
+        preps = hop_requests(session, prep, self.history, self.url)
+        for hop, hop_prep in zip(self.history, preps):
+            hop._request = hop_prep
+        self._request = preps[-1]
+
+    @property
+    def raw(self):
+        """The body as a file object (read(), stream(), close(), closed):
+        for a streamed response, reads from the network."""
+        if self._raw is None and self._head is not None:
+            self._raw = _LibraryRaw(self)
+        return self._raw
+
+    @raw.setter
+    def raw(self, value):
+        self._raw = value
+
+    @property
+    def next(self):
+        """The PreparedRequest of the next redirect, for a redirect response
+        not followed (allow_redirects=False)."""
+        return self._next
+
+    def __getstate__(self):
+        if not self._content_consumed:
+            self.content  # noqa: B018 (a streamed body is read before pickling)
+        return {attr: getattr(self, attr, None) for attr in self.__attrs__}
+
+    def __setstate__(self, state):
+        self._meta = ("", "", None, 0)
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._content_consumed = True
+        self._raw = None
 
     @property
     def ok(self):
@@ -286,9 +714,18 @@ class Response:
 
     @property
     def cookies(self):
-        """The cookies this response set (name -> value), from its Set-Cookie headers."""
-        from .cookies import cookies_from_response
-        return cookies_from_response(self)
+        """The cookies this response set (a RequestsCookieJar), from its Set-Cookie headers."""
+        jar = self._cookie_jar
+        if jar is None:
+            from .cookies import RequestsCookieJar, extract_cookies_to_jar
+            jar = self._cookie_jar = RequestsCookieJar()
+            if self._head is not None or self._headers:
+                extract_cookies_to_jar(jar, None, self)
+        return jar
+
+    @cookies.setter
+    def cookies(self, value):
+        self._cookie_jar = value
 
     def _read_chunk(self, size):
         buf = ctypes.create_string_buffer(size)
@@ -331,9 +768,33 @@ class Response:
             for i in range(0, len(data), chunk_size):
                 yield data[i:i + chunk_size]
 
+        def from_raw():
+            # A Response built by an adapter of the caller's: its raw file object.
+            raw = self.raw
+            try:
+                if hasattr(raw, "stream"):
+                    yield from raw.stream(chunk_size, decode_content=True)
+                else:
+                    while True:
+                        chunk = raw.read(chunk_size)
+                        if not chunk:
+                            break
+                        yield chunk
+            except Exception as e:
+                mapped = _urllib3_error(e)
+                if mapped is None:
+                    raise
+                raise mapped from e
+            self._content_consumed = True
+
         if self._content_consumed and isinstance(self._content, bool):
             raise StreamConsumedError("the content of this response was already consumed")
-        chunks = from_memory() if self._content_consumed else from_network()
+        if self._content_consumed:
+            chunks = from_memory()
+        elif self._handle is None and self._raw is not None and not isinstance(self._raw, _LibraryRaw):
+            chunks = from_raw()
+        else:
+            chunks = from_network()
         if decode_unicode:
             return self._decode_stream(chunks)
         return chunks
@@ -379,7 +840,10 @@ class Response:
         if self._content is False:
             if self._content_consumed:
                 raise RuntimeError("The content for this response was already consumed")
-            self._content = b"".join(self.iter_content(CONTENT_CHUNK_SIZE)) or b""
+            if self.status_code == 0 or (self._handle is None and self._raw is None):
+                self._content = None  # a Response made by hand has no body (as requests)
+            else:
+                self._content = b"".join(self.iter_content(CONTENT_CHUNK_SIZE)) or b""
         self._content_consumed = True
         return self._content
 
@@ -426,8 +890,11 @@ class Response:
     def json(self, **kwargs):
         """The body parsed as JSON; JSONDecodeError if it is not JSON."""
         try:
-            if self.encoding is None and self._header_encoding() in (None, "utf-8"):
-                return _json.loads(self.content, **kwargs)
+            if self.encoding is None and self.content and self._header_encoding() in (None, "utf-8"):
+                try:
+                    return _json.loads(self.content, **kwargs)
+                except UnicodeDecodeError:
+                    pass  # not UTF-8 (nor 16, 32): decoded as text below, as requests does
             return _json.loads(self.text, **kwargs)
         except _json.JSONDecodeError as e:
             raise JSONDecodeError(e.msg, e.doc, e.pos) from None
@@ -435,6 +902,12 @@ class Response:
     def raise_for_status(self):
         """Raises HTTPError for a 4xx or 5xx status, as requests does."""
         reason = self.reason
+        if isinstance(reason, bytes):
+            # A reason set as bytes: UTF-8 if it is, else ISO-8859-1 (as requests).
+            try:
+                reason = reason.decode("utf-8")
+            except UnicodeDecodeError:
+                reason = reason.decode("iso-8859-1")
         if 400 <= self.status_code < 500:
             kind = "Client Error"
         elif 500 <= self.status_code < 600:
@@ -444,8 +917,55 @@ class Response:
         raise HTTPError(f"{self.status_code} {kind}: {reason} for url: {self.url}", response=self)
 
     def close(self):
-        """Frees the library's response (a streamed download stops)."""
+        """Frees the library's response (a streamed download stops); a raw
+        file object set by an adapter is closed."""
         h = self._handle
         if h is not None:
             self._handle = None
             _lib.response_free(h)
+        raw = self._raw
+        if raw is not None and not isinstance(raw, _LibraryRaw):
+            raw.close()
+            release_conn = getattr(raw, "release_conn", None)
+            if release_conn is not None:
+                release_conn()
+
+
+class _LibraryRaw(io.RawIOBase):
+    """Response.raw of a library response: the body as a binary file
+    (read from the network for a streamed response)."""
+
+    def __init__(self, resp):
+        super().__init__()
+        self._resp = weakref.ref(resp)
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        resp = self._resp()
+        if resp is None or resp._handle is None:
+            return 0
+        chunk = resp._read_chunk(len(b))
+        if not chunk:
+            resp.close()
+        b[:len(chunk)] = chunk
+        return len(chunk)
+
+    def stream(self, amt=2 ** 16, decode_content=None):
+        resp = self._resp()
+        while resp is not None and resp._handle is not None:
+            data = self.read(amt)
+            if not data:
+                break
+            yield data
+
+    @property
+    def closed(self):
+        resp = self._resp()
+        return resp is None or resp._handle is None
+
+    def close(self):
+        resp = self._resp()
+        if resp is not None:
+            resp.close()

@@ -8,22 +8,36 @@ with one more, so a request costs two foreign calls and one free.
 """
 
 import ctypes
+import datetime
 import json as _json
 import math
 import os
 import struct
 import threading
+import time
 import weakref
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode
+from urllib.request import getproxies_environment, proxy_bypass_environment
+
+from http.cookiejar import CookieJar
+from urllib.parse import urljoin, urlparse
 
 from . import _lib
-from .adapters import HTTPAdapter, pack_retry
-from .auth import classify
-from .cookies import SessionCookies
-from .exceptions import (InvalidHeader, InvalidJSONError, InvalidProxyURL, InvalidURL, MissingSchema, RequestException)
-from .models import Response, raise_error
+from ._prepare import get_auth_from_url, requote_uri
+from .adapters import BaseAdapter, HTTPAdapter, pack_retry
+from .auth import _basic_auth_str, classify
+from .cookies import (RequestsCookieJar, SessionCookies, cookiejar_from_dict, extract_cookies_to_jar,
+                      merge_cookies)
+from .exceptions import (ChunkedEncodingError, ContentDecodingError, InvalidHeader, InvalidJSONError,
+                         InvalidProxyURL, InvalidSchema, InvalidURL, MissingSchema, RequestException,
+                         TooManyRedirects)
+from .hooks import default_hooks, dispatch_hook
+from .models import DEFAULT_REDIRECT_LIMIT, REDIRECT_STATI, PreparedRequest, Request, Response, raise_error
 from .structures import CaseInsensitiveDict
+from .utils import rewind_body
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 _FIELD = struct.Struct("<BI")
 _U32 = struct.Struct("<I")
@@ -119,7 +133,12 @@ def _timeout_ms(v, which):
 
 
 def _timeouts(timeout):
-    """(connect ms, read ms) of a requests timeout argument (0 = no limit)."""
+    """(connect ms, read ms) of a requests timeout argument (0 = no limit,
+    -1 = not given: the session's). urllib3's Timeout objects work too."""
+    if hasattr(timeout, "connect_timeout") and hasattr(timeout, "read_timeout"):
+        c, r = timeout.connect_timeout, timeout.read_timeout
+        return (_timeout_ms(c, "connect") if c is None or isinstance(c, (int, float)) else -1,
+                _timeout_ms(r, "read") if r is None or isinstance(r, (int, float)) else -1)
     if isinstance(timeout, tuple):
         if len(timeout) != 2:
             raise ValueError(f"Invalid timeout {timeout}. Pass a (connect, read) timeout tuple, "
@@ -161,8 +180,14 @@ def _url_text(url):
     elif not isinstance(url, str):
         url = str(url)
     url = url.lstrip()
-    if "://" not in url:
+    sep = url.find("://")
+    if sep < 0:
+        if ":" in url and not url.lower().startswith("http"):
+            # "localhost:3128": a scheme no adapter takes, as requests reads it.
+            raise InvalidSchema(f"No connection adapters were found for {url!r}")
         raise MissingSchema(f"Invalid URL {url!r}: No scheme supplied. Perhaps you meant https://{url}?")
+    if url[sep + 3:sep + 4] in ("*", "."):
+        raise InvalidURL("URL has an invalid label.")
     return url
 
 
@@ -209,20 +234,22 @@ class _WriteThroughDict(dict):
 
 
 class _ParamsDict(_WriteThroughDict):
-    """session.params: every change re-sends the whole list to the library."""
+    """session.params: each change is checked and packed once; the pairs go
+    with every request (not into the library's session parameters, so a
+    PreparedRequest, whose URL already holds them, is sent as it is)."""
 
     def __init__(self, session, initial=None):
         super().__init__()
         self._session = session
+        self._packed = {}
         if initial:
             self.update(initial)
 
     def _sync(self):
-        pairs = _pairs(dict(self))
-        s = self._session
-        s._use(_lib.clear_query_params)
-        for k, v in pairs:
-            s._check(_lib.add_query_param, k.encode(), v.encode())
+        multi = {}
+        for k, v in _pairs(dict(self)):
+            multi.setdefault(k, []).append(v)
+        self._packed = multi
 
     def __setitem__(self, k, v):
         super().__setitem__(k, v)
@@ -269,7 +296,7 @@ class _ProxiesDict(_WriteThroughDict):
             s._check(_lib.set_no_proxy, None if url is None else _b(url, "no_proxy"))
         elif key in _PROXY_KEYS:
             try:
-                s._check(_lib.set_proxy, key.encode(), None if url is None else _b(url, "proxy URL"))
+                s._check(_lib.set_proxy, key.encode(), None if url is None else _proxy_url(url))
             except InvalidURL as e:
                 raise InvalidProxyURL(str(e), code=e.code) from None
         else:
@@ -305,14 +332,221 @@ class _ProxiesDict(_WriteThroughDict):
             del self[k]
 
 
-class Session:
+def merge_setting(request_setting, session_setting, dict_class=dict):
+    """The request's setting over the session's (requests.sessions.merge_setting):
+    dicts merge, a None value removes the key; anything else, the request's wins."""
+    if session_setting is None:
+        return request_setting
+    if request_setting is None:
+        return session_setting
+    if not (isinstance(session_setting, Mapping) and isinstance(request_setting, Mapping)):
+        return request_setting
+    merged = dict_class(session_setting.items())
+    merged.update(request_setting.items())
+    for k in [k for k, v in merged.items() if v is None]:
+        del merged[k]
+    return merged
+
+
+def merge_hooks(request_hooks, session_hooks, dict_class=dict):
+    if session_hooks is None or session_hooks.get("response") == []:
+        return request_hooks
+    if request_hooks is None or request_hooks.get("response") == []:
+        return session_hooks
+    return merge_setting(request_hooks, session_hooks, dict_class)
+
+
+class SessionRedirectMixin:
+    """requests' redirect methods. The library follows redirects itself with
+    the same rules; when a Session subclass overrides one of these, send()
+    follows redirects here instead, one hop per library call, so the
+    override decides (see _python_redirects)."""
+
+    def get_redirect_target(self, resp):
+        """The Location of a redirect response (None otherwise)."""
+        if resp.is_redirect:
+            location = resp.headers["location"]
+            if isinstance(location, str):
+                # Location bytes arrive as latin-1 text; they were UTF-8.
+                try:
+                    location = location.encode("latin1").decode("utf8")
+                except UnicodeError:
+                    pass
+            return location
+        return None
+
+    def should_strip_auth(self, old_url, new_url):
+        """Whether Authorization must go when a redirect goes old_url -> new_url."""
+        old, new = urlparse(old_url), urlparse(new_url)
+        if old.hostname != new.hostname:
+            return True
+        # http -> https on the standard ports keeps it (RFC 7235 allows the upgrade).
+        if old.scheme == "http" and old.port in (80, None) and new.scheme == "https" and new.port in (443, None):
+            return False
+        changed_port = old.port != new.port
+        changed_scheme = old.scheme != new.scheme
+        default_port = (DEFAULT_PORTS.get(old.scheme, None), None)
+        if not changed_scheme and old.port in default_port and new.port in default_port:
+            return False
+        return changed_port or changed_scheme
+
+    def rebuild_method(self, prepared_request, response):
+        """303 (and 302, as browsers do) become GET, 301 POST too."""
+        method = prepared_request.method
+        if response.status_code == 303 and method != "HEAD":
+            method = "GET"
+        if response.status_code == 302 and method != "HEAD":
+            method = "GET"
+        if response.status_code == 301 and method == "POST":
+            method = "GET"
+        prepared_request.method = method
+
+    def rebuild_auth(self, prepared_request, response):
+        """Drops Authorization when the redirect leaves the origin (should_strip_auth)."""
+        headers = prepared_request.headers
+        if "Authorization" in headers and self.should_strip_auth(response.request.url, prepared_request.url):
+            del headers["Authorization"]
+
+    def rebuild_proxies(self, prepared_request, proxies):
+        """The proxies for a (redirected) request: those given, plus the
+        environment's for its scheme (trust_env); sets Proxy-Authorization
+        for an http proxy with credentials, as requests does."""
+        headers = prepared_request.headers
+        scheme = urlparse(prepared_request.url).scheme
+        new_proxies = resolve_proxies(prepared_request, proxies, self.trust_env)
+        headers.pop("Proxy-Authorization", None)
+        proxy = new_proxies.get(scheme)
+        username, password = get_auth_from_url(proxy) if proxy else (None, None)
+        if not scheme.startswith("https") and username and password:
+            headers["Proxy-Authorization"] = _basic_auth_str(username, password)
+        return new_proxies
+
+    def resolve_redirects(self, resp, req, stream=False, timeout=None, verify=True, cert=None, proxies=None,
+                          yield_requests=False, **adapter_kwargs):
+        """Follows the redirects of resp, yielding each response (or, with
+        yield_requests, each next request without sending it)."""
+        hist = []
+        url = self.get_redirect_target(resp)
+        previous_fragment = urlparse(req.url).fragment
+        while url:
+            prepared_request = req.copy()
+            hist.append(resp)
+            resp.history = hist[1:]
+            try:
+                resp.content  # noqa: B018 (read, so the connection can be reused)
+            except (ChunkedEncodingError, ContentDecodingError, RuntimeError):
+                pass
+            if len(resp.history) >= self.max_redirects:
+                raise TooManyRedirects(f"Exceeded {self.max_redirects} redirects.", response=resp)
+            resp.close()
+            if url.startswith("//"):
+                url = urlparse(resp.url).scheme + ":" + url
+            parsed = urlparse(url)
+            if parsed.fragment == "" and previous_fragment:
+                parsed = parsed._replace(fragment=previous_fragment)
+            elif parsed.fragment:
+                previous_fragment = parsed.fragment
+            url = parsed.geturl()
+            url = urljoin(resp.url, requote_uri(url)) if not parsed.netloc else requote_uri(url)
+            prepared_request.url = url
+            self.rebuild_method(prepared_request, resp)
+            if resp.status_code not in (307, 308):
+                for header in ("Content-Length", "Content-Type", "Transfer-Encoding"):
+                    prepared_request.headers.pop(header, None)
+                prepared_request.body = None
+            headers = prepared_request.headers
+            headers.pop("Cookie", None)
+            if prepared_request._cookies is None:
+                prepared_request._cookies = RequestsCookieJar()
+            extract_cookies_to_jar(prepared_request._cookies, req, resp)
+            merge_cookies(prepared_request._cookies, _session_jar(self))
+            prepared_request.prepare_cookies(prepared_request._cookies)
+            proxies = self.rebuild_proxies(prepared_request, proxies)
+            self.rebuild_auth(prepared_request, resp)
+            # A file body read for the first hop is read again from where it began.
+            rewindable = prepared_request._body_position is not None and (
+                "Content-Length" in headers or "Transfer-Encoding" in headers)
+            if rewindable:
+                rewind_body(prepared_request)
+            req = prepared_request
+            if yield_requests:
+                yield req
+            else:
+                resp = self.send(req, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies,
+                                 allow_redirects=False, **adapter_kwargs)
+                url = self.get_redirect_target(resp)
+                yield resp
+
+
+def resolve_proxies(request, proxies, trust_env=True):
+    """proxies plus the environment's proxy for the request's scheme (unless
+    no_proxy / NO_PROXY bypasses it), as requests.utils.resolve_proxies."""
+    proxies = proxies if proxies is not None else {}
+    url = request.url
+    scheme = urlparse(url).scheme
+    new_proxies = proxies.copy()
+    if trust_env:
+        env = _environ_proxies(url, proxies.get("no_proxy"))
+        proxy = env.get(scheme, env.get("all"))
+        if proxy:
+            new_proxies.setdefault(scheme, proxy)
+    return new_proxies
+
+
+def _session_jar(session):
+    """The session's cookies as a RequestsCookieJar (a snapshot of the library's jar)."""
+    cookies = getattr(session, "cookies", None)
+    if isinstance(cookies, SessionCookies):
+        try:
+            return cookies.to_jar()
+        except SessionClosed:
+            return RequestsCookieJar()  # a closed session's jar is gone
+    if isinstance(cookies, CookieJar):
+        return cookies
+    return cookiejar_from_dict(cookies or {})
+
+
+def hop_requests(session, prep, history, final_url):
+    """The PreparedRequest of each redirect hop and of the final request,
+    derived from the first as requests' resolve_redirects would have made
+    them (the library followed the redirects; it reports each hop's URL)."""
+    mixin = session if session is not None else SessionRedirectMixin()
+    preps = [prep]
+    for i, hop in enumerate(history):
+        nxt = prep.copy()
+        nxt.url = history[i + 1].url if i + 1 < len(history) else final_url
+        mixin.rebuild_method(nxt, hop)
+        if hop.status_code not in (307, 308):
+            for header in ("Content-Length", "Content-Type", "Transfer-Encoding"):
+                nxt.headers.pop(header, None)
+            nxt.body = None
+        if nxt.headers.pop("Cookie", None) is not None or nxt._cookies is not None:
+            jar = nxt._cookies if nxt._cookies is not None else RequestsCookieJar()
+            extract_cookies_to_jar(jar, prep, hop)
+            if session is not None:
+                merge_cookies(jar, _session_jar(session))
+            nxt.prepare_cookies(jar)
+        if "Authorization" in nxt.headers and mixin.should_strip_auth(prep.url, nxt.url):
+            del nxt.headers["Authorization"]
+        preps.append(nxt)
+        prep = nxt
+    return preps
+
+
+# The methods whose override makes send() follow redirects in Python.
+_REDIRECT_METHODS = ("get_redirect_target", "should_strip_auth", "rebuild_method", "rebuild_auth",
+                     "rebuild_proxies", "resolve_redirects")
+
+
+class Session(SessionRedirectMixin):
     """A persistent, thread-safe HTTP session with requests.Session's API.
 
     Unlike requests.Session, one Session may be shared by any number of
     threads; its settings apply to requests started after they are set.
     """
 
-    __attrs__ = ["headers", "cookies", "auth", "proxies", "params", "verify", "cert", "adapters",
+    # What pickling keeps (requests' list).
+    __attrs__ = ["headers", "cookies", "auth", "proxies", "hooks", "params", "verify", "cert", "adapters",
                  "stream", "trust_env", "max_redirects"]
 
     def __init__(self):
@@ -335,13 +569,48 @@ class Session:
         self._max_redirects = 30
         self._max_body_size = 256 << 20
         self.stream = False
-        self.hooks = {"response": []}
+        self.hooks = default_hooks()
         self._cookies = SessionCookies(self)
+        self._user_jar = None
         self.adapters = {}
         self._retry_by_prefix = []  # (prefix lower-cased, packed tag-20 field or None), longest first
+        self._weak = weakref.ref(self)
+        # Requests go through prepare_request() and send() (in Python) when
+        # the library cannot do what was asked: an auth callable, an adapter
+        # of the caller's, or a subclass overriding requests' methods.
+        self._custom_adapters = False
+        kind = type(self)
+        self._overridden = any(getattr(kind, m) is not getattr(SessionRedirectMixin, m) for m in _REDIRECT_METHODS)
+        self._subclassed = self._overridden or any(
+            getattr(kind, m) is not getattr(Session, m)
+            for m in ("prepare_request", "send", "merge_environment_settings", "get_adapter"))
+        self._python_path = self._subclassed
         self.mount("https://", HTTPAdapter())
         self.mount("http://", HTTPAdapter())
         _SESSIONS.add(self)
+
+    def _route(self):
+        """Whether requests go through prepare_request and send (see __init__)."""
+        self._python_path = (self._subclassed or self._custom_adapters or self._user_jar is not None
+                             or _auth_callable(self._auth))
+
+    def __getstate__(self):
+        state = {attr: getattr(self, attr, None) for attr in self.__attrs__}
+        state["headers"] = dict(self._headers)
+        state["cookies"] = self._cookies.to_jar()
+        state["params"] = dict(self._params)
+        state["proxies"] = dict(self._proxies)
+        state["adapters"] = dict(self.adapters)
+        return state
+
+    def __setstate__(self, state):
+        Session.__init__(self)
+        for attr, value in state.items():
+            if attr == "adapters":
+                for prefix, adapter in value.items():
+                    self.mount(prefix, adapter)
+            else:
+                setattr(self, attr, value)
 
     # -- the handle's life: close() frees it once no call is using it
     def _acquire(self):
@@ -423,16 +692,25 @@ class Session:
 
     @property
     def cookies(self):
-        """The session's cookie jar (a view of the library's jar)."""
-        return self._cookies
+        """The session's cookie jar (a view of the library's jar), or the
+        http.cookiejar.CookieJar assigned to it."""
+        return self._cookies if self._user_jar is None else self._user_jar
 
     @cookies.setter
     def cookies(self, value):
-        # requests allows replacing the jar: here its contents replace the jar's.
         if value is self._cookies:
             return
         self._cookies.clear()
-        if value is not None:
+        self._user_jar = None
+        self._route()
+        if isinstance(value, CookieJar) and not isinstance(value, RequestsCookieJar):
+            # A jar of the caller's own class stays the session's jar (its
+            # policy decides): requests then go through prepare_request and
+            # send, which take cookies from it and store new ones in it.
+            self._user_jar = value
+            self._route()
+        elif value is not None:
+            # Dicts and RequestsCookieJars: their cookies go into the library's jar.
             self._cookies.update(value if hasattr(value, "items") else {c.name: c for c in value})
 
     @property
@@ -447,9 +725,12 @@ class Session:
             kind = classify(auth)
             if kind[0] == "basic":
                 self._check(_lib.set_basic_auth, kind[1].encode(), kind[2].encode())
-            else:
+            elif kind[0] == "bearer":
                 self._check(_lib.set_bearer_auth, kind[1].encode())
+            else:
+                self._use(_lib.clear_auth)  # an auth callable runs on each PreparedRequest
         self._auth = auth
+        self._route()
 
     @property
     def params(self):
@@ -534,8 +815,10 @@ class Session:
         finite: connect 10 s, read 30 s, total 300 s."""
         c, r = _timeouts(timeout)
         t = None if total is _UNSET else _timeout_ms(total, "total")
-        self._use(_lib.set_connect_timeout_ms, c)
-        self._use(_lib.set_read_timeout_ms, r)
+        if c >= 0:
+            self._use(_lib.set_connect_timeout_ms, c)
+        if r >= 0:
+            self._use(_lib.set_read_timeout_ms, r)
         if t is not None:
             self._use(_lib.set_total_timeout_ms, t)
 
@@ -568,6 +851,8 @@ class Session:
             if field is not None:
                 _validate_field(field)  # a bad policy fails here, not on every request
         self.adapters[prefix] = adapter
+        self._custom_adapters = self._custom_adapters or not _library_adapter(adapter)
+        self._route()
         keys = sorted(self.adapters, key=len, reverse=True)
         self.adapters = {k: self.adapters[k] for k in keys}
         entries = [(p, f) for p, f in self._retry_by_prefix if p != prefix.lower()]
@@ -576,10 +861,178 @@ class Session:
         self._retry_by_prefix = entries
 
     def get_adapter(self, url):
+        """The adapter of the longest mounted prefix of url."""
         for prefix, adapter in self.adapters.items():
             if url.lower().startswith(prefix.lower()):
                 return adapter
-        raise InvalidURL(f"No connection adapters were found for {url!r}")
+        raise InvalidSchema(f"No connection adapters were found for {url!r}")
+
+    def prepare_request(self, request):
+        """The PreparedRequest of a Request with the session's settings merged
+        in: cookies, headers, params, auth and hooks (requests' semantics)."""
+        cookies = request.cookies or {}
+        if not isinstance(cookies, CookieJar):
+            cookies = cookiejar_from_dict(cookies)
+        merged_cookies = merge_cookies(merge_cookies(RequestsCookieJar(), _session_jar(self)), cookies)
+        p = PreparedRequest()
+        p.prepare(method=request.method.upper(), url=request.url, files=request.files, data=request.data,
+                  json=request.json,
+                  headers=merge_setting(request.headers, self.headers, dict_class=CaseInsensitiveDict),
+                  params=merge_setting(request.params, dict(self.params)),
+                  auth=merge_setting(request.auth, self.auth), cookies=merged_cookies,
+                  hooks=merge_hooks(request.hooks, self.hooks))
+        return p
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        """The settings a request to url gets: its own, else the
+        environment's (with trust_env: proxies, REQUESTS_CA_BUNDLE or
+        CURL_CA_BUNDLE), else the session's."""
+        if self.trust_env:
+            no_proxy = proxies.get("no_proxy") if proxies is not None else None
+            for k, v in _environ_proxies(url, no_proxy).items():
+                proxies.setdefault(k, v)
+            if verify is True or verify is None:
+                verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or verify
+        return {"proxies": merge_setting(proxies, dict(self.proxies)), "stream": merge_setting(stream, self.stream),
+                "verify": merge_setting(verify, self.verify), "cert": merge_setting(cert, self.cert)}
+
+    def send(self, request, **kwargs):
+        """Sends a PreparedRequest (requests.Session.send)."""
+        kwargs.setdefault("stream", self.stream)
+        kwargs.setdefault("verify", self.verify)
+        kwargs.setdefault("cert", self.cert)
+        if isinstance(request, Request):
+            raise ValueError("You can only send PreparedRequests.")
+        allow_redirects = kwargs.pop("allow_redirects", True)
+        stream = kwargs.get("stream")
+        adapter = self.get_adapter(url=request.url)
+        ours = _library_adapter(adapter)
+        python_redirects = allow_redirects and (self._overridden or not ours)
+        if ours:
+            r = self._send_prepared(request, allow_redirects and not python_redirects, **kwargs)
+        else:
+            kwargs.setdefault("proxies", {})
+            kwargs.setdefault("timeout", None)
+            start = time.perf_counter()
+            r = adapter.send(request, **kwargs)
+            r.elapsed = datetime.timedelta(seconds=time.perf_counter() - start)
+        r = dispatch_hook("response", request.hooks, r, **kwargs)
+        if python_redirects:
+            history = list(self.resolve_redirects(r, request, **kwargs))
+            if history:
+                history.insert(0, r)
+                r = history.pop()
+                r.history = history
+        elif not allow_redirects and r.is_redirect:
+            r._next = next(self.resolve_redirects(r, request, yield_requests=True, **kwargs), None)
+        if not stream:
+            r.content  # noqa: B018
+        return r
+
+    def _send_prepared(self, prep, follow, stream=False, timeout=None, verify=None, cert=None, proxies=None,
+                       **_adapter_kwargs):
+        """One library call for a PreparedRequest: its method, URL, headers
+        and body exactly (session headers it lacks are left out, no session
+        auth or params added); the library follows redirects when `follow`."""
+        url = _url_text(prep.url)
+        buf = self._pack_prepared(prep, url, follow, stream, timeout, verify, cert, proxies)
+        o = _request_outs()
+        h = self._acquire()
+        try:
+            rc = _request_packed(h, buf, len(buf), o[2], o[3])
+        finally:
+            self._release()
+        if rc:
+            try:
+                raise_error(rc, o[1].value, url)
+            except RequestException as e:
+                e.request = prep
+                raise
+        r = Response._from_handle(o[0].value, stream)
+        r._req_args = (self._weak, prep)
+        jar = self._user_jar
+        if jar is not None:
+            # The caller's jar keeps the cookies; the library's stays empty.
+            for hop in r.history:
+                extract_cookies_to_jar(jar, hop.request, hop)
+            extract_cookies_to_jar(jar, prep, r)
+            self._use(_lib.cookies_clear)
+        if follow and r.status_code in REDIRECT_STATI:
+            _check_redirect_limit(self, r)
+        return r
+
+    def _pack_prepared(self, prep, url, follow, stream, timeout, verify, cert, proxies):
+        m = _b(prep.method or "GET", "method")
+        u = url.encode("utf-8")
+        out = [_pack_field(1, len(m)), m, _pack_field(2, len(u)), u]
+        add = out.append
+        if "Authorization" not in (prep.headers or {}):
+            add(_pack_field(10, 0))  # no session auth: the prepared headers decide
+        body = prep.body
+        sent = set()
+        for name, value in (prep.headers or {}).items():
+            n = _header_part(name, name, "name")
+            low = n.lower()
+            if value is None:
+                continue
+            # The library frames the body itself.
+            if low == b"transfer-encoding" or (low == b"content-length" and body is not None):
+                continue
+            if low == b"cookie" and value == prep._hs_cookie_header:
+                # Made from the jar and the request's cookies: sent as the
+                # request's cookies, so the library recomputes the jar's for
+                # each redirect hop (and drops these off the origin).
+                for pair in value.split("; "):
+                    k, sep, v = pair.partition("=")
+                    if sep:
+                        f = _strs(k.encode(), v.encode())
+                        add(_pack_field(7, len(f)) + f)
+                sent.add(low)
+                continue
+            f = _strs(n, _header_part(value, name, "value"))
+            add(_pack_field(3, len(f)) + f)
+            sent.add(low)
+        for name in list(self._headers) + ["Accept", "Accept-Encoding"]:
+            n = name.encode()
+            if n.lower() not in sent:
+                add(_pack_field(4, len(n)) + n)
+        if body is not None:
+            if isinstance(body, str):
+                body = body.encode("utf-8")
+            elif hasattr(body, "read"):
+                path = _disk_file(body)
+                if path is not None:
+                    add(_pack_field(19, len(path)) + path)
+                    body = None
+                else:
+                    body = body.read()
+                    body = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+            elif not isinstance(body, (bytes, bytearray, memoryview)):
+                body = b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in body)
+            if body is not None:
+                add(_pack_field(6, len(body)))
+                add(bytes(body))
+        if timeout is not None:
+            _pack_timeouts(add, timeout)
+        if not follow:
+            add(_pack_field(14, 4) + _pack_u32(0))
+        else:
+            add(_AT_LIMIT)
+        if stream:
+            add(_pack_field(16, 1) + b"\x01")
+        lower = url.lower()
+        for prefix, field in self._retry_by_prefix:
+            if lower.startswith(prefix):
+                if field is not None:
+                    add(field)
+                break
+        if proxies and self._trust_env:
+            # The library applies the environment's proxies itself.
+            env = _environ_proxies(url, proxies.get("no_proxy"))
+            proxies = {k: v for k, v in proxies.items() if env.get(k) != v}
+        if verify is not None or cert is not None or proxies:
+            self._pack_transport(out, verify, cert, proxies, lower.startswith("https:"))
+        return b"".join(out)
 
     # -- counters
     @property
@@ -601,10 +1054,18 @@ class Session:
             raise TypeError(f"method must be str, not {type(method).__name__}")
         if isinstance(method, bytes):
             method = method.decode("utf-8")
+        if self._python_path or (auth is not None and _auth_callable(auth)):
+            # requests' own sequence: Request -> prepare_request -> send.
+            req = Request(method=method.upper(), url=url, headers=headers, files=files, data=data or {},
+                          json=json, params=params or {}, auth=auth, cookies=cookies, hooks=hooks)
+            prep = self.prepare_request(req)
+            settings = self.merge_environment_settings(prep.url, proxies or {}, stream, verify, cert)
+            return self.send(prep, timeout=timeout, allow_redirects=allow_redirects, **settings)
         url = _url_text(url)
         if stream is None:
             stream = self.stream
-        buf = self._pack(method.upper(), url, params, data, headers, cookies, files, auth, timeout,
+        method = method.upper()
+        buf = self._pack(method, url, params, data, headers, cookies, files, auth, timeout,
                          allow_redirects, proxies, stream, verify, cert, json)
         o = _request_outs()
         h = self._acquire()
@@ -612,9 +1073,18 @@ class Session:
             rc = _request_packed(h, buf, len(buf), o[2], o[3])
         finally:
             self._release()
+        args = (self._weak, method, url, headers, files, data, params, auth, cookies, None, json)
         if rc:
-            raise_error(rc, o[1].value, url)
+            try:
+                raise_error(rc, o[1].value, url)
+            except RequestException as e:
+                e.request = _quiet_prepare(self, args)
+                raise
         r = Response._from_handle(o[0].value, stream)
+        # What .request is built from, if it is ever asked for.
+        r._req_args = args
+        if allow_redirects and r.status_code in REDIRECT_STATI:
+            _check_redirect_limit(self, r)
         if hooks or self.hooks.get("response"):
             r = self._run_hooks(r, hooks)
         return r
@@ -649,8 +1119,9 @@ class Session:
                     has_ct = True
                 f = _strs(n, v)
                 add(_pack_field(3, len(f)) + f)
-        if params is not None:
-            for k, v in _pairs(params):
+        session_params = self._params._packed
+        if params is not None or session_params:
+            for k, v in _merged_params(params, session_params):
                 f = _strs(k.encode(), v.encode())
                 add(_pack_field(5, len(f)) + f)
         body, ctype = self._body(data, files, json, out)
@@ -680,11 +1151,11 @@ class Session:
                 t = kind[1].encode()
                 add(_pack_field(9, len(t)) + t)
         if timeout is not None:
-            c, r = _timeouts(timeout)
-            add(_pack_field(11, 8) + _U64.pack(c))
-            add(_pack_field(12, 8) + _U64.pack(r))
+            _pack_timeouts(add, timeout)
         if not allow_redirects:
             add(_pack_field(14, 4) + _pack_u32(0))
+        else:
+            add(_AT_LIMIT)
         if stream:
             add(_pack_field(16, 1) + b"\x01")
         lower = url.lower()
@@ -693,8 +1164,12 @@ class Session:
                 if field is not None:
                     add(field)
                 break
+        https = url[:6].lower() == "https:"
+        if https and (verify is None or verify is True) and self._verify is True and self._trust_env:
+            # requests' merge_environment_settings: the environment's CA bundle.
+            verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or verify
         if verify is not None or cert is not None or proxies:
-            self._pack_transport(out, verify, cert, proxies)
+            self._pack_transport(out, verify, cert, proxies, https)
         return b"".join(out)
 
     def _body(self, data, files, json, out):
@@ -707,6 +1182,8 @@ class Session:
                 out.append(_pack_field(17, len(f)) + f)
             items = files.items() if isinstance(files, Mapping) else files
             for name, value in items:
+                if value is None or (isinstance(value, (tuple, list)) and len(value) > 1 and value[1] is None):
+                    continue  # requests leaves such a part out
                 out.append(_file_field(_b(name, "files field name"), value))
             return None, None  # the library sets multipart/form-data with its boundary
         if data is not None and data != {} and data != []:
@@ -736,11 +1213,14 @@ class Session:
             return body, b"application/json"
         return None, None
 
-    def _pack_transport(self, out, verify, cert, proxies):
-        """Per-request TLS and proxy settings, where they differ from the session's."""
+    def _pack_transport(self, out, verify, cert, proxies, https):
+        """Per-request TLS and proxy settings, where they differ from the
+        session's; a client certificate only for https (as requests)."""
         add = out.append
         if verify is not None and verify != self._verify:
             if isinstance(verify, (str, bytes, os.PathLike)):
+                if https and not os.path.exists(verify):
+                    raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {verify}")
                 p = os.fsencode(verify)
                 add(_pack_field(22, 1) + b"\x01")
                 add(_pack_field(23, len(p)) + p)
@@ -750,8 +1230,12 @@ class Session:
                     add(_pack_field(23, 0))
             else:
                 raise TypeError(f"verify must be True, False or a CA bundle path, not {verify!r}")
-        if cert is not None and cert != self._cert:
+        if https and cert is not None and cert != self._cert:
             c, k = _cert_paths(cert)
+            if not os.path.exists(c):
+                raise OSError(f"Could not find the TLS certificate file, invalid path: {os.fsdecode(c)}")
+            if not os.path.exists(k):
+                raise OSError(f"Could not find the TLS key file, invalid path: {os.fsdecode(k)}")
             f = _strs(c, k)
             add(_pack_field(24, len(f)) + f)
         if proxies:
@@ -762,7 +1246,7 @@ class Session:
                     v = b"" if url is None else _b(url, "no_proxy")
                     add(_pack_field(26, len(v)) + v)
                 elif key in _PROXY_KEYS:
-                    f = _strs(key.encode(), b"" if url is None else _b(url, "proxy URL"))
+                    f = _strs(key.encode(), b"" if url is None else _proxy_url(url))
                     add(_pack_field(25, len(f)) + f)
                 else:
                     raise ValueError(f"proxies key {key!r}: hsession takes 'http', 'https', 'all' "
@@ -791,6 +1275,90 @@ class Session:
 
     def delete(self, url, **kwargs):
         return self.request("DELETE", url, **kwargs)
+
+
+# Tag 27: at the redirect limit the library returns the redirect, so
+# TooManyRedirects can carry it (as requests' does).
+_AT_LIMIT = _pack_field(27, 1) + b"\x01"
+
+
+def _pack_timeouts(add, timeout):
+    c, r = _timeouts(timeout)
+    if c >= 0:
+        add(_pack_field(11, 8) + _U64.pack(c))
+    if r >= 0:
+        add(_pack_field(12, 8) + _U64.pack(r))
+
+
+def _check_redirect_limit(session, r):
+    """TooManyRedirects, carrying the last redirect response, when the
+    library stopped at the limit (tag 27)."""
+    if r.status_code in REDIRECT_STATI and len(r.history) >= session._max_redirects and "location" in r.headers:
+        r.close()
+        raise TooManyRedirects(f"Exceeded {session._max_redirects} redirects.", response=r)
+
+
+def _proxy_url(url):
+    """A proxy URL as requests reads it: without a scheme it is http://;
+    without a host it is InvalidProxyURL."""
+    text = url.decode("utf-8") if isinstance(url, (bytes, bytearray)) else url
+    if not isinstance(text, str):
+        raise TypeError(f"proxy URL must be str or bytes, not {type(url).__name__}")
+    if "://" not in text and not text.startswith("http:") and not text.startswith("https:"):
+        text = "http://" + text
+    try:
+        host = urlparse(text).hostname
+    except ValueError:
+        host = None
+    if not host:
+        raise InvalidProxyURL("Please check proxy URL. It is malformed and could be missing the host.")
+    return text.encode("utf-8")
+
+
+def _auth_callable(auth):
+    return auth is not None and not isinstance(auth, tuple) and classify(auth)[0] == "call"
+
+
+def _library_adapter(adapter):
+    """Whether requests sent through adapter go to the library (our
+    HTTPAdapter, or requests', with its send() not overridden)."""
+    kind = type(adapter)
+    return (isinstance(adapter, HTTPAdapter) and kind.send is HTTPAdapter.send) or (
+        kind.__name__ == "HTTPAdapter" and kind.__module__ == "requests.adapters")
+
+
+def _environ_proxies(url, no_proxy=None):
+    """The environment's proxies for url ({} when no_proxy or NO_PROXY bypasses it)."""
+    env = getproxies_environment()
+    bypass = env.pop("no", None) if no_proxy is None else no_proxy
+    if not env:
+        return {}
+    if bypass:
+        host = urlparse(url).netloc.rpartition("@")[2]
+        if bypass.strip() == "*" or proxy_bypass_environment(host, {"no": bypass}):
+            return {}
+    return env
+
+
+def _quiet_prepare(session, args):
+    """The PreparedRequest of a request that failed, for the exception's
+    .request; None when the arguments themselves cannot be prepared."""
+    try:
+        return session.prepare_request(Request(*args[1:]))
+    except Exception:
+        return None
+
+
+def _merged_params(params, session_params):
+    """(key, value) pairs: the session's, then the request's; a request key
+    (even with None) replaces the session's, as requests' merge_setting. A
+    request's params that are not a dict replace the session's entirely."""
+    pairs = _pairs(params) if params is not None else []
+    if not session_params or (params is not None and not isinstance(params, Mapping)):
+        return pairs
+    given = set(params) if params is not None else ()
+    out = [(k, v) for k, vs in session_params.items() if k not in given for v in vs]
+    return out + pairs
 
 
 def _validate_field(field):
@@ -835,6 +1403,8 @@ def _file_field(name, value):
     file_name = None
     ctype = b""
     if isinstance(value, (tuple, list)):
+        if not 2 <= len(value) <= 4:
+            raise ValueError("a files= tuple is (file name, content[, content type[, headers]])")
         file_name = value[0]
         content = value[1]
         if len(value) > 2 and value[2]:
@@ -851,6 +1421,8 @@ def _file_field(name, value):
         return _pack_field(18, len(f)) + f
     if hasattr(content, "read"):
         content = content.read()
+    if isinstance(content, int) and not isinstance(content, bool):
+        content = str(content)  # as requests (urllib3) sends a number
     if isinstance(content, str):
         content = content.encode("utf-8")
     if not isinstance(content, (bytes, bytearray, memoryview)):

@@ -211,7 +211,7 @@ def test_session_get_adapter_prefix_matching(s):
     assert s.get_adapter("https://example.com/other") is a
     assert s.get_adapter("HTTPS://EXAMPLE.COM/api") is b  # mixed case
     assert s.get_adapter("http://example.org") is s.adapters["http://"]
-    with pytest.raises(hsession.InvalidURL):
+    with pytest.raises(hsession.InvalidSchema):  # requests' class for it
         s.get_adapter("ftp://x")
 
 
