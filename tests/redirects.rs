@@ -216,13 +216,13 @@ fn packed_tag_27_returns_the_redirect_at_the_limit() {
     let mut buf = field(1, b"GET");
     buf.extend(field(2, url.as_bytes()));
     buf.extend(field(14, &2u32.to_le_bytes()));
-    let req = hsession::packed::unpack_request(&buf).unwrap();
+    let req = hsession::ffi::packed::unpack_request(&buf).unwrap();
     assert_eq!(
         s.send(&req).unwrap_err().kind(),
         ErrorKind::TooManyRedirects
     );
     buf.extend(field(27, &[1]));
-    let req = hsession::packed::unpack_request(&buf).unwrap();
+    let req = hsession::ffi::packed::unpack_request(&buf).unwrap();
     let resp = s.send(&req).unwrap();
     assert_eq!(resp.status(), 302, "the third redirect, not followed");
     assert_eq!(resp.history().len(), 2);
