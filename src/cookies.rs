@@ -5,9 +5,9 @@
 //! (Max-Age over Expires). This module adds what it leaves out or does
 //! differently:
 //!
-//! - a public suffix list compiled into the library (psl): `Domain=co.uk`
-//!   or `Domain=com` is refused, or becomes host-only when it is the host
-//!   itself;
+//! - a public suffix list compiled into the library (psl): `Domain=co.uk`,
+//!   `Domain=com` or an unlisted TLD such as `Domain=corp` is refused, or
+//!   becomes host-only when it is the host itself;
 //! - Secure cookies only over https, loopback included (cookie_store treats
 //!   http://127.0.0.1 and http://localhost as secure), and never set from
 //!   http, nor overwriting a Secure cookie from http (RFC 6265bis);
@@ -125,11 +125,14 @@ fn is_ip(host: &str) -> bool {
     host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
-/// A known public suffix (ICANN or private section), such as `com`,
-/// `co.uk` or `github.io`. Unknown TLDs are not, as in cookie_store.
+/// A public suffix: one on the list (ICANN or private section), such as
+/// `com`, `co.uk` or `github.io`, and, by the list's implicit `*` rule,
+/// every TLD it does not name (`corp`, `internal`, `local`, `test`), as
+/// curl and browsers treat them. A dot-less name is always one.
 fn is_public_suffix(domain: &str) -> bool {
-    psl::suffix(domain.as_bytes())
-        .is_some_and(|s| s.is_known() && s.as_bytes() == domain.as_bytes())
+    let domain = domain.trim_end_matches('.');
+    !domain.contains('.')
+        || psl::suffix(domain.as_bytes()).is_some_and(|s| s.as_bytes() == domain.as_bytes())
 }
 
 /// The registrable domain that the per-domain limit counts under.

@@ -477,6 +477,46 @@ fn public_suffix_domains_are_refused() {
 }
 
 #[test]
+fn unlisted_top_level_domains_are_public_suffixes() {
+    // The list's implicit "*" rule: every TLD it does not name is a public
+    // suffix, so wiki.corp cannot set a cookie that payroll.corp receives.
+    let s = Session::new().unwrap();
+    let j = s.jar();
+    for tld in ["corp", "internal", "local", "localhost", "test", "lan"] {
+        rejected(
+            j.set_cookie(
+                &format!("https://wiki.{tld}/"),
+                &format!("x=1; Domain={tld}"),
+            ),
+            "public suffix",
+        );
+        rejected(
+            j.set_cookie(
+                &format!("https://wiki.{tld}/"),
+                &format!("x=1; Domain=.{tld}"),
+            ),
+            "public suffix",
+        );
+        assert!(j
+            .cookies_for(&format!("https://payroll.{tld}/"))
+            .unwrap()
+            .is_empty());
+    }
+    assert!(j.is_empty());
+    // A dot-less host may still set a cookie for itself: host-only.
+    j.set_cookie("http://localhost/", "me=1; Domain=localhost")
+        .unwrap();
+    assert!(find(&j.cookies(), "me").host_only);
+    // A registrable domain under an unlisted TLD works as usual.
+    j.set_cookie("https://wiki.corp/", "site=1; Domain=wiki.corp")
+        .unwrap();
+    assert_eq!(
+        names(&j.cookies_for("https://a.wiki.corp/").unwrap()),
+        ["site"]
+    );
+}
+
+#[test]
 fn host_only_and_domain_cookies_match_as_rfc_6265_says() {
     let s = Session::new().unwrap();
     let j = s.jar();
