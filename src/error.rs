@@ -74,10 +74,16 @@ pub struct Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// Credentials in any URL the message quotes become `***`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        let message = message.into();
+        let message = match redact_text(&message) {
+            std::borrow::Cow::Borrowed(_) => message,
+            std::borrow::Cow::Owned(redacted) => redacted,
+        };
         Error {
             kind,
-            message: message.into(),
+            message,
             url: None,
         }
     }
@@ -113,6 +119,32 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+#[cfg(test)]
+mod tests {
+    use super::redact_text;
+
+    #[test]
+    fn userinfo_is_redacted_in_any_text() {
+        for (text, shown) in [
+            ("no url here", "no url here"),
+            ("a@b.c", "a@b.c"),
+            ("http://example.com/a@b", "http://example.com/a@b"),
+            (
+                r#"invalid URL "http://alice:pw@exa mple.com/": bad"#,
+                r#"invalid URL "http://***:***@exa mple.com/": bad"#,
+            ),
+            ("//tok@host?x=@", "//***@host?x=@"),
+            (
+                "via http://u:p@proxy:8080 to https://a:b@c/d",
+                "via http://***:***@proxy:8080 to https://***:***@c/d",
+            ),
+            ("http://u:p@@h", "http://***:***@h"),
+        ] {
+            assert_eq!(redact_text(text), shown, "{text}");
+        }
+    }
+}
+
 /// The URL as it may be shown in logs: user name and password become `***`.
 pub fn redact_url(url: &url::Url) -> String {
     if url.username().is_empty() && url.password().is_none() {
@@ -126,6 +158,36 @@ pub fn redact_url(url: &url::Url) -> String {
         let _ = shown.set_password(Some("***"));
     }
     shown.into()
+}
+
+/// `text` with the userinfo of every URL in it (parsed or not, as an
+/// unparsable URL is quoted raw) replaced by `***`: whatever sits between
+/// a `//` and the last `@` before the next `/`, `?` or `#`. It may hide a
+/// little more than the userinfo, never less.
+pub fn redact_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('@') || !text.contains("//") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("//") {
+        let (head, after) = rest.split_at(i + 2);
+        out.push_str(head);
+        let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+        match after[..end].rfind('@') {
+            Some(at) => {
+                out.push_str(if after[..at].contains(':') {
+                    "***:***"
+                } else {
+                    "***"
+                });
+                rest = &after[at..];
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Whether an io::Error carries a rustls error, perhaps inside other
