@@ -119,31 +119,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-#[cfg(test)]
-mod tests {
-    use super::redact_text;
-
-    #[test]
-    fn userinfo_is_redacted_in_any_text() {
-        for (text, shown) in [
-            ("no url here", "no url here"),
-            ("a@b.c", "a@b.c"),
-            ("http://example.com/a@b", "http://example.com/a@b"),
-            (
-                r#"invalid URL "http://alice:pw@exa mple.com/": bad"#,
-                r#"invalid URL "http://***:***@exa mple.com/": bad"#,
-            ),
-            ("//tok@host?x=@", "//***@host?x=@"),
-            (
-                "via http://u:p@proxy:8080 to https://a:b@c/d",
-                "via http://***:***@proxy:8080 to https://***:***@c/d",
-            ),
-            ("http://u:p@@h", "http://***:***@h"),
-        ] {
-            assert_eq!(redact_text(text), shown, "{text}");
-        }
-    }
-}
 
 /// The URL as it may be shown in logs: user name and password become `***`.
 pub fn redact_url(url: &url::Url) -> String {
@@ -231,6 +206,8 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
             kind = ErrorKind::Io;
         } else if cause.is::<rustls::Error>() {
             kind = ErrorKind::Tls;
+        } else if cause.is::<crate::zstd_decode::ZstdError>() {
+            kind = ErrorKind::Decode;
         } else if let Some(h) = cause.downcast_ref::<hyper::Error>() {
             under_hyper = true;
             if h.is_parse() || h.is_parse_status() {
@@ -279,4 +256,30 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
         _ => "connection closed before the response was complete",
     };
     Error::new(kind, format!("{what}{detail}")).with_url(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_text;
+
+    #[test]
+    fn userinfo_is_redacted_in_any_text() {
+        for (text, shown) in [
+            ("no url here", "no url here"),
+            ("a@b.c", "a@b.c"),
+            ("http://example.com/a@b", "http://example.com/a@b"),
+            (
+                r#"invalid URL "http://alice:pw@exa mple.com/": bad"#,
+                r#"invalid URL "http://***:***@exa mple.com/": bad"#,
+            ),
+            ("//tok@host?x=@", "//***@host?x=@"),
+            (
+                "via http://u:p@proxy:8080 to https://a:b@c/d",
+                "via http://***:***@proxy:8080 to https://***:***@c/d",
+            ),
+            ("http://u:p@@h", "http://***:***@h"),
+        ] {
+            assert_eq!(redact_text(text), shown, "{text}");
+        }
+    }
 }

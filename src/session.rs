@@ -21,7 +21,8 @@ use crate::runtime;
 use crate::stream::{self, BodyStream, Limits};
 use bytes::Bytes;
 use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE,
+    HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING, AUTHORIZATION, COOKIE, LOCATION,
+    RETRY_AFTER, SET_COOKIE,
 };
 use reqwest::Method;
 use std::sync::atomic::Ordering;
@@ -591,6 +592,8 @@ fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<re
         .tcp_nodelay(config.tcp_nodelay)
         // hsession follows redirects and keeps cookies itself (src/redirect.rs).
         .redirect(reqwest::redirect::Policy::none())
+        // zstd with a bounded window (src/zstd_decode.rs).
+        .no_zstd()
         .build()
         .map_err(|e| {
             Error::new(
@@ -745,6 +748,9 @@ async fn attempt(
     let mut resent_stale = false;
     loop {
         let mut headers = p.headers.clone();
+        if !headers.contains_key(ACCEPT_ENCODING) {
+            headers.insert(ACCEPT_ENCODING, crate::zstd_decode::ACCEPT);
+        }
         if !headers.contains_key(COOKIE) {
             if let Some(cookies) = p.jar.header_with(&p.url, &p.cookies) {
                 // Cookie text came from Set-Cookie headers, which were header values.
@@ -763,7 +769,7 @@ async fn attempt(
         p.counters.requests.fetch_add(1, Ordering::Relaxed);
         let sent_at = Instant::now();
         let err = match send_one(&p.client, request, probe, p.timeouts.read).await {
-            Ok(resp) => return Ok(resp),
+            Ok(resp) => return Ok(crate::zstd_decode::decode(resp, &p.method)),
             Err(e) => e,
         };
         let failure = match err.kind() {
