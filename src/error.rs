@@ -119,7 +119,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-
 /// The URL as it may be shown in logs: user name and password become `***`.
 pub fn redact_url(url: &url::Url) -> String {
     if url.username().is_empty() && url.password().is_none() {
