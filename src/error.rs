@@ -68,6 +68,19 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     url: Option<String>,
+    /// For transport errors: what the attempt's resend decision needs.
+    pub(crate) transport: Transport,
+}
+
+/// What a transport error says about the request's fate.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Transport {
+    /// The local address of the connection the request was sent on (its
+    /// identity), when hyper-util reports it.
+    pub local_addr: Option<std::net::SocketAddr>,
+    /// The server never processed the request: HTTP/2 REFUSED_STREAM, or a
+    /// stream above a graceful GOAWAY's last stream id.
+    pub unprocessed: bool,
 }
 
 /// Result alias of the core.
@@ -85,6 +98,7 @@ impl Error {
             kind,
             message,
             url: None,
+            transport: Transport::default(),
         }
     }
 
@@ -198,7 +212,21 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
     // hyper's own body decoder (chunked framing) reports bad bytes as an
     // io::Error inside a hyper::Error; decompression errors come without one.
     let mut under_hyper = false;
+    let mut transport = Transport::default();
     while let Some(cause) = source {
+        if let Some(e) = cause.downcast_ref::<hyper_util::client::legacy::Error>() {
+            if let Some(info) = e.connect_info() {
+                let mut extras = http::Extensions::new();
+                info.get_extras(&mut extras);
+                transport.local_addr = extras
+                    .get::<hyper_util::client::legacy::connect::HttpInfo>()
+                    .map(|i| i.local_addr());
+            }
+        }
+        if let Some(e) = cause.downcast_ref::<h2::Error>() {
+            transport.unprocessed |= e.reason() == Some(h2::Reason::REFUSED_STREAM)
+                || (e.is_go_away() && e.is_remote() && e.reason() == Some(h2::Reason::NO_ERROR));
+        }
         if cause.is::<crate::connector::ConnectTimeoutError>() {
             kind = ErrorKind::ConnectTimeout;
         } else if cause.is::<crate::body::BodyReadError>() {
@@ -254,7 +282,9 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
         ErrorKind::Io => "the request body could not be read",
         _ => "connection closed before the response was complete",
     };
-    Error::new(kind, format!("{what}{detail}")).with_url(url)
+    let mut err = Error::new(kind, format!("{what}{detail}")).with_url(url);
+    err.transport = transport;
+    err
 }
 
 #[cfg(test)]
