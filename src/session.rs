@@ -788,12 +788,12 @@ async fn attempt(
                     Some(addr) => !probe.opened(addr) && !dead.contains(&addr),
                     None => {
                         resends == 0
-                            && !probe
+                            && probe
                                 .times
                                 .lock()
                                 .unwrap_or_else(|e| e.into_inner())
                                 .0
-                                .is_some_and(|started| started >= sent_at)
+                                .is_none_or(|started| started < sent_at)
                     }
                 };
             if unprocessed || stale {
