@@ -70,6 +70,22 @@ pub(crate) enum FormPart {
     },
 }
 
+/// A file name as browsers put it in `filename="..."` (the HTML standard's
+/// multipart encoding): `"`, CR and LF percent-encoded, and other control
+/// characters too, so that no file name can end the header line and add
+/// part headers of its own (reqwest only puts a backslash before them).
+fn escape_file_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c == '"' || c.is_ascii_control() {
+            out.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A multipart part with its optional file name and content type.
 fn named_part(
     mut p: reqwest::multipart::Part,
@@ -77,7 +93,7 @@ fn named_part(
     mime: &Option<String>,
 ) -> Result<reqwest::multipart::Part> {
     if let Some(file_name) = file_name {
-        p = p.file_name(file_name.clone());
+        p = p.file_name(escape_file_name(file_name));
     }
     if let Some(mime) = mime {
         p = p.mime_str(mime).map_err(|_| {

@@ -27,6 +27,37 @@ pub(crate) struct Counters {
 pub(crate) struct ConnectProbe {
     pub connect_timeout: Option<Duration>,
     pub times: Mutex<(Option<Instant>, Option<Instant>)>,
+    /// Local addresses of the connections this request's connects opened:
+    /// a failure on one of them was not on a stale pooled connection.
+    pub opened: Mutex<Vec<std::net::SocketAddr>>,
+}
+
+impl ConnectProbe {
+    pub fn new(connect_timeout: Option<Duration>) -> ConnectProbe {
+        ConnectProbe {
+            connect_timeout,
+            times: Mutex::new((None, None)),
+            opened: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn opened(&self, addr: std::net::SocketAddr) -> bool {
+        self.opened
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&addr)
+    }
+}
+
+/// The local address of a new connection, its identity in errors.
+fn local_addr(
+    conn: &impl hyper_util::client::legacy::connect::Connection,
+) -> Option<std::net::SocketAddr> {
+    let mut extras = http::Extensions::new();
+    conn.connected().get_extras(&mut extras);
+    extras
+        .get::<hyper_util::client::legacy::connect::HttpInfo>()
+        .map(|i| i.local_addr())
 }
 
 tokio::task_local! {
@@ -84,7 +115,7 @@ where
     S: tower_service::Service<R>,
     S::Error: Into<BoxError>,
     S::Future: Send + 'static,
-    S::Response: Send + 'static,
+    S::Response: hyper_util::client::legacy::connect::Connection + Send + 'static,
 {
     type Response = S::Response;
     type Error = BoxError;
@@ -135,6 +166,12 @@ where
             }
             if let Some(p) = probe {
                 p.times.lock().unwrap_or_else(|e| e.into_inner()).1 = Some(Instant::now());
+                if let Some(addr) = result.as_ref().ok().and_then(local_addr) {
+                    p.opened
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(addr);
+                }
             }
             result
         })

@@ -5,9 +5,9 @@
 //! (Max-Age over Expires). This module adds what it leaves out or does
 //! differently:
 //!
-//! - a public suffix list compiled into the library (psl): `Domain=co.uk`
-//!   or `Domain=com` is refused, or becomes host-only when it is the host
-//!   itself;
+//! - a public suffix list compiled into the library (psl): `Domain=co.uk`,
+//!   `Domain=com` or an unlisted TLD such as `Domain=corp` is refused, or
+//!   becomes host-only when it is the host itself;
 //! - Secure cookies only over https, loopback included (cookie_store treats
 //!   http://127.0.0.1 and http://localhost as secure), and never set from
 //!   http, nor overwriting a Secure cookie from http (RFC 6265bis);
@@ -15,8 +15,9 @@
 //! - IP hosts get host-only cookies only;
 //! - control characters, tabs and `;` in names and values are refused, and
 //!   name + value is at most 4096 bytes;
-//! - at most 50 cookies per registrable domain and 3000 in all (the oldest
-//!   go first), and a Cookie header of at most 8 KiB;
+//! - at most 50 cookies taken from one response, 50 kept per registrable
+//!   domain and 3000 in all (expired, then non-Secure, then Secure cookies
+//!   go, least recently used first), and a Cookie header of at most 8 KiB;
 //! - the Cookie header in RFC order (longest path first, then oldest first);
 //! - expired cookies are deleted, not only hidden;
 //! - listing, editing, and saving to / loading from JSON and the Netscape
@@ -25,17 +26,22 @@
 use crate::error::{Error, ErrorKind, Result};
 use cookie_store::{CookieDomain, CookieExpiration, CookiePath, CookieStore, RawCookie};
 use reqwest::header::HeaderValue;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Cookies kept per registrable domain (eTLD+1, or the host for IPs);
-/// beyond it the oldest are deleted.
+/// beyond it the least recently used are deleted, non-Secure ones first.
 pub const MAX_COOKIES_PER_DOMAIN: usize = 50;
-/// Cookies kept in one jar; beyond it the oldest are deleted.
+/// Cookies kept in one jar; beyond it the least recently used are deleted,
+/// non-Secure ones first.
 pub const MAX_COOKIES: usize = 3000;
+/// Set-Cookie headers taken from one response (curl's limit); the rest are
+/// ignored, so that no single response can flood the jar.
+pub const MAX_COOKIES_PER_RESPONSE: usize = 50;
 /// The longest Cookie header sent, in bytes; cookies that do not fit are
 /// left out, least specific path first, then newest first.
 pub const MAX_COOKIE_HEADER: usize = 8192;
@@ -100,15 +106,43 @@ pub struct Jar {
     file: Mutex<Option<(PathBuf, CookieFileFormat)>>,
 }
 
-/// Creation order per (domain, path, name): the header's order among equal
-/// paths and the eviction order. cookie_store does not keep it.
-type Created = HashMap<String, HashMap<String, HashMap<String, u64>>>;
+/// (domain, path, name): a cookie's identity in the jar.
+type Key = (String, String, String);
 
+/// What the jar keeps per cookie besides cookie_store's fields.
+#[derive(Debug)]
+struct Meta {
+    /// Creation order: the header's order among equal paths (RFC 6265).
+    created: u64,
+    /// Last set or sent: the eviction order (least recently used first).
+    /// Sending only holds the read lock, hence atomic.
+    used: AtomicU64,
+    /// The `used` under which the cookie sits in `State::order`.
+    indexed: u64,
+    secure: bool,
+    /// Unix seconds, for `State::expiries`.
+    expires: Option<i64>,
+}
+
+/// Per (domain, path, name), as cookie_store nests them, so lookups borrow.
+type Metas = HashMap<String, HashMap<String, HashMap<String, Meta>>>;
+
+/// The jar's state. Besides cookie_store's map, indexes that keep every
+/// insert from scanning the jar: the keys per registrable domain (for the
+/// per-domain limit and the Secure-shadowing check), the eviction order,
+/// and the expiries.
 #[derive(Debug, Default)]
 struct State {
     store: CookieStore,
-    created: Created,
-    next: u64,
+    meta: Metas,
+    by_base: HashMap<String, HashSet<Key>>,
+    /// (Secure, last use when indexed, key): non-Secure cookies go first,
+    /// then the least recently used. A cookie sent since it was indexed is
+    /// indexed again when eviction meets it.
+    order: BTreeSet<(bool, u64, Key)>,
+    expiries: BTreeSet<(i64, Key)>,
+    count: usize,
+    clock: AtomicU64,
 }
 
 type StoreCookie = cookie_store::Cookie<'static>;
@@ -125,11 +159,14 @@ fn is_ip(host: &str) -> bool {
     host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
-/// A known public suffix (ICANN or private section), such as `com`,
-/// `co.uk` or `github.io`. Unknown TLDs are not, as in cookie_store.
+/// A public suffix: one on the list (ICANN or private section), such as
+/// `com`, `co.uk` or `github.io`, and, by the list's implicit `*` rule,
+/// every TLD it does not name (`corp`, `internal`, `local`, `test`), as
+/// curl and browsers treat them. A dot-less name is always one.
 fn is_public_suffix(domain: &str) -> bool {
-    psl::suffix(domain.as_bytes())
-        .is_some_and(|s| s.is_known() && s.as_bytes() == domain.as_bytes())
+    let domain = domain.trim_end_matches('.');
+    !domain.contains('.')
+        || psl::suffix(domain.as_bytes()).is_some_and(|s| s.as_bytes() == domain.as_bytes())
 }
 
 /// The registrable domain that the per-domain limit counts under.
@@ -250,49 +287,103 @@ fn info(c: &StoreCookie) -> Cookie {
 }
 
 impl State {
-    fn created(&self, c: &StoreCookie) -> u64 {
+    fn meta(&self, c: &StoreCookie) -> Option<&Meta> {
         // Borrowed lookups: this runs for every cookie of every request.
         let d = c.domain.as_cow().unwrap_or_default();
-        self.created
+        self.meta
             .get(d.as_ref())
             .and_then(|m| m.get(&*c.path))
             .and_then(|m| m.get(c.name()))
-            .copied()
-            .unwrap_or(0)
     }
 
-    fn set_created(&mut self, (d, p, n): (String, String, String), keep_old: bool) {
-        let seq = self.next;
-        self.next += 1;
-        let slot = self
-            .created
+    fn created(&self, c: &StoreCookie) -> u64 {
+        self.meta(c).map_or(0, |m| m.created)
+    }
+
+    fn tick(&self) -> u64 {
+        self.clock.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Marks `c` as just used (sent).
+    fn touch(&self, c: &StoreCookie) {
+        if let Some(m) = self.meta(c) {
+            m.used.store(self.tick(), Ordering::Relaxed);
+        }
+    }
+
+    /// Records a stored cookie: new, or replaced (`keep_old`: it keeps its
+    /// creation time, RFC 6265 5.3 step 11). Either way it was just used.
+    fn set_meta(&mut self, c: &StoreCookie, keep_old: bool) {
+        let seq = self.tick();
+        let k = key(c);
+        let secure = c.secure() == Some(true);
+        let expires = match c.expires {
+            CookieExpiration::AtUtc(t) => Some(t.unix_timestamp()),
+            CookieExpiration::SessionEnd => None,
+        };
+        let mut created = seq;
+        if let Some(old) = self.unindex(&k) {
+            if keep_old {
+                created = old.created;
+            }
+        } else {
+            self.by_base
+                .entry(base_domain(&k.0).to_owned())
+                .or_default()
+                .insert(k.clone());
+            self.count += 1;
+        }
+        self.order.insert((secure, seq, k.clone()));
+        if let Some(at) = expires {
+            self.expiries.insert((at, k.clone()));
+        }
+        let meta = Meta {
+            created,
+            used: AtomicU64::new(seq),
+            indexed: seq,
+            secure,
+            expires,
+        };
+        let (d, p, n) = k;
+        self.meta
             .entry(d)
             .or_default()
             .entry(p)
             .or_default()
-            .entry(n);
-        match slot {
-            std::collections::hash_map::Entry::Occupied(mut e) if !keep_old => {
-                e.insert(seq);
-            }
-            std::collections::hash_map::Entry::Occupied(_) => {}
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(seq);
-            }
+            .insert(n, meta);
+    }
+
+    /// Takes `k` out of `meta` and the order and expiry indexes (not
+    /// `by_base` or the count).
+    fn unindex(&mut self, (d, p, n): &Key) -> Option<Meta> {
+        let paths = self.meta.get_mut(d)?;
+        let names = paths.get_mut(p)?;
+        let old = names.remove(n)?;
+        if names.is_empty() {
+            paths.remove(p);
         }
+        if paths.is_empty() {
+            self.meta.remove(d);
+        }
+        let k = (d.clone(), p.clone(), n.clone());
+        if let Some(at) = old.expires {
+            self.expiries.remove(&(at, k.clone()));
+        }
+        self.order.remove(&(old.secure, old.indexed, k));
+        Some(old)
     }
 
     fn remove(&mut self, d: &str, p: &str, n: &str) -> bool {
-        if let Some(paths) = self.created.get_mut(d) {
-            if let Some(names) = paths.get_mut(p) {
-                names.remove(n);
-                if names.is_empty() {
-                    paths.remove(p);
+        let k = (d.to_owned(), p.to_owned(), n.to_owned());
+        if self.unindex(&k).is_some() {
+            let base = base_domain(d);
+            if let Some(keys) = self.by_base.get_mut(base) {
+                keys.remove(&k);
+                if keys.is_empty() {
+                    self.by_base.remove(base);
                 }
             }
-            if paths.is_empty() {
-                self.created.remove(d);
-            }
+            self.count -= 1;
         }
         self.store.remove(d, p, n).is_some()
     }
@@ -314,9 +405,18 @@ impl State {
         live
     }
 
-    /// cookie_store keeps expired cookies (only hiding them); delete them.
+    /// cookie_store keeps expired cookies (only hiding them); delete them,
+    /// soonest expiry first, without scanning the jar.
     fn prune_expired(&mut self) {
-        self.remove_where(|c| c.is_expired());
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        while let Some((at, k)) = self.expiries.first().cloned() {
+            if at > now {
+                break;
+            }
+            self.remove(&k.0, &k.1, &k.2);
+            // A key whose meta is already gone leaves only its index entry.
+            self.expiries.remove(&(at, k));
+        }
     }
 
     /// Unexpired cookies, oldest first.
@@ -417,11 +517,16 @@ impl State {
                 Some(p) => CookiePath::new(p, url),
                 None => CookiePath::default_path(url),
             });
-            let shadowed = self.store.iter_unexpired().any(|c| {
-                let d = String::from(&c.domain);
-                c.secure() == Some(true)
+            // Cookies that domain-match each other share a registrable domain.
+            let same_base = self.by_base.get(base_domain(&new_domain));
+            let shadowed = same_base.into_iter().flatten().any(|(d, p, n)| {
+                let Some(c) = self.store.get_any(d, p, n) else {
+                    return false;
+                };
+                !c.is_expired()
+                    && c.secure() == Some(true)
                     && c.name() == name
-                    && (domain_match(&d, &new_domain) || domain_match(&new_domain, &d))
+                    && (domain_match(d, &new_domain) || domain_match(&new_domain, d))
                     && path_match(&new_path, &c.path)
             });
             if shadowed {
@@ -441,10 +546,11 @@ impl State {
             .into_owned();
         self.prune_expired();
         let k = key(&cookie);
+        let stored = cookie.clone();
         match self.store.insert(cookie, url) {
-            Ok(cookie_store::StoreAction::Inserted) => self.set_created(k.clone(), false),
+            Ok(cookie_store::StoreAction::Inserted) => self.set_meta(&stored, false),
             // RFC 6265 5.3 step 11: a replaced cookie keeps its creation time.
-            Ok(cookie_store::StoreAction::UpdatedExisting) => self.set_created(k.clone(), true),
+            Ok(cookie_store::StoreAction::UpdatedExisting) => self.set_meta(&stored, true),
             Ok(cookie_store::StoreAction::ExpiredExisting) => {
                 self.remove(&k.0, &k.1, &k.2);
                 return Ok(());
@@ -459,27 +565,66 @@ impl State {
         Ok(())
     }
 
-    /// Deletes the oldest cookies beyond the per-domain and total limits.
+    /// Deletes cookies beyond the per-domain and total limits: expired
+    /// ones, then non-Secure ones, then Secure ones, least recently used
+    /// first. Looks only at `domain`'s registrable domain and at the front
+    /// of the eviction order, never at the whole jar.
     fn enforce_limits(&mut self, domain: &str) {
-        let base = base_domain(domain).to_owned();
-        let evict = |state: &mut State, max: usize, same: &dyn Fn(&str) -> bool| {
-            let mut group: Vec<_> = state
-                .store
-                .iter_any()
-                .filter(|c| same(&String::from(&c.domain)))
-                .map(|c| (state.created(c), key(c)))
+        let base = base_domain(domain);
+        if self
+            .by_base
+            .get(base)
+            .is_some_and(|keys| keys.len() > MAX_COOKIES_PER_DOMAIN)
+        {
+            let mut group: Vec<_> = self.by_base[base]
+                .iter()
+                .map(|k| {
+                    let c = self.store.get_any(&k.0, &k.1, &k.2);
+                    let expired = c.is_none_or(|c| c.is_expired());
+                    let meta = c.and_then(|c| self.meta(c));
+                    let secure = meta.is_some_and(|m| m.secure);
+                    let used = meta.map_or(0, |m| m.used.load(Ordering::Relaxed));
+                    (!expired, secure, used, k.clone())
+                })
                 .collect();
-            if group.len() <= max {
-                return;
-            }
             group.sort();
-            let excess = group.len() - max;
-            for (_, (d, p, n)) in group.into_iter().take(excess) {
-                state.remove(&d, &p, &n);
+            let excess = group.len() - MAX_COOKIES_PER_DOMAIN;
+            for (_, _, _, (d, p, n)) in group.into_iter().take(excess) {
+                self.remove(&d, &p, &n);
             }
-        };
-        evict(self, MAX_COOKIES_PER_DOMAIN, &|d| base_domain(d) == base);
-        evict(self, MAX_COOKIES, &|_| true);
+        }
+        while self.count > MAX_COOKIES {
+            let Some((secure, indexed, k)) = self.order.pop_first() else {
+                break;
+            };
+            let used = self
+                .meta
+                .get(&k.0)
+                .and_then(|m| m.get(&k.1))
+                .and_then(|m| m.get(&k.2))
+                .map(|m| m.used.load(Ordering::Relaxed));
+            match used {
+                // Sent since it was indexed: back in line at its last use.
+                Some(used) if used != indexed => {
+                    if let Some(m) = self
+                        .meta
+                        .get_mut(&k.0)
+                        .and_then(|m| m.get_mut(&k.1))
+                        .and_then(|m| m.get_mut(&k.2))
+                    {
+                        m.indexed = used;
+                    }
+                    self.order.insert((secure, used, k));
+                }
+                Some(_) => {
+                    // Back in the set so that remove() finds and drops it.
+                    self.order.insert((secure, indexed, k.clone()));
+                    self.remove(&k.0, &k.1, &k.2);
+                }
+                // Not in the jar any more: only the index entry was left.
+                None => {}
+            }
+        }
     }
 }
 
@@ -521,6 +666,7 @@ impl Jar {
         for c in state.matching(url) {
             if !extra.iter().any(|(n, _)| n == c.name()) {
                 push(&mut header, c.name(), c.value(), true);
+                state.touch(c);
             }
         }
         (!header.is_empty()).then_some(header)
@@ -562,6 +708,7 @@ impl Jar {
     /// browsers do.
     pub fn store<'a>(&self, set_cookie: impl Iterator<Item = &'a HeaderValue>, url: &url::Url) {
         let cookies: Vec<_> = set_cookie
+            .take(MAX_COOKIES_PER_RESPONSE)
             .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
             .filter(|s| check_set_cookie(s).is_ok())
             .filter_map(|s| RawCookie::parse(s.to_owned()).ok())
@@ -623,9 +770,7 @@ impl Jar {
     }
 
     pub fn clear(&self) {
-        let mut state = self.write();
-        state.store.clear();
-        state.created.clear();
+        *self.write() = State::default();
     }
 
     /// The jar in `format`, oldest cookie first (so loading keeps the

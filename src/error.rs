@@ -68,17 +68,37 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     url: Option<String>,
+    /// For transport errors: what the attempt's resend decision needs.
+    pub(crate) transport: Transport,
+}
+
+/// What a transport error says about the request's fate.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Transport {
+    /// The local address of the connection the request was sent on (its
+    /// identity), when hyper-util reports it.
+    pub local_addr: Option<std::net::SocketAddr>,
+    /// The server never processed the request: HTTP/2 REFUSED_STREAM, or a
+    /// stream above a graceful GOAWAY's last stream id.
+    pub unprocessed: bool,
 }
 
 /// Result alias of the core.
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// Credentials in any URL the message quotes become `***`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        let message = message.into();
+        let message = match redact_text(&message) {
+            std::borrow::Cow::Borrowed(_) => message,
+            std::borrow::Cow::Owned(redacted) => redacted,
+        };
         Error {
             kind,
-            message: message.into(),
+            message,
             url: None,
+            transport: Transport::default(),
         }
     }
 
@@ -128,6 +148,36 @@ pub fn redact_url(url: &url::Url) -> String {
     shown.into()
 }
 
+/// `text` with the userinfo of every URL in it (parsed or not, as an
+/// unparsable URL is quoted raw) replaced by `***`: whatever sits between
+/// a `//` and the last `@` before the next `/`, `?` or `#`. It may hide a
+/// little more than the userinfo, never less.
+pub fn redact_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('@') || !text.contains("//") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("//") {
+        let (head, after) = rest.split_at(i + 2);
+        out.push_str(head);
+        let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+        match after[..end].rfind('@') {
+            Some(at) => {
+                out.push_str(if after[..at].contains(':') {
+                    "***:***"
+                } else {
+                    "***"
+                });
+                rest = &after[at..];
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Whether an io::Error carries a rustls error, perhaps inside other
 /// io::Errors (hyper-util wraps tokio-rustls's handshake error again).
 fn wraps_rustls(io: &std::io::Error) -> bool {
@@ -170,13 +220,29 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
     // hyper's own body decoder (chunked framing) reports bad bytes as an
     // io::Error inside a hyper::Error; decompression errors come without one.
     let mut under_hyper = false;
+    let mut transport = Transport::default();
     while let Some(cause) = source {
+        if let Some(e) = cause.downcast_ref::<hyper_util::client::legacy::Error>() {
+            if let Some(info) = e.connect_info() {
+                let mut extras = http::Extensions::new();
+                info.get_extras(&mut extras);
+                transport.local_addr = extras
+                    .get::<hyper_util::client::legacy::connect::HttpInfo>()
+                    .map(|i| i.local_addr());
+            }
+        }
+        if let Some(e) = cause.downcast_ref::<h2::Error>() {
+            transport.unprocessed |= e.reason() == Some(h2::Reason::REFUSED_STREAM)
+                || (e.is_go_away() && e.is_remote() && e.reason() == Some(h2::Reason::NO_ERROR));
+        }
         if cause.is::<crate::connector::ConnectTimeoutError>() {
             kind = ErrorKind::ConnectTimeout;
         } else if cause.is::<crate::body::BodyReadError>() {
             kind = ErrorKind::Io;
         } else if cause.is::<rustls::Error>() {
             kind = ErrorKind::Tls;
+        } else if cause.is::<crate::zstd_decode::ZstdError>() {
+            kind = ErrorKind::Decode;
         } else if let Some(h) = cause.downcast_ref::<hyper::Error>() {
             under_hyper = true;
             if h.is_parse() || h.is_parse_status() {
@@ -224,5 +290,33 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
         ErrorKind::Io => "the request body could not be read",
         _ => "connection closed before the response was complete",
     };
-    Error::new(kind, format!("{what}{detail}")).with_url(url)
+    let mut err = Error::new(kind, format!("{what}{detail}")).with_url(url);
+    err.transport = transport;
+    err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_text;
+
+    #[test]
+    fn userinfo_is_redacted_in_any_text() {
+        for (text, shown) in [
+            ("no url here", "no url here"),
+            ("a@b.c", "a@b.c"),
+            ("http://example.com/a@b", "http://example.com/a@b"),
+            (
+                r#"invalid URL "http://alice:pw@exa mple.com/": bad"#,
+                r#"invalid URL "http://***:***@exa mple.com/": bad"#,
+            ),
+            ("//tok@host?x=@", "//***@host?x=@"),
+            (
+                "via http://u:p@proxy:8080 to https://a:b@c/d",
+                "via http://***:***@proxy:8080 to https://***:***@c/d",
+            ),
+            ("http://u:p@@h", "http://***:***@h"),
+        ] {
+            assert_eq!(redact_text(text), shown, "{text}");
+        }
+    }
 }

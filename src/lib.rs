@@ -34,6 +34,7 @@ pub mod runtime;
 pub mod session;
 pub mod stream;
 pub mod tls;
+mod zstd_decode;
 
 pub use call::Call;
 pub use config::{Timeouts, TransportConfig};

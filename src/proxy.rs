@@ -2,6 +2,8 @@
 //! socks5/socks5h, credentials in the proxy URL, a `no_proxy` list, and the
 //! environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY) only when
 //! `trust_env` is on, as in requests. Proxy credentials go only to the proxy.
+//! Under CGI (REQUEST_METHOD set) the environment's http proxy is ignored
+//! (httpoxy), and a bad NO_PROXY entry is skipped alone.
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -80,42 +82,60 @@ struct Bypass {
 /// Parses a `no_proxy` list: comma- or space-separated entries, each "*", a
 /// domain (".example.com" and "example.com" both match the domain and its
 /// subdomains), an IP address or a CIDR block, any of them with ":port"
-/// (IPv6 with a port as "[::1]:8080").
-fn parse_no_proxy(list: &str) -> Result<Vec<Bypass>> {
-    let bad = |e: &str| {
-        Error::new(
-            ErrorKind::InvalidArgument,
-            format!("invalid no_proxy entry {e:?}"),
-        )
-    };
-    let mut rules = Vec::new();
-    for entry in list
-        .split([',', ' '])
+/// (IPv6 with a port as "[::1]:8080"). Each entry parses alone: the bad
+/// ones come back as errors next to the good ones.
+fn parse_entries(list: &str) -> impl Iterator<Item = Result<Bypass>> + '_ {
+    list.split([',', ' '])
         .map(str::trim)
         .filter(|e| !e.is_empty())
-    {
-        let (host, port) = split_port(entry).ok_or_else(|| bad(entry))?;
-        let host = if host == "*" {
-            Host::Any
-        } else if let Some((ip, bits)) = host.split_once('/') {
-            let ip: std::net::IpAddr = ip.parse().map_err(|_| bad(entry))?;
-            let bits: u8 = bits.parse().map_err(|_| bad(entry))?;
-            if bits > if ip.is_ipv4() { 32 } else { 128 } {
-                return Err(bad(entry));
-            }
-            Host::Net(ip, bits)
-        } else if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-            Host::Net(ip, if ip.is_ipv4() { 32 } else { 128 })
-        } else {
-            let domain = host.trim_start_matches('.').to_ascii_lowercase();
-            if domain.is_empty() || domain.chars().any(|c| c.is_ascii_control() || c == '/') {
-                return Err(bad(entry));
-            }
-            Host::Domain(domain)
-        };
-        rules.push(Bypass { host, port });
-    }
-    Ok(rules)
+        .map(|entry| {
+            parse_entry(entry).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("invalid no_proxy entry {entry:?}"),
+                )
+            })
+        })
+}
+
+fn parse_entry(entry: &str) -> Option<Bypass> {
+    let (host, port) = split_port(entry)?;
+    let host = if host == "*" {
+        Host::Any
+    } else if let Some((ip, bits)) = host.split_once('/') {
+        let ip: std::net::IpAddr = ip.parse().ok()?;
+        let bits: u8 = bits.parse().ok()?;
+        if bits > if ip.is_ipv4() { 32 } else { 128 } {
+            return None;
+        }
+        Host::Net(ip, bits)
+    } else if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        Host::Net(ip, if ip.is_ipv4() { 32 } else { 128 })
+    } else {
+        let domain = host.trim_start_matches('.').to_ascii_lowercase();
+        if domain.is_empty()
+            || domain
+                .chars()
+                .any(|c| c.is_ascii_control() || matches!(c, '/' | ':' | '@' | '[' | ']'))
+        {
+            return None;
+        }
+        Host::Domain(domain)
+    };
+    Some(Bypass { host, port })
+}
+
+/// A list set through the API: any bad entry refuses the whole list, so
+/// the caller hears of it.
+fn parse_no_proxy(list: &str) -> Result<Vec<Bypass>> {
+    parse_entries(list).collect()
+}
+
+/// The environment's NO_PROXY: a bad entry is skipped, never the whole
+/// list (dropping it would send the hosts it names through the proxy), as
+/// curl, requests and Go do.
+fn parse_env_no_proxy(list: &str) -> Vec<Bypass> {
+    parse_entries(list).filter_map(Result::ok).collect()
 }
 
 /// "host", "host:port", "[v6]:port", or a bare IPv6 address (no port).
@@ -186,10 +206,17 @@ impl ProxyConfig {
     pub(crate) fn apply(&self, builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
         let mut builder = builder.no_proxy();
         let from_env = |names: &[&str]| if self.trust_env { env(names) } else { None };
-        let http = self
-            .http
-            .clone()
-            .or_else(|| from_env(&["http_proxy", "HTTP_PROXY"]));
+        // httpoxy: a CGI server fills HTTP_PROXY from the client's `Proxy:`
+        // request header, so under CGI (REQUEST_METHOD set) the environment's
+        // http proxy is not used, as in Python's urllib and Go.
+        let cgi = std::env::var_os("REQUEST_METHOD").is_some();
+        let http = self.http.clone().or_else(|| {
+            if cgi {
+                None
+            } else {
+                from_env(&["http_proxy", "HTTP_PROXY"])
+            }
+        });
         let https = self
             .https
             .clone()
@@ -209,10 +236,10 @@ impl ProxyConfig {
             check_proxy_url(url)?;
         }
         // Chosen per request by hsession, so no_proxy entries can carry ports
-        // (reqwest's own list cannot); an unusable environment list is ignored.
+        // (reqwest's own list cannot).
         let rules = match (&self.no_proxy, no_proxy.as_deref()) {
             (Some(list), _) => parse_no_proxy(list)?,
-            (None, Some(list)) => parse_no_proxy(list).unwrap_or_default(),
+            (None, Some(list)) => parse_env_no_proxy(list),
             (None, None) => Vec::new(),
         };
         builder = builder.proxy(reqwest::Proxy::custom(move |url: &url::Url| {
@@ -260,5 +287,23 @@ mod tests {
         assert!(hit("a.test, b.test", "http://b.test/"));
         assert!(parse_no_proxy("10.0.0.0/33").is_err());
         assert!(parse_no_proxy("host:notaport").is_err());
+    }
+
+    #[test]
+    fn a_bad_environment_entry_skips_only_itself() {
+        let url = url::Url::parse("http://127.0.0.1:8080/").unwrap();
+        for bad in [
+            "localhost:*",
+            "http://x",
+            "10.0.0.0/255.0.0.0",
+            "db:",
+            "[::1",
+        ] {
+            let list = format!("127.0.0.1,{bad}");
+            assert!(parse_no_proxy(&list).is_err(), "{bad} accepted by the API");
+            let rules = parse_env_no_proxy(&list);
+            assert_eq!(rules.len(), 1, "{bad}");
+            assert!(bypassed(&rules, &url), "{bad} dropped the whole list");
+        }
     }
 }

@@ -21,7 +21,8 @@ use crate::runtime;
 use crate::stream::{self, BodyStream, Limits};
 use bytes::Bytes;
 use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE,
+    HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING, AUTHORIZATION, COOKIE, LOCATION,
+    RETRY_AFTER, SET_COOKIE,
 };
 use reqwest::Method;
 use std::sync::atomic::Ordering;
@@ -593,6 +594,8 @@ fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<re
         .tcp_nodelay(config.tcp_nodelay)
         // hsession follows redirects and keeps cookies itself (src/redirect.rs).
         .redirect(reqwest::redirect::Policy::none())
+        // zstd with a bounded window (src/zstd_decode.rs).
+        .no_zstd()
         .build()
         .map_err(|e| {
             Error::new(
@@ -608,10 +611,7 @@ async fn execute(p: Prepared) -> Result<Response> {
     let url = p.url.clone();
     let timeouts = p.timeouts;
     let start = p.start;
-    let probe = Arc::new(ConnectProbe {
-        connect_timeout: timeouts.connect,
-        times: Mutex::new((None, None)),
-    });
+    let probe = Arc::new(ConnectProbe::new(timeouts.connect));
     let cancels = p.cancels.clone();
     let work = PROBE.scope(probe.clone(), follow(p, probe));
     let work = async move {
@@ -747,6 +747,10 @@ async fn drain(resp: &mut reqwest::Response, read: Option<Duration>) {
     }
 }
 
+/// Silent resends of one attempt: each on a pooled connection found dead
+/// (a different one each time) or refused unprocessed by HTTP/2.
+const MAX_SILENT_RESENDS: usize = 8;
+
 /// One HTTP exchange for the current hop, up to the response headers:
 /// retried as the policy allows after connect and read failures, and sent
 /// once more, silently, when a pooled connection turns out to have been
@@ -757,9 +761,14 @@ async fn attempt(
     used: &mut retry::Used,
 ) -> Result<reqwest::Response> {
     let replayable = p.body.as_ref().is_none_or(BodySpec::replayable);
-    let mut resent_stale = false;
+    // Silent resends so far, and the connections they found dead.
+    let mut resends = 0;
+    let mut dead: Vec<std::net::SocketAddr> = Vec::new();
     loop {
         let mut headers = p.headers.clone();
+        if !headers.contains_key(ACCEPT_ENCODING) {
+            headers.insert(ACCEPT_ENCODING, crate::zstd_decode::ACCEPT);
+        }
         if !headers.contains_key(COOKIE) {
             if let Some(cookies) = p.jar.header_with(&p.url, &p.cookies) {
                 // Cookie text came from Set-Cookie headers, which were header values.
@@ -778,27 +787,39 @@ async fn attempt(
         p.counters.requests.fetch_add(1, Ordering::Relaxed);
         let sent_at = Instant::now();
         let err = match send_one(&p.client, request, probe, p.timeouts.read).await {
-            Ok(resp) => return Ok(resp),
+            Ok(resp) => return Ok(crate::zstd_decode::decode(resp, &p.method)),
             Err(e) => e,
         };
+        if replayable && resends < MAX_SILENT_RESENDS {
+            // HTTP/2 said the server never processed it: any method.
+            let unprocessed = err.transport.unprocessed;
+            // A pooled connection the server had closed: the request used a
+            // connection this attempt did not open, and that has not failed
+            // before. Without the connection's identity, only once and only
+            // when no connect started since sending.
+            let stale = err.kind() == ErrorKind::ConnectionClosed
+                && retry::idempotent_methods().contains(&p.method)
+                && match err.transport.local_addr {
+                    Some(addr) => !probe.opened(addr) && !dead.contains(&addr),
+                    None => {
+                        resends == 0
+                            && probe
+                                .times
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .0
+                                .is_none_or(|started| started < sent_at)
+                    }
+                };
+            if unprocessed || stale {
+                resends += 1;
+                dead.extend(err.transport.local_addr);
+                continue;
+            }
+        }
         let failure = match err.kind() {
             ErrorKind::Connect | ErrorKind::ConnectTimeout => retry::Failure::Connect,
             ErrorKind::ConnectionClosed | ErrorKind::ReadTimeout | ErrorKind::Protocol => {
-                let new_connection = probe
-                    .times
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .0
-                    .is_some_and(|started| started >= sent_at);
-                let stale = err.kind() == ErrorKind::ConnectionClosed && !new_connection;
-                if stale
-                    && !resent_stale
-                    && replayable
-                    && retry::idempotent_methods().contains(&p.method)
-                {
-                    resent_stale = true;
-                    continue;
-                }
                 retry::Failure::Read
             }
             _ => return Err(err),

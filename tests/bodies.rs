@@ -124,3 +124,39 @@ fn a_streamed_body_stops_at_the_limit() {
         "only {got} bytes delivered before the error"
     );
 }
+
+#[test]
+fn a_zstd_window_over_8_mib_is_refused() {
+    // RFC 9659: the zstd content coding's window is at most 8 MiB; a
+    // decoder that allows zstd's default 128 MiB holds that much per body.
+    let srv = TestServer::start();
+    let s = Session::new().unwrap();
+    assert_eq!(
+        json(&get(&s, &srv.url("/zstd-window/23")))["zstd"],
+        "window"
+    );
+    let e = s
+        .send(&Request::new("GET", &srv.url("/zstd-window/27")).unwrap())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
+    // Streamed too, and the session goes on.
+    let mut req = Request::new("GET", &srv.url("/zstd-window/27")).unwrap();
+    req.stream(true);
+    let resp = s.send(&req).unwrap();
+    let stream = resp.stream().expect("a streamed body").clone();
+    let mut buf = [0u8; 64];
+    let e = stream.read(&mut buf).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
+    assert_eq!(json(&get(&s, &srv.url("/zstd")))["encoding"], "zstd");
+}
+
+#[test]
+fn a_zstd_head_response_has_an_empty_body() {
+    let srv = TestServer::start();
+    let s = Session::new().unwrap();
+    let resp = s
+        .send(&Request::new("HEAD", &srv.url("/zstd")).unwrap())
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.body().is_empty());
+}

@@ -317,12 +317,21 @@ fn control_characters_are_refused() {
 }
 
 #[test]
-fn at_most_50_cookies_per_domain_the_oldest_go_first() {
+fn at_most_50_cookies_per_domain_the_least_recently_used_go_first() {
     let srv = TestServer::start();
     let s = Session::new().unwrap();
     let raws: Vec<String> = (0..60).map(|i| format!("c{i}=v; Path=/")).collect();
     let refs: Vec<&str> = raws.iter().map(String::as_str).collect();
+    // One response sets at most 50 (curl's limit); the rest are ignored.
     set_raw(&s, &srv, &refs);
+    let all = s.jar().cookies();
+    assert_eq!(all.len(), 50);
+    assert_eq!(all[0].name, "c0");
+    assert_eq!(all[49].name, "c49");
+    // Two responses: the per-domain limit deletes the least recently used.
+    s.jar().clear();
+    set_raw(&s, &srv, &refs[..30]);
+    set_raw(&s, &srv, &refs[30..]);
     let all = s.jar().cookies();
     assert_eq!(all.len(), 50);
     assert_eq!(all[0].name, "c10");
@@ -350,6 +359,47 @@ fn at_most_50_cookies_per_domain_the_oldest_go_first() {
         .set_cookie("https://a.example.com/", "a5=changed")
         .unwrap();
     assert_eq!(j.jar().cookies()[0].name, "a5");
+}
+
+/// Set-Cookie header values, as a response carries them.
+fn set_cookies(raws: impl IntoIterator<Item = String>) -> Vec<reqwest::header::HeaderValue> {
+    raws.into_iter()
+        .map(|r| reqwest::header::HeaderValue::try_from(r).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_flood_of_cookies_evicts_non_secure_least_recently_used_first() {
+    // Redirects through 60 IP hosts, each setting 50 cookies or more, fill
+    // the jar (3000).
+    let s = Session::new().unwrap();
+    let j = s.jar();
+    j.set_cookie("https://bank.example/", "login=1; Secure")
+        .unwrap();
+    j.set_cookie("http://shop.example/", "cart=1").unwrap();
+    j.set_cookie("http://news.example/", "unused=1").unwrap();
+    // The cart cookie is sent: now it is the more recently used.
+    assert!(j
+        .header_for(&"http://shop.example/".parse().unwrap())
+        .is_some());
+    // 59 responses of 60 Set-Cookie (50 taken from each), then 48: the
+    // jar is one over its limit.
+    for host in 0..60 {
+        let url = url::Url::parse(&format!("http://10.0.0.{host}/")).unwrap();
+        let n = if host == 59 { 48 } else { 60 };
+        j.store(set_cookies((0..n).map(|i| format!("f{i}=x"))).iter(), &url);
+    }
+    assert_eq!(j.len(), hsession::cookies::MAX_COOKIES);
+    let has = |n: &str| j.cookies().iter().any(|c| c.name == n);
+    assert!(has("login"), "the Secure login cookie was evicted");
+    assert!(has("cart"), "the recently sent cookie was evicted");
+    assert!(!has("unused"));
+    // One more: the cart cookie is now the least recently used non-Secure.
+    let url = url::Url::parse("http://10.0.1.1/").unwrap();
+    j.store(set_cookies(["g=x".to_owned()]).iter(), &url);
+    assert!(!has("cart"));
+    assert!(has("login") && has("g"));
+    assert_eq!(j.len(), hsession::cookies::MAX_COOKIES);
 }
 
 #[test]
@@ -474,6 +524,46 @@ fn public_suffix_domains_are_refused() {
         .unwrap()
         .iter()
         .all(|c| c.name != "ps"));
+}
+
+#[test]
+fn unlisted_top_level_domains_are_public_suffixes() {
+    // The list's implicit "*" rule: every TLD it does not name is a public
+    // suffix, so wiki.corp cannot set a cookie that payroll.corp receives.
+    let s = Session::new().unwrap();
+    let j = s.jar();
+    for tld in ["corp", "internal", "local", "localhost", "test", "lan"] {
+        rejected(
+            j.set_cookie(
+                &format!("https://wiki.{tld}/"),
+                &format!("x=1; Domain={tld}"),
+            ),
+            "public suffix",
+        );
+        rejected(
+            j.set_cookie(
+                &format!("https://wiki.{tld}/"),
+                &format!("x=1; Domain=.{tld}"),
+            ),
+            "public suffix",
+        );
+        assert!(j
+            .cookies_for(&format!("https://payroll.{tld}/"))
+            .unwrap()
+            .is_empty());
+    }
+    assert!(j.is_empty());
+    // A dot-less host may still set a cookie for itself: host-only.
+    j.set_cookie("http://localhost/", "me=1; Domain=localhost")
+        .unwrap();
+    assert!(find(&j.cookies(), "me").host_only);
+    // A registrable domain under an unlisted TLD works as usual.
+    j.set_cookie("https://wiki.corp/", "site=1; Domain=wiki.corp")
+        .unwrap();
+    assert_eq!(
+        names(&j.cookies_for("https://a.wiki.corp/").unwrap()),
+        ["site"]
+    );
 }
 
 #[test]

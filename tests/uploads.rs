@@ -123,3 +123,32 @@ fn multipart_fields_and_files_reach_the_server() {
     req.form_file("missing", "/nonexistent/hsession/part", None, None);
     assert_eq!(s.send(&req).unwrap_err().kind(), ErrorKind::Io);
 }
+
+#[test]
+fn form_file_names_cannot_inject_part_headers() {
+    // CR, LF, NUL and '"' in a file name are percent-encoded as browsers
+    // do, so the part's headers stay what hsession wrote.
+    let srv = TestServer::start();
+    let s = Session::new().unwrap();
+    let mut req = Request::new("POST", &srv.url("/echo")).unwrap();
+    req.form_bytes(
+        "up\r\nX-Name: 1",
+        &b"<b>x</b>"[..],
+        Some("a.txt\"\r\nContent-Type: text/html\r\n\r\n\0b.txt"),
+        Some("text/plain"),
+    );
+    let echo = json(&s.send(&req).unwrap());
+    let raw = String::from_utf8(b64(&echo["body_base64"])).unwrap();
+    let head = raw.split("\r\n\r\n").next().unwrap();
+    let lines: Vec<&str> = head.lines().collect();
+    assert_eq!(lines.len(), 3, "part headers: {head:?}");
+    assert!(lines[1].starts_with("Content-Disposition: form-data; "));
+    assert!(
+        lines[1]
+            .ends_with("; filename=\"a.txt%22%0D%0AContent-Type: text/html%0D%0A%0D%0A%00b.txt\""),
+        "{:?}",
+        lines[1]
+    );
+    assert_eq!(lines[2], "Content-Type: text/plain");
+    assert!(!head.contains('\0'));
+}

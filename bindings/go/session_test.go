@@ -411,3 +411,25 @@ func TestMaxBodySize(t *testing.T) {
 		t.Fatalf("%d bytes", len(b))
 	}
 }
+
+// No error shows the password of a URL, whether the URL parses or not.
+func TestErrorsShowNoURLPassword(t *testing.T) {
+	s := newSession(t)
+	for _, raw := range []string{
+		"http://alice:TOPSECRET@exa mple.com/",
+		"http://alice:TOPSECRET@127.0.0.1:1/x",
+		"ftp://alice:TOPSECRET@127.0.0.1/",
+	} {
+		_, err := s.Get(context.Background(), raw)
+		if err == nil {
+			t.Fatalf("%s: no error", raw)
+		}
+		var he *hsession.Error
+		if !errorsAs(err, &he) {
+			t.Fatalf("%s: %T %v", raw, err, err)
+		}
+		if shown := err.Error() + " " + he.Message + " " + he.URL; strings.Contains(shown, "TOPSECRET") {
+			t.Errorf("the password leaked: %s", shown)
+		}
+	}
+}

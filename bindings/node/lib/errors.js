@@ -1,7 +1,7 @@
 'use strict';
 // Error classes: one per kind of failure a caller handles differently, each
 // with `code` (the C result's name, e.g. 'TIMEOUT'), `result` (its number)
-// and `url` (credentials redacted by the library).
+// and `url` (credentials redacted).
 
 // Result numbers of include/hsession.h; never renumbered.
 const CODES = [
@@ -13,13 +13,22 @@ const CODES = [
 ];
 const RESULT = Object.fromEntries(CODES.map((name, i) => [name, i]));
 
+// The userinfo of a URL, parsed or not (as the library does for its own
+// messages): from "//" (or the start) to the last "@" before "/", "?", "#".
+const USERINFO = /(\/\/|^)[^/?#]*@/g;
+
+/** `text` with URL credentials replaced by ***: errors the binding builds from the caller's URL show no password. */
+function redact(text) {
+  return typeof text === 'string' && text.includes('@') ? text.replace(USERINFO, '$1***@') : text;
+}
+
 class HSessionError extends Error {
   constructor(message, { code = 'INTERNAL', result, url, cause } = {}) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(redact(message), cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.code = code;
     this.result = result === undefined ? RESULT[code] : result;
-    if (url != null) this.url = url;
+    if (url != null) this.url = redact(String(url));
   }
 }
 /** Bad input: method, URL, header, option value. Nothing was sent. */

@@ -86,6 +86,26 @@ test('error URLs carry no credentials', async () => {
   await assert.rejects(s.get('/delay/3000', { timeout: 50, query: { token: 'x' } }), (e) => e instanceof hs.TimeoutError && e.url.includes('/delay/3000'));
 });
 
+test('no error shows a URL password, whoever built it', async () => {
+  const url = 'http://alice:TOPSECRET@127.0.0.1:1/x';
+  const calls = [
+    ['unparsable URL', () => s.get('http://alice:TOPSECRET@exa mple.com/')],
+    ['bad header', () => s.get(url, { headers: { X: 'a\r\nb' } })],
+    ['bad cookie', () => s.get(url, { cookies: { 'a;b': '1' } })],
+    ['bad method', () => s.request({ method: 'GE T', url })],
+    ['connect', () => s.get(url)],
+    ['aborted', () => s.get(url, { signal: AbortSignal.abort() })],
+    ['cookie API', async () => s.cookies.set('http://alice:TOPSECRET@exa mple.com/', 'a=1')],
+  ];
+  for (const [what, call] of calls) {
+    await assert.rejects(call(), (e) => {
+      const shown = `${e.message} ${e.url} ${String(e.stack)}`;
+      assert.ok(!shown.includes('TOPSECRET'), `${what}: ${shown}`);
+      return true;
+    }, what);
+  }
+});
+
 test('codes and classes match the C result numbers', () => {
   assert.equal(hs.RESULT.CANCELLED, 19);
   assert.equal(hs.codeName(16), 'TLS');

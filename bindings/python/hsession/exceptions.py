@@ -1,24 +1,39 @@
 """Exceptions with the names and hierarchy of requests.exceptions.
 
 Each carries `code` (the hsession result code, or None when raised by the
-binding itself), `url` (credentials redacted by the library), `request` (the
+binding itself), `url` (credentials redacted), `request` (the
 PreparedRequest, when there was one) and `response` (for HTTPError).
 """
 
 import json as _json
+import re as _re
+
+# The userinfo of a URL, parsed or not (as the library does for its own
+# messages): from "//" (or the start) to the last "@" before "/", "?", "#".
+_USERINFO = _re.compile(r"(//|^)[^/?#]*@")
+
+
+def _redact(text):
+    """`text` with URL credentials replaced by ***, so that no message or URL
+    the binding builds from the caller's URL shows a password."""
+    if isinstance(text, str) and "@" in text:
+        return _USERINFO.sub(lambda m: m.group(1) + "***@", text)
+    return text
 
 
 class RequestException(IOError):
     """Something went wrong while handling the request."""
 
     def __init__(self, *args, response=None, request=None, code=None, url=None):
+        if args:
+            args = (_redact(args[0]),) + args[1:]
         super().__init__(*args)
         self.response = response
         if response is not None and not request and hasattr(response, "request"):
             request = response.request
         self.request = request
         self.code = code
-        self.url = url
+        self.url = _redact(url)
 
 
 class InvalidJSONError(RequestException):

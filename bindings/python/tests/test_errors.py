@@ -103,3 +103,26 @@ def test_hierarchy_matches_requests():
     assert issubclass(hx.RequestException, IOError)
     for n in ("InvalidURL", "InvalidHeader", "MissingSchema", "InvalidSchema"):
         assert issubclass(getattr(hx, n), ValueError)
+
+
+SECRET_URL = "http://alice:TOPSECRET@127.0.0.1:1/x"
+LEAKY_CALLS = [
+    # (description, call on session s); each fails, none may show the password
+    ("unparsable URL", lambda s: s.get("http://alice:TOPSECRET@exa mple.com/")),
+    ("no scheme", lambda s: s.get("alice:TOPSECRET@127.0.0.1/x")),
+    ("bad header", lambda s: s.get(SECRET_URL, headers={"X": "a\r\nb"})),
+    ("bad cookie", lambda s: s.get(SECRET_URL, cookies={"a;b": "1"})),
+    ("bad method", lambda s: s.request("GE T", SECRET_URL)),
+    ("bad proxy", lambda s: s.get(SECRET_URL, proxies={"http": "ftp://p:1"})),
+    ("bad CA file", lambda s: s.get(SECRET_URL.replace("http:", "https:"), verify="/nonexistent/ca.pem")),
+    ("cookie API", lambda s: s.cookies.set_cookie_header("http://alice:TOPSECRET@exa mple.com/", "a=1")),
+    ("connect", lambda s: s.get(SECRET_URL)),
+]
+
+
+@pytest.mark.parametrize("call", [c for _, c in LEAKY_CALLS], ids=[d for d, _ in LEAKY_CALLS])
+def test_no_error_shows_a_url_password(s, call):
+    with pytest.raises(Exception) as e:
+        call(s)
+    shown = " ".join([str(e.value), repr(e.value.args), str(getattr(e.value, "url", ""))])
+    assert "TOPSECRET" not in shown, shown

@@ -120,6 +120,7 @@ async fn route(ctx: &Ctx) -> Resp {
         ["deflate"] => encoded(ctx, "deflate"),
         ["brotli"] => encoded(ctx, "br"),
         ["zstd"] => encoded(ctx, "zstd"),
+        ["zstd-window", log] => zstd_window(log),
         ["gzip-bomb", mib] => gzip_bomb(mib),
         ["bytes", n] => bytes(n),
         ["json"] => json_ok(json!({
@@ -700,6 +701,26 @@ fn encoded(ctx: &Ctx, encoding: &'static str) -> Resp {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "compression failed");
     };
     compressed_response(compressed, "application/json", encoding)
+}
+
+/// A small zstd body whose frame asks for a window of 2^`log` bytes (no
+/// content size, so a decoder must allocate the whole window): 27 is the
+/// 128 MiB that RFC 9659's 8 MiB limit exists to refuse.
+fn zstd_window(log: &str) -> Resp {
+    let Ok(log @ 10..=31) = log.parse::<u32>() else {
+        return error(StatusCode::BAD_REQUEST, "invalid window log");
+    };
+    let body = (|| {
+        let mut enc = zstd::stream::Encoder::new(Vec::new(), 3)?;
+        enc.set_parameter(zstd::zstd_safe::CParameter::WindowLog(log))?;
+        enc.include_contentsize(false)?;
+        enc.write_all(br#"{"zstd": "window"}"#)?;
+        enc.finish()
+    })();
+    match body {
+        Ok(body) => compressed_response(body, "application/json", "zstd"),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "compression failed"),
+    }
 }
 
 /// A compressed body with its Content-Type and Content-Encoding.

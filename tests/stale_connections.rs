@@ -1,0 +1,52 @@
+//! Pooled connections the server closes under concurrent requests: a
+//! server that closes after every response without `Connection: close`
+//! leaves each pooled connection dead by the time it is reused, and every
+//! idempotent request that lands on one must be sent again on another
+//! connection without the caller seeing an error. Prints its counts.
+
+use hsession::{Request, Session};
+use hsession_testserver::{Fault, FaultServer};
+
+const THREADS: usize = 8;
+const PER_THREAD: usize = 250;
+
+#[test]
+fn eight_threads_see_no_error_from_a_server_closing_after_every_response() {
+    let srv = FaultServer::start(Fault::CloseIdleAfter(0));
+    let url = srv.url("/");
+    let s = Session::new().unwrap();
+    s.set_trust_env(false).unwrap();
+    let errors: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut errors = Vec::new();
+                    for _ in 0..PER_THREAD {
+                        match s.send(&Request::new("GET", &url).unwrap()) {
+                            Ok(resp) if resp.status() == 200 && resp.body()[..] == b"ok"[..] => {}
+                            Ok(resp) => errors.push(format!("status {}", resp.status())),
+                            Err(e) => errors.push(e.to_string()),
+                        }
+                    }
+                    errors
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    println!(
+        "close after every response: {} GETs on {THREADS} threads, {} errors, {} connections",
+        THREADS * PER_THREAD,
+        errors.len(),
+        s.connections_opened()
+    );
+    assert!(
+        errors.is_empty(),
+        "{} errors, first: {}",
+        errors.len(),
+        errors[0]
+    );
+}
