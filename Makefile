@@ -23,7 +23,7 @@ C_WARN    := -Wall -Wextra -Werror
 C_TESTS   := test_seed test_threads test_bad_input test_packed test_async test_stream test_cookies test_retry test_proxy test_tls test_fork test_queue test_stress
 EXAMPLES  := basic cookies defaults pooling auth retries cookie_persist async_cancel
 
-.PHONY: all tools build header header-check lint install stage demo test test-rust test-c bench bench-smoke clean \
+.PHONY: all tools build header header-check lint strip-lib install stage demo test test-rust test-c bench bench-smoke clean \
         reliability-table fuzz-build fuzz-smoke fuzz soak soak-smoke stress tsan test-c-valgrind
 .PHONY: test-go demo-go bench-go node-deps test-node demo-node bench-node
 
@@ -50,14 +50,32 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-install: build
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
-	install -m 0755 $(RELEASE)/libhsession.so $(DESTDIR)$(PREFIX)/lib/libhsession.so.$(VERSION)
+# The installed library is stripped (58 MB -> 9 MB); its debug info goes
+# to build/lib/libhsession.so.debug, linked by .gnu_debuglink, and is
+# installed as lib/.debug/libhsession.so.debug (where gdb looks) with
+# INSTALL_DEBUG=1. A system prefix gets ldconfig, so the soname resolves.
+INSTALL_DEBUG ?=
+STRIPPED := $(BUILD)/lib
+strip-lib: build
+	@mkdir -p $(STRIPPED)
+	objcopy --only-keep-debug $(RELEASE)/libhsession.so $(STRIPPED)/libhsession.so.debug
+	strip --strip-debug --strip-unneeded -o $(STRIPPED)/libhsession.so $(RELEASE)/libhsession.so
+	cd $(STRIPPED) && objcopy --add-gnu-debuglink=libhsession.so.debug libhsession.so
+	strip --strip-debug -o $(STRIPPED)/libhsession.a $(RELEASE)/libhsession.a
+
+install: strip-lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/hsession $(DESTDIR)$(PREFIX)/include
+	install -m 0755 $(STRIPPED)/libhsession.so $(DESTDIR)$(PREFIX)/lib/libhsession.so.$(VERSION)
 	ln -sf libhsession.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libhsession.so.$(MAJOR)
 	ln -sf libhsession.so.$(MAJOR) $(DESTDIR)$(PREFIX)/lib/libhsession.so
-	install -m 0644 $(RELEASE)/libhsession.a $(DESTDIR)$(PREFIX)/lib/libhsession.a
+	install -m 0644 $(STRIPPED)/libhsession.a $(DESTDIR)$(PREFIX)/lib/libhsession.a
 	install -m 0644 include/hsession.h $(DESTDIR)$(PREFIX)/include/hsession.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' hsession.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hsession.pc
+	for f in hsession-config hsession-config-version; do \
+	  sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' cmake/$$f.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/hsession/$$f.cmake; done
+	if [ -n "$(INSTALL_DEBUG)" ]; then \
+	  install -d $(DESTDIR)$(PREFIX)/lib/.debug && install -m 0644 $(STRIPPED)/libhsession.so.debug $(DESTDIR)$(PREFIX)/lib/.debug/; fi
+	@case "$(DESTDIR)$(PREFIX)" in /usr|/usr/local) command -v ldconfig >/dev/null && ldconfig || true;; esac
 
 # A private install under build/prefix, used by the demo and the C tests so
 # they build exactly as a user would: through pkg-config.
@@ -113,22 +131,24 @@ bench-smoke:
 GO           ?= go
 GO_DIR       := bindings/go
 GO_BENCHTIME ?= 2s
-GO_TEST_ENV  := HSESSION_TESTSERVER=$(SERVER)
+# The package links the staged install through pkg-config, as a user's
+# build links an installed one.
+GO_TEST_ENV  := HSESSION_TESTSERVER=$(SERVER) PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 
 # vet, gofmt, the tests under the race detector, then again with cgo's full
 # pointer checks (GOEXPERIMENT=cgocheck2, which replaced GODEBUG=cgocheck=2).
-test-go: build
-	cd $(GO_DIR) && $(GO) vet ./...
+test-go: stage
+	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) vet ./...
 	@cd $(GO_DIR) && bad=$$(gofmt -l .); if [ -n "$$bad" ]; then echo "gofmt -l: $$bad"; exit 1; fi
 	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -race -count=1 -p 2 ./...
 	cd $(GO_DIR) && $(GO_TEST_ENV) GOEXPERIMENT=cgocheck2 $(GO) test -count=1 -p 2 ./...
 
 # The seed's examples (Example functions) against the test server.
-demo-go: build
+demo-go: stage
 	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -count=1 -run '^Example' -v ./...
 
 # hsession against net/http, same server, same run (ns/op, cpu-ns/op, allocs).
-bench-go: build
+bench-go: stage
 	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(GO_BENCHTIME) ./...
 
 # Node.js binding (bindings/node, koffi): its packages from package-lock.json
