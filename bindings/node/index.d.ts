@@ -249,6 +249,13 @@ export declare class InvalidArgumentError extends HSessionError {}
 export declare class TimeoutError extends HSessionError {}
 export declare class ConnectionError extends HSessionError {}
 export declare class TLSError extends HSessionError {}
+/**
+ * CANCELLED: the session was closed, or an AbortSignal fired. For a signal
+ * the error is named as fetch's are: `name` is 'AbortError' after
+ * `abort()` and 'TimeoutError' after `AbortSignal.timeout()` (the signal's
+ * reason is `cause`); a reason the caller gave (`abort(reason)`) is the
+ * rejection itself.
+ */
 export declare class CancelledError extends HSessionError {}
 export declare class TooManyRedirectsError extends HSessionError {}
 export declare class TooManyRetriesError extends HSessionError {}
@@ -259,7 +266,13 @@ export declare class SessionClosedError extends HSessionError {}
 export declare const CODES: readonly string[];
 export declare const RESULT: Readonly<Record<string, number>>;
 export declare function codeName(result: number): string;
-/** The libhsession.so loaded (HSESSION_LIB, else ../../target/release/libhsession.so). */
+/** The Error of the right class for a C result code. */
+export declare function makeError(result: number, message: string, url?: string, cause?: unknown): HSessionError;
+/**
+ * The libhsession.so loaded: HSESSION_LIB when set, else the platform
+ * package's (@hsession/linux-x64-gnu), else (in a source checkout)
+ * target/release, else the installed libhsession.so.0.
+ */
 export declare const libraryPath: string;
 export declare function version(): string;
 export declare function abiVersion(): number;
