@@ -209,6 +209,13 @@ export declare class Session implements Disposable, AsyncDisposable {
   /** Requests of this session still in flight. */
   readonly inFlight: number;
   readonly stats: { requestsSent: number; connectionsOpened: number };
+  /**
+   * A WHATWG fetch over this session (cookies, pool, retries, proxies,
+   * defaults), bound: hand `session.fetch` to code that takes a custom
+   * fetch. Resolves to a web Response whose body streams; a request body
+   * that is a stream is read whole before sending.
+   */
+  readonly fetch: typeof globalThis.fetch;
   configure(options: SessionOptions): this;
   setHeader(name: string, value: string | number | readonly (string | number)[] | null): this;
   appendHeader(name: string, value: string | number): this;

@@ -10,6 +10,7 @@ const { Readable } = require('node:stream');
 const { koffi, C, libPath, NotifyProto, CallbackProto, ReadProto } = require('./lib/native');
 const { TAG, Packer, parseHead } = require('./lib/packed');
 const errors = require('./lib/errors');
+const { makeFetch } = require('./lib/fetch');
 const {
   CODES, RESULT, makeError, abortError, codeName, HSessionError, InvalidArgumentError, TimeoutError, ConnectionError, TLSError,
   CancelledError, TooManyRedirectsError, TooManyRetriesError, BodyTooLargeError, FileError, SessionClosedError,
@@ -722,6 +723,17 @@ class Session {
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /**
+   * A WHATWG fetch that sends through this session: `fetch(input, init)`
+   * resolves to a web Response whose body streams. The same function every
+   * time, bound to the session, so `{ fetch: session.fetch }` can be handed
+   * to any code or SDK that takes a custom fetch.
+   */
+  get fetch() {
+    if (this._fetch === undefined) this._fetch = makeFetch(this);
+    return this._fetch;
   }
 
   get(url, options) {
