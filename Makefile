@@ -22,6 +22,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -g
 C_WARN    := -Wall -Wextra -Werror
 C_TESTS   := test_seed test_threads test_bad_input test_packed test_async test_stream test_cookies test_retry test_proxy test_tls test_fork test_queue test_stress
 EXAMPLES  := basic cookies defaults pooling auth retries cookie_persist async_cancel
+CPP_EXAMPLES := basic cookies defaults pooling auth retries async_cancel
+CPP_EXAMPLE_BINS = $(addprefix $(BUILD)/examples-cpp/,$(CPP_EXAMPLES))
 
 .PHONY: all tools build header header-check lint strip-lib install stage demo test test-rust test-c bench bench-smoke clean \
         reliability-table fuzz-build fuzz-smoke fuzz soak soak-smoke stress tsan test-c-valgrind
@@ -69,7 +71,7 @@ install: strip-lib
 	ln -sf libhsession.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libhsession.so.$(MAJOR)
 	ln -sf libhsession.so.$(MAJOR) $(DESTDIR)$(PREFIX)/lib/libhsession.so
 	install -m 0644 $(STRIPPED)/libhsession.a $(DESTDIR)$(PREFIX)/lib/libhsession.a
-	install -m 0644 include/hsession.h $(DESTDIR)$(PREFIX)/include/hsession.h
+	install -m 0644 include/hsession.h include/hsession.hpp $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' hsession.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hsession.pc
 	for f in hsession-config hsession-config-version; do \
 	  sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' cmake/$$f.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/hsession/$$f.cmake; done
@@ -90,14 +92,23 @@ $(BUILD)/tests/%: tests/c/%.c tests/c/testutil.h stage
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(C_WARN) $(SAN_FLAGS) -o $@ $< $$($(PKG) --cflags --libs hsession) -lpthread -Wl,-rpath,$(STAGE)/lib
 
+$(BUILD)/examples-cpp/%: examples/cpp/%.cpp examples/cpp/common.hpp include/hsession.hpp stage
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession)
+
+# The C++ wrapper's tests (include/hsession.hpp), C++17, under ASan/UBSan.
+$(BUILD)/tests/%: tests/cpp/%.cpp include/hsession.hpp stage
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 $(C_WARN) -Wpedantic $(SAN_FLAGS) -o $@ $< $$($(PKG) --cflags --libs hsession) -lpthread
+
 # Without sanitizers: peak memory is only meaningful without ASan's shadow.
 $(BUILD)/tests/%_plain: tests/c/%.c tests/c/testutil.h stage
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O2 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession) -lpthread -Wl,-rpath,$(STAGE)/lib
 
 
-demo: stage $(addprefix $(BUILD)/examples/,$(EXAMPLES)) demo-go demo-python
-	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh examples/c/run-demo.sh @URL@ $(addprefix $(BUILD)/examples/,$(EXAMPLES))
+demo: stage $(addprefix $(BUILD)/examples/,$(EXAMPLES)) $(CPP_EXAMPLE_BINS) demo-go demo-python
+	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh examples/c/run-demo.sh @URL@ $(addprefix $(BUILD)/examples/,$(EXAMPLES)) $(CPP_EXAMPLE_BINS)
 	$(MAKE) --no-print-directory demo-node
 
 test: lint header-check test-rust test-c test-go test-python test-node
@@ -107,11 +118,12 @@ test-rust:
 
 # test_stress runs small here (64 threads x 100 requests); `make stress` runs it in full.
 test-c: export HSESSION_STRESS_REQUESTS ?= 100
-test-c: stage $(addprefix $(BUILD)/tests/,$(C_TESTS)) $(BUILD)/tests/test_stream_plain
+test-c: stage $(addprefix $(BUILD)/tests/,$(C_TESTS) test_hpp) $(BUILD)/tests/test_stream_plain $(CPP_EXAMPLE_BINS)
 	$(CC) -std=c99 -pedantic $(C_WARN) -o $(BUILD)/tests/test_header_c tests/c/test_header.c $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
 	$(CXX) -std=c++11 -pedantic $(C_WARN) -x c++ -o $(BUILD)/tests/test_header_cpp tests/c/test_header.cpp $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
 	$(CC) -std=c99 $(C_WARN) -o $(BUILD)/tests/test_header_static tests/c/test_header.c $$($(PKG) --cflags hsession) $(STAGE)/lib/libhsession.a $$($(PKG) --static --libs hsession | sed 's/-lhsession//')
-	HSESSION_TESTSERVER=$(SERVER) sh tests/c/run.sh $(BUILD)/tests/test_header_c $(BUILD)/tests/test_header_cpp $(BUILD)/tests/test_header_static $(addprefix $(BUILD)/tests/,$(C_TESTS)) $(BUILD)/tests/test_stream_plain
+	HSESSION_TESTSERVER=$(SERVER) sh tests/c/run.sh $(BUILD)/tests/test_header_c $(BUILD)/tests/test_header_cpp $(BUILD)/tests/test_header_static $(addprefix $(BUILD)/tests/,$(C_TESTS) test_hpp) $(BUILD)/tests/test_stream_plain
+	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh examples/c/run-demo.sh @URL@ $(CPP_EXAMPLE_BINS)
 
 # Benchmarks print figures (README "Performance"); bench-smoke only checks
 # that they run, with few requests, as CI does.
@@ -251,6 +263,24 @@ npm-pack: strip-lib
 	mkdir -p $(DIST)
 	cd $(NODE_STAGE)/$(NODE_PLAT) && npm pack --silent --pack-destination $(DIST)
 	cd $(NODE_STAGE)/hsession && npm pack --silent --pack-destination $(DIST)
+
+# The C/C++ install as a tarball: PREFIX's lib, include, pkg-config and
+# CMake files, with a .pc that finds its prefix from its own place
+# (${pcfiledir}), so the tree works wherever it is unpacked.
+C_DIST_NAME := hsession-$(VERSION)-linux-$(shell uname -m)
+C_DIST_DIR  := $(abspath $(BUILD)/c-dist)/$(C_DIST_NAME)
+c-dist: strip-lib
+	rm -rf $(C_DIST_DIR)
+	$(MAKE) --no-print-directory install PREFIX=$(C_DIST_DIR)
+	sed -i 's|^prefix=.*|prefix=$${pcfiledir}/../..|' $(C_DIST_DIR)/lib/pkgconfig/hsession.pc
+	cp LICENSE LICENSE-MIT LICENSE-APACHE $(C_DIST_DIR)/
+	mkdir -p $(DIST)
+	tar -C $(dir $(C_DIST_DIR)) -czf $(DIST)/$(C_DIST_NAME).tar.gz $(C_DIST_NAME)
+
+# Every artifact installed outside the checkout, in a temporary directory,
+# and run against the test server (scripts/test-install.sh says how).
+test-install: dist
+	HSESSION_TESTSERVER=$(SERVER) sh scripts/test-install.sh $(DIST)
 
 # ---- reliability: RELIABILITY.md ----------------------------------------
 
