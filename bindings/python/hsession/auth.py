@@ -1,33 +1,35 @@
 """Auth objects, named as in requests.auth (plus a bearer token)."""
 
+from __future__ import annotations
+
 
 class AuthBase:
     """Base of the auth objects hsession understands (it sends them itself)."""
 
 
 class HTTPBasicAuth(AuthBase):
-    def __init__(self, username, password):
+    def __init__(self, username: str | bytes, password: str | bytes) -> None:
         self.username = username
         self.password = password
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return (getattr(other, "username", None), getattr(other, "password", None)) == (
             self.username, self.password)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"HTTPBasicAuth({self.username!r}, '***')"
 
 
 class HTTPBearerAuth(AuthBase):
     """`Authorization: Bearer <token>`."""
 
-    def __init__(self, token):
+    def __init__(self, token: str | bytes) -> None:
         self.token = token
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return getattr(other, "token", None) == self.token
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "HTTPBearerAuth('***')"
 
 
