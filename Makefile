@@ -182,7 +182,7 @@ NODE_BENCH_REQUESTS ?= 5000
 
 clean:
 	$(CARGO) clean
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) dist
 
 # --- Python binding (bindings/python): pytest against the test server.
 # Uses $(PY) when it already has what a target needs, else a venv in
