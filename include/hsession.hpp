@@ -385,7 +385,11 @@ private:
     detail::handle<hsession_call, hsession_call_free> c_;
 };
 
-/** The session's cookie jar (RFC 6265 rules, kept in the library). */
+/**
+ * The session's cookie jar (RFC 6265 rules, kept in the library). A view of
+ * the session's C handle: use it while the session (whoever owns it after a
+ * move) is alive.
+ */
 class cookie_jar {
 public:
     explicit cookie_jar(const hsession *s) noexcept : s_(s) {}
