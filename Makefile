@@ -253,13 +253,19 @@ sdist: $(DIST_VENV)/.ok
 	cd $(PY_STAGE)/sdist && $(DIST_VENV)/bin/python -m build --sdist --no-isolation --outdir $(DIST) >/dev/null
 
 # npm: the platform package (the stripped library) and hsession itself,
-# each packed from a staged copy with the licence files.
+# each packed from a staged copy with the licence files; hsession names the
+# platform package in optionalDependencies, as koffi and wreq-js do.
 NODE_STAGE := $(abspath $(BUILD)/npm)
 npm-pack: strip-lib
 	$(call copy_tree,$(NODE_DIR)/npm/$(NODE_PLAT),$(NODE_STAGE)/$(NODE_PLAT))
 	cp $(STRIPPED)/libhsession.so LICENSE LICENSE-MIT LICENSE-APACHE $(NODE_STAGE)/$(NODE_PLAT)/
 	$(call copy_tree,$(NODE_DIR),$(NODE_STAGE)/hsession)
 	cp LICENSE LICENSE-MIT LICENSE-APACHE $(NODE_STAGE)/hsession/
+	@# The platform package becomes an optional dependency in the packed
+	@# package.json only: in the repository, package-lock.json (npm ci) cannot
+	@# list a package that is not on the registry.
+	cd $(NODE_STAGE)/hsession && node -e "const fs = require('fs'); const p = JSON.parse(fs.readFileSync('package.json')); \
+	  p.optionalDependencies = { '@hsession/$(NODE_PLAT)': p.version }; fs.writeFileSync('package.json', JSON.stringify(p, null, 2) + '\n')"
 	mkdir -p $(DIST)
 	cd $(NODE_STAGE)/$(NODE_PLAT) && npm pack --silent --pack-destination $(DIST)
 	cd $(NODE_STAGE)/hsession && npm pack --silent --pack-destination $(DIST)

@@ -49,6 +49,8 @@ node_packages() {
     cd "$tmp/napp"
     npm init -y >/dev/null
     npm install --no-audit --no-fund --silent "$dist"/hsession-[0-9]*.tgz "$dist"/hsession-linux-x64-gnu-*.tgz
+    # hsession names the platform package as an optional dependency.
+    node -e "process.exit(require('hsession/package.json').optionalDependencies['@hsession/linux-x64-gnu'] ? 0 : 1)"
     cp "$repo/tests/install/node/cjs.js" "$repo/tests/install/node/esm.mjs" .
     node cjs.js "$base"
     node esm.mjs "$base"
