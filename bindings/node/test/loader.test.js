@@ -33,11 +33,12 @@ function app(platform) {
   return dir;
 }
 
-function load(dir, envLib) {
+function load(dir, envLib, ldPath) {
   const env = { ...process.env };
   delete env.HSESSION_LIB;
   delete env.LD_LIBRARY_PATH;
   if (envLib !== undefined) env.HSESSION_LIB = envLib;
+  if (ldPath !== undefined) env.LD_LIBRARY_PATH = ldPath;
   const code = "try { const h = require('hsession'); console.log('OK ' + h.libraryPath + ' ' + h.version()) } catch (e) { console.log(e.code + ' ' + e.message) }";
   return execFileSync(process.execPath, ['-e', code], { cwd: dir, env, encoding: 'utf8' }).trim();
 }
@@ -81,6 +82,16 @@ test('without the platform package: the installed libhsession.so.0, and an error
     assert.match(out, /^HSESSION_LIB_NOT_FOUND /);
     assert.ok(out.includes(`${PLATFORM} is not installed`) && out.includes('libhsession.so.0') && out.includes('make install'), out);
     assert.ok(!out.includes('target/release') && !out.includes('cargo build'), out);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('without the platform package, the system loader finds libhsession.so.0', opts, () => {
+  // target/release holds the soname link, as an install's lib directory does.
+  const dir = app(false);
+  try {
+    assert.equal(load(dir, undefined, path.dirname(BUILT)), 'OK libhsession.so.0 0.1.0');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

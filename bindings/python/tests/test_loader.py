@@ -25,9 +25,11 @@ def _copy_package(tmp_path, bundle):
     return dst.parent
 
 
-def _import(site, env_lib=None):
+def _import(site, env_lib=None, ld_path=None):
     env = {k: v for k, v in os.environ.items() if k not in ("HSESSION_LIB", "LD_LIBRARY_PATH")}
     env["PYTHONPATH"] = str(site)
+    if ld_path is not None:
+        env["LD_LIBRARY_PATH"] = ld_path
     if env_lib is not None:
         env["HSESSION_LIB"] = env_lib
     code = "import hsession, hsession._lib as l; print(l.lib._name); print(hsession.library_version)"
@@ -82,3 +84,11 @@ def test_unbundled_install_names_the_installed_library(tmp_path):
     assert "libhsession.so.0" in last and "make install" in last
     # Outside a checkout there is no project build to point to.
     assert "target/release" not in last and "cargo build" not in last
+
+
+def test_unbundled_install_loads_the_installed_library(tmp_path, need_build):
+    # target/release holds the soname link, as an install's lib directory does.
+    site = _copy_package(tmp_path, bundle=False)
+    r = _import(site, ld_path=os.path.dirname(BUILT))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "libhsession.so.0"
