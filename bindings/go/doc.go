@@ -45,11 +45,23 @@
 // Request.Stream the body is received whole and Body reads it from the
 // library's memory; with Stream it is read from the network as it arrives.
 //
-// # Linking
+// # Installing
 //
-// The cgo flags link target/release/libhsession.so of this repository
-// (build it with `cargo build --release` at the top), with an rpath to it.
-// For an installed copy (`make install PREFIX=...`), build with
-// `-tags hsession_pkgconfig`: the flags then come from pkg-config (set
-// PKG_CONFIG_PATH to PREFIX/lib/pkgconfig if needed).
+// The package links the installed C library through pkg-config. Install it
+// once (from the hsession repository: `make install`, PREFIX=/usr/local by
+// default; another PREFIX needs PKG_CONFIG_PATH=PREFIX/lib/pkgconfig), then
+// `go get github.com/hsession/hsession/bindings/go`. hsession.pc carries an
+// rpath, so programs find libhsession.so.0 at run time with no
+// LD_LIBRARY_PATH. If the build stops at "Package hsession was not found in
+// the pkg-config search path", the library is not installed there.
+//
+// # Import path and package name
+//
+// The import path ends in /go (the binding's directory in the repository)
+// while the package is named hsession. The path is kept so that existing
+// imports do not break; the package name is the one callers write
+// (hsession.New), as with gopkg.in/yaml.v3 (package yaml). Tools such as
+// goimports then write the import with an explicit name:
+//
+//	import hsession "github.com/hsession/hsession/bindings/go"
 package hsession

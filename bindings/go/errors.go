@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code is one of the library's result codes (README "Result codes"). The
@@ -96,9 +97,12 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := "hsession: " + e.Code.String()
-	if e.Message != "" && e.Message != e.Code.String() {
-		msg += ": " + e.Message
+	// The library's message often starts with the code's own text ("TLS
+	// failure: ..."); the kind is said once.
+	kind := e.Code.String()
+	msg := "hsession: " + kind
+	if detail := strings.TrimPrefix(e.Message, kind+": "); e.Message != "" && e.Message != kind {
+		msg += ": " + detail
 	}
 	if e.URL != "" {
 		msg += fmt.Sprintf(" (%s)", e.URL)

@@ -209,6 +209,13 @@ export declare class Session implements Disposable, AsyncDisposable {
   /** Requests of this session still in flight. */
   readonly inFlight: number;
   readonly stats: { requestsSent: number; connectionsOpened: number };
+  /**
+   * A WHATWG fetch over this session (cookies, pool, retries, proxies,
+   * defaults), bound: hand `session.fetch` to code that takes a custom
+   * fetch. Resolves to a web Response whose body streams; a request body
+   * that is a stream is read whole before sending.
+   */
+  readonly fetch: typeof globalThis.fetch;
   configure(options: SessionOptions): this;
   setHeader(name: string, value: string | number | readonly (string | number)[] | null): this;
   appendHeader(name: string, value: string | number): this;
@@ -249,6 +256,13 @@ export declare class InvalidArgumentError extends HSessionError {}
 export declare class TimeoutError extends HSessionError {}
 export declare class ConnectionError extends HSessionError {}
 export declare class TLSError extends HSessionError {}
+/**
+ * CANCELLED: the session was closed, or an AbortSignal fired. For a signal
+ * the error is named as fetch's are: `name` is 'AbortError' after
+ * `abort()` and 'TimeoutError' after `AbortSignal.timeout()` (the signal's
+ * reason is `cause`); a reason the caller gave (`abort(reason)`) is the
+ * rejection itself.
+ */
 export declare class CancelledError extends HSessionError {}
 export declare class TooManyRedirectsError extends HSessionError {}
 export declare class TooManyRetriesError extends HSessionError {}
@@ -259,7 +273,13 @@ export declare class SessionClosedError extends HSessionError {}
 export declare const CODES: readonly string[];
 export declare const RESULT: Readonly<Record<string, number>>;
 export declare function codeName(result: number): string;
-/** The libhsession.so loaded (HSESSION_LIB, else ../../target/release/libhsession.so). */
+/** The Error of the right class for a C result code. */
+export declare function makeError(result: number, message: string, url?: string, cause?: unknown): HSessionError;
+/**
+ * The libhsession.so loaded: HSESSION_LIB when set, else the platform
+ * package's (@hsession/linux-x64-gnu), else (in a source checkout)
+ * target/release, else the installed libhsession.so.0.
+ */
 export declare const libraryPath: string;
 export declare function version(): string;
 export declare function abiVersion(): number;

@@ -10,7 +10,11 @@ const { Readable } = require('node:stream');
 const { koffi, C, libPath, NotifyProto, CallbackProto, ReadProto } = require('./lib/native');
 const { TAG, Packer, parseHead } = require('./lib/packed');
 const errors = require('./lib/errors');
-const { RESULT, makeError, codeName, HSessionError, InvalidArgumentError, CancelledError, SessionClosedError } = errors;
+const { makeFetch } = require('./lib/fetch');
+const {
+  CODES, RESULT, makeError, abortError, codeName, HSessionError, InvalidArgumentError, TimeoutError, ConnectionError, TLSError,
+  CancelledError, TooManyRedirectsError, TooManyRetriesError, BodyTooLargeError, FileError, SessionClosedError,
+} = errors;
 
 // ---------------------------------------------------------------------------
 // Out-params: slots of one BigUint64Array, used only by synchronous calls on
@@ -157,7 +161,7 @@ function complete(p, call) {
     if (rc === RESULT.CANCELLED && p.signal && p.signal.aborted) {
       ERR[0] && C.error_free(ERR[0]);
       ERR[0] = 0n;
-      err = new CancelledError('request aborted', { code: 'CANCELLED', url: p.url, cause: p.signal.reason });
+      err = abortError(p.signal, p.url);
     } else if (rc === RESULT.CANCELLED && p.session._closed) {
       ERR[0] && C.error_free(ERR[0]);
       ERR[0] = 0n;
@@ -267,7 +271,7 @@ class NativeBody {
 
   _abortError() {
     if (this.signal && this.signal.aborted) {
-      return new CancelledError('request aborted', { code: 'CANCELLED', url: this.url, cause: this.signal.reason });
+      return abortError(this.signal, this.url);
     }
     return null;
   }
@@ -721,6 +725,17 @@ class Session {
     }
   }
 
+  /**
+   * A WHATWG fetch that sends through this session: `fetch(input, init)`
+   * resolves to a web Response whose body streams. The same function every
+   * time, bound to the session, so `{ fetch: session.fetch }` can be handed
+   * to any code or SDK that takes a custom fetch.
+   */
+  get fetch() {
+    if (this._fetch === undefined) this._fetch = makeFetch(this);
+    return this._fetch;
+  }
+
   get(url, options) {
     return this.request({ ...options, method: 'GET', url });
   }
@@ -762,7 +777,7 @@ class Session {
       }
     }
     if (signal && signal.aborted) {
-      throw new CancelledError('request aborted', { code: 'CANCELLED', url, cause: signal.reason });
+      throw abortError(signal, url);
     }
     const method = o.method === undefined ? 'GET' : String(o.method).toUpperCase();
     const stream = !!o.stream;
@@ -1032,15 +1047,40 @@ function diagnostics() {
   return { liveSessions, pendingRequests: pending.size, pendingReads: reads.size, inFlight, delivery: deliveryUsed };
 }
 
+/** The library's version, "MAJOR.MINOR.PATCH". */
+function version() {
+  return C.version();
+}
+
+/** The ABI number of the loaded library. */
+function abiVersion() {
+  return C.abi_version();
+}
+
+// Every name written out as a plain identifier (no spread, no member
+// expression, no inline function), so Node's CommonJS export detection sees
+// them and `import { CancelledError } from 'hsession'` works in ESM.
 module.exports = {
   Session,
   Response,
   CookieJar,
-  ...errors,
-  codeName,
   HSessionError,
+  InvalidArgumentError,
+  TimeoutError,
+  ConnectionError,
+  TLSError,
+  CancelledError,
+  TooManyRedirectsError,
+  TooManyRetriesError,
+  BodyTooLargeError,
+  FileError,
+  SessionClosedError,
+  CODES,
+  RESULT,
+  codeName,
+  makeError,
   libraryPath: libPath,
-  version: () => C.version(),
-  abiVersion: () => C.abi_version(),
+  version,
+  abiVersion,
   diagnostics,
 };

@@ -59,6 +59,27 @@ const CLASS_OF = {
   TOO_MANY_RETRIES: TooManyRetriesError, BODY_TOO_LARGE: BodyTooLargeError, IO: FileError, PARSE: FileError,
 };
 
+/**
+ * The rejection of a request whose AbortSignal fired, shaped as fetch's:
+ * the signal's own reason when the caller gave one (`ac.abort(reason)`);
+ * for the default reasons a CancelledError (code 'CANCELLED', the reason as
+ * `cause`) named like the reason: 'AbortError' for `abort()`,
+ * 'TimeoutError' for `AbortSignal.timeout()`. Code that checks
+ * `err.name === 'AbortError'` therefore works as with fetch.
+ */
+function abortError(signal, url) {
+  const reason = signal.reason;
+  const name = reason instanceof DOMException || reason instanceof Error ? reason.name : undefined;
+  if (reason !== undefined && name !== 'AbortError' && name !== 'TimeoutError') return reason;
+  const err = new CancelledError(name === 'TimeoutError' ? 'The operation was aborted due to timeout' : 'This operation was aborted', {
+    code: 'CANCELLED',
+    url,
+    cause: reason,
+  });
+  err.name = name || 'AbortError';
+  return err;
+}
+
 function codeName(result) {
   return CODES[result] || `UNKNOWN_${result}`;
 }
@@ -71,7 +92,7 @@ function makeError(result, message, url, cause) {
 }
 
 module.exports = {
-  CODES, RESULT, codeName, makeError,
+  CODES, RESULT, codeName, makeError, abortError,
   HSessionError, InvalidArgumentError, TimeoutError, ConnectionError, TLSError, CancelledError,
   TooManyRedirectsError, TooManyRetriesError, BodyTooLargeError, FileError, SessionClosedError,
 };

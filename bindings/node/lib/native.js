@@ -2,25 +2,74 @@
 // The C ABI of libhsession through koffi: which library is loaded, and the
 // functions the binding calls. Nothing here knows about HTTP.
 
+const fs = require('node:fs');
 const path = require('node:path');
 const koffi = require('koffi');
 
-// The project's own build, relative to this package (bindings/node/lib ->
-// repo root); HSESSION_LIB names another copy (an installed libhsession.so.0).
-const DEFAULT_LIB = path.resolve(__dirname, '..', '..', '..', 'target', 'release', 'libhsession.so');
-const libPath = process.env.HSESSION_LIB || DEFAULT_LIB;
+const SONAME = 'libhsession.so.0';
 
-let lib;
-try {
-  lib = koffi.load(libPath);
-} catch (e) {
-  const err = new Error(
-    `hsession: cannot load the native library ${libPath} (${e.message}). ` +
-      'Build it with `cargo build --release` at the repository root, or set HSESSION_LIB to its path.'
-  );
+// The platform package that carries the prebuilt library for this machine
+// (an optionalDependency: npm installs only the one whose os/cpu/libc fit).
+function platformPackage() {
+  if (process.platform !== 'linux') return null;
+  const report = typeof process.report?.getReport === 'function' ? process.report.getReport() : null;
+  const glibc = report ? Boolean(report.header && report.header.glibcVersionRuntime) : true;
+  return `@hsession/linux-${process.arch}-${glibc ? 'gnu' : 'musl'}`;
+}
+
+/**
+ * Where the library is, in order: HSESSION_LIB when set (nothing else is
+ * tried); the platform package; in a source checkout, the project's build
+ * (target/release); the installed libhsession.so.0 (make install). Returns
+ * the paths to try and what to tell the user when none loads.
+ */
+function candidates() {
+  if (process.env.HSESSION_LIB) {
+    return { paths: [process.env.HSESSION_LIB], hint: 'HSESSION_LIB is set, so only that path was tried' };
+  }
+  const pkg = platformPackage();
+  if (pkg) {
+    try {
+      return { paths: [require(pkg).libraryPath], hint: `the library of ${pkg} does not load; reinstall it` };
+    } catch {
+      // not installed: fall through
+    }
+  }
+  const top = path.resolve(__dirname, '..', '..', '..');
+  if (fs.existsSync(path.join(top, 'Cargo.toml')) && fs.existsSync(path.join(top, 'src', 'ffi'))) {
+    return {
+      paths: [path.join(top, 'target', 'release', 'libhsession.so'), SONAME],
+      hint: `build it with \`cargo build --release\` at ${top}, or set HSESSION_LIB to its path`,
+    };
+  }
+  return {
+    paths: [SONAME],
+    hint:
+      (pkg ? `${pkg} is not installed (npm skips optional dependencies with --omit=optional or on another platform), ` : 'no prebuilt library for this platform, ') +
+      'so hsession needs libhsession installed (`make install` from the hsession source) or HSESSION_LIB set to its path',
+  };
+}
+
+function load() {
+  const { paths, hint } = candidates();
+  const tried = [];
+  for (const p of paths) {
+    if (p.includes('/') && !fs.existsSync(p)) {
+      tried.push(`${p}: no such file`);
+      continue;
+    }
+    try {
+      return { lib: koffi.load(p), libPath: p };
+    } catch (e) {
+      tried.push(`${p}: ${e.message}`);
+    }
+  }
+  const err = new Error(`hsession: cannot load libhsession: ${hint} (tried ${tried.join('; ')})`);
   err.code = 'HSESSION_LIB_NOT_FOUND';
   throw err;
 }
+
+const { lib, libPath } = load();
 
 // Out-params are passed as slots of a BigUint64Array (a pointer to its
 // memory), which is cheaper than koffi's boxed [null] arrays. Handles are

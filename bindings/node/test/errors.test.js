@@ -126,6 +126,6 @@ test('a missing library fails require() with a clear message', async () => {
       (err, stdout) => resolve(stdout)
     )
   );
-  assert.match(out, /^HSESSION_LIB_NOT_FOUND hsession: cannot load the native library \/nonexistent\/libhsession\.so/);
+  assert.match(out, /^HSESSION_LIB_NOT_FOUND hsession: cannot load libhsession: HSESSION_LIB is set.*\/nonexistent\/libhsession\.so/);
   assert.match(out, /HSESSION_LIB/);
 });

@@ -9,6 +9,10 @@ One Session may be shared by any number of threads; the GIL is released
 during every network call.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from . import adapters, auth, compat, cookies, exceptions, hooks, models, sessions, status_codes, structures  # noqa: F401
 from .adapters import HTTPAdapter, Retry
 from .auth import AuthBase, HTTPBasicAuth, HTTPBearerAuth, HTTPDigestAuth, HTTPProxyAuth
@@ -41,36 +45,36 @@ __all__ = [
 ]
 
 
-def request(method, url, **kwargs):
+def request(method: str, url: str, **kwargs: Any) -> Response:
     """One request with a throw-away session (requests.request)."""
     with Session() as s:
         return s.request(method, url, **kwargs)
 
 
-def get(url, params=None, **kwargs):
+def get(url: str, params: Any = None, **kwargs: Any) -> Response:
     return request("GET", url, params=params, **kwargs)
 
 
-def options(url, **kwargs):
+def options(url: str, **kwargs: Any) -> Response:
     return request("OPTIONS", url, **kwargs)
 
 
-def head(url, **kwargs):
+def head(url: str, **kwargs: Any) -> Response:
     kwargs.setdefault("allow_redirects", False)
     return request("HEAD", url, **kwargs)
 
 
-def post(url, data=None, json=None, **kwargs):
+def post(url: str, data: Any = None, json: Any = None, **kwargs: Any) -> Response:
     return request("POST", url, data=data, json=json, **kwargs)
 
 
-def put(url, data=None, **kwargs):
+def put(url: str, data: Any = None, **kwargs: Any) -> Response:
     return request("PUT", url, data=data, **kwargs)
 
 
-def patch(url, data=None, **kwargs):
+def patch(url: str, data: Any = None, **kwargs: Any) -> Response:
     return request("PATCH", url, data=data, **kwargs)
 
 
-def delete(url, **kwargs):
+def delete(url: str, **kwargs: Any) -> Response:
     return request("DELETE", url, **kwargs)

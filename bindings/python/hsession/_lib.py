@@ -1,8 +1,13 @@
 """Loads libhsession and declares the C functions the package calls.
 
-The library is found, in order: the path in HSESSION_LIB; the project's own
-build, ../../target/release/libhsession.so relative to this package's
-source; libhsession.so.0 from the system loader path (an installed copy).
+The library is found, in order:
+  1. the path in HSESSION_LIB, when set (an explicit override: nothing else
+     is tried);
+  2. the copy bundled inside the package (a wheel carries it);
+  3. in a source checkout, the project's build, target/release/libhsession.so
+     (`cargo build --release` at the repository's top);
+  4. libhsession.so.0 from the system loader path (`make install`).
+A failure names only the places that apply to this install.
 ctypes.CDLL releases the GIL around every call, so network calls never
 block other Python threads.
 """
@@ -11,21 +16,34 @@ import ctypes
 import os
 from ctypes import (POINTER, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint8, c_uint32,
                     c_uint64, c_void_p)
+from typing import List, Tuple
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+_SONAME = "libhsession.so.0"
 
 
-def _candidates():
+def _candidates() -> Tuple[List[str], str]:
+    """The paths to try, and what to tell the user when none loads."""
     env = os.environ.get("HSESSION_LIB")
     if env:
-        return [env]
-    built = os.path.normpath(os.path.join(_HERE, "..", "..", "..", "target", "release", "libhsession.so"))
-    return [built, "libhsession.so.0"]
+        return [env], "HSESSION_LIB is set, so only that path was tried"
+    bundled = os.path.join(_HERE, "libhsession.so")
+    if os.path.exists(bundled):
+        return [bundled], "the library bundled in this package does not load; reinstall the package"
+    top = os.path.normpath(os.path.join(_HERE, "..", "..", ".."))
+    if os.path.exists(os.path.join(top, "Cargo.toml")) and os.path.isdir(os.path.join(top, "src", "ffi")):
+        # Imported from the repository's source tree.
+        return ([os.path.join(top, "target", "release", "libhsession.so"), _SONAME],
+                "build it with `cargo build --release` at " + top + ", or set HSESSION_LIB")
+    return [_SONAME], ("this package has no bundled library (install a platform wheel), "
+                       "so it needs libhsession installed (`make install` from the hsession "
+                       "source), or HSESSION_LIB set to its path")
 
 
-def _load():
+def _load() -> ctypes.CDLL:
+    paths, hint = _candidates()
     errors = []
-    for path in _candidates():
+    for path in paths:
         if os.sep in path and not os.path.exists(path):
             errors.append(f"{path}: no such file")
             continue
@@ -33,9 +51,7 @@ def _load():
             return ctypes.CDLL(path)
         except OSError as e:
             errors.append(f"{path}: {e}")
-    raise ImportError(
-        "hsession: cannot load libhsession (build it with `cargo build --release` "
-        "or set HSESSION_LIB): " + "; ".join(errors))
+    raise ImportError(f"hsession: cannot load libhsession: {hint} (tried {'; '.join(errors)})")
 
 
 lib = _load()

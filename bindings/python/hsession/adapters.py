@@ -6,7 +6,10 @@ accepts requests' HTTPAdapter and urllib3's Retry (duck-typed), so code
 that imports them keeps working.
 """
 
+from __future__ import annotations
+
 import struct
+from typing import Any, Collection, Optional, Union
 
 DEFAULT_ALLOWED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PUT", "TRACE"})
 RETRY_AFTER_STATUS_CODES = frozenset({413, 429, 503})
@@ -22,11 +25,15 @@ class Retry:
     DEFAULT_ALLOWED_METHODS = DEFAULT_ALLOWED_METHODS
     DEFAULT_BACKOFF_MAX = 120
 
-    def __init__(self, total=10, connect=None, read=None, redirect=None, status=None, other=None,
-                 allowed_methods=DEFAULT_ALLOWED_METHODS, status_forcelist=None, backoff_factor=0,
-                 backoff_max=DEFAULT_BACKOFF_MAX, raise_on_redirect=True, raise_on_status=True,
-                 history=None, respect_retry_after_header=True, remove_headers_on_redirect=None,
-                 backoff_jitter=0.0):
+    def __init__(self, total: Union[int, bool, None] = 10, connect: Optional[int] = None,
+                 read: Union[int, bool, None] = None, redirect: Union[int, bool, None] = None,
+                 status: Optional[int] = None, other: Optional[int] = None,
+                 allowed_methods: Optional[Collection[str]] = DEFAULT_ALLOWED_METHODS,
+                 status_forcelist: Optional[Collection[int]] = None, backoff_factor: float = 0,
+                 backoff_max: float = DEFAULT_BACKOFF_MAX, raise_on_redirect: bool = True,
+                 raise_on_status: bool = True, history: Any = None, respect_retry_after_header: bool = True,
+                 remove_headers_on_redirect: Optional[Collection[str]] = None,
+                 backoff_jitter: float = 0.0) -> None:
         self.total = total
         self.connect = connect
         self.read = read
@@ -43,14 +50,14 @@ class Retry:
         self.backoff_jitter = backoff_jitter
 
     @classmethod
-    def from_int(cls, retries):
+    def from_int(cls, retries: Union[Retry, int, None]) -> Any:  # a Retry, or the urllib3 Retry given
         if retries is None:
             return cls(0, read=False)
         if isinstance(retries, cls) or hasattr(retries, "status_forcelist"):
             return retries
         return cls(retries)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"Retry(total={self.total}, connect={self.connect}, read={self.read}, "
                 f"status={self.status})")
 
@@ -76,7 +83,8 @@ class HTTPAdapter(BaseAdapter):
 
     __attrs__ = ["max_retries", "config", "_pool_connections", "_pool_maxsize", "_pool_block"]
 
-    def __init__(self, pool_connections=10, pool_maxsize=10, max_retries=0, pool_block=False):
+    def __init__(self, pool_connections: int = 10, pool_maxsize: int = 10,
+                 max_retries: Union[Retry, int, None] = 0, pool_block: bool = False) -> None:
         super().__init__()
         if isinstance(max_retries, int) and max_retries == 0:
             self.max_retries = Retry(0, read=False)
@@ -102,7 +110,7 @@ class HTTPAdapter(BaseAdapter):
         raise NotImplementedError("hsession's HTTPAdapter sends through the Session it is mounted on "
                                   "(use Session.send)")
 
-    def close(self):
+    def close(self) -> None:
         pass
 
 

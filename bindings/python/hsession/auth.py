@@ -6,6 +6,8 @@ callable that takes the PreparedRequest and returns it, changed; such a
 request is prepared in Python first (Session.prepare_request + send).
 """
 
+from __future__ import annotations
+
 import warnings
 from base64 import b64encode
 
@@ -39,18 +41,18 @@ class AuthBase:
 
 
 class HTTPBasicAuth(AuthBase):
-    def __init__(self, username, password):
+    def __init__(self, username: str | bytes, password: str | bytes) -> None:
         self.username = username
         self.password = password
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return (getattr(other, "username", None), getattr(other, "password", None)) == (
             self.username, self.password)
 
-    def __ne__(self, other):
+    def __ne__(self, other: object) -> bool:
         return not self == other
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"HTTPBasicAuth({self.username!r}, '***')"
 
     def __call__(self, r):
@@ -69,13 +71,13 @@ class HTTPProxyAuth(HTTPBasicAuth):
 class HTTPBearerAuth(AuthBase):
     """`Authorization: Bearer <token>`."""
 
-    def __init__(self, token):
+    def __init__(self, token: str | bytes) -> None:
         self.token = token
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return getattr(other, "token", None) == self.token
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "HTTPBearerAuth('***')"
 
     def __call__(self, r):

@@ -37,6 +37,10 @@ async function main(base: string): Promise<void> {
       throw e;
     }
   }
+  // session.fetch is a fetch: assignable where a custom fetch is taken.
+  const customFetch: typeof fetch = session.fetch;
+  const fr: globalThis.Response = await customFetch('/echo', { method: 'POST', body: 'x', redirect: 'manual' });
+  void fr;
   {
     using s2 = new Session();
     await s2.head(base);
