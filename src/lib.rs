@@ -31,6 +31,7 @@ pub mod request;
 pub mod response;
 pub mod retry;
 pub mod runtime;
+mod send;
 pub mod session;
 pub mod stream;
 pub mod tls;

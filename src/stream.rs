@@ -6,7 +6,7 @@
 //! never goes back to the pool.
 
 use crate::cancel::Cancels;
-use crate::error::{self, Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::runtime;
 use bytes::Bytes;
 use std::time::{Duration, Instant};
@@ -208,7 +208,7 @@ pub(crate) async fn read_chunk(
             .map_err(|_| read_timeout(read))?,
         None => resp.chunk().await,
     };
-    next.map_err(|e| error::from_transport(e, resp.url()))
+    next.map_err(|e| crate::send::classify::from_transport(e, resp.url()))
 }
 
 /// Fails once `total` decoded bytes exceed the body limit.

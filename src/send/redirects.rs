@@ -1,0 +1,125 @@
+//! The redirect loop: one hop after another until the final response.
+
+use super::attempt::{attempt, status_retry};
+use super::receive::{head, headers_in_order, reason_of, receive};
+use super::Prepared;
+use crate::connector::ConnectProbe;
+use crate::error::{Error, ErrorKind, Result};
+use crate::redirect;
+use crate::response::{HopHead, Response};
+use crate::retry::{self};
+use crate::stream::{self, BodyStream, Limits};
+use reqwest::header::{LOCATION, SET_COOKIE};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Sends each hop of the request: jar cookies are recomputed for every hop,
+/// every hop's cookies are stored, and credentials never follow a redirect
+/// to another origin.
+pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
+    let mut history = History::default();
+    let mut used = retry::Used::default();
+    loop {
+        let mut resp = attempt(&p, &probe, &mut used).await?;
+        p.jar
+            .store(resp.headers().get_all(SET_COOKIE).iter(), &p.url);
+        if let Some(wait) = status_retry(&p, &mut used, &resp)? {
+            drain(&mut resp, p.timeouts.read).await;
+            tokio::time::sleep(wait).await;
+            continue;
+        }
+
+        let hop = match p.max_redirects {
+            0 => None,
+            _ => redirect::next_hop(
+                resp.status(),
+                resp.headers().get(LOCATION),
+                &p.url,
+                &p.method,
+            )
+            .map_err(|e| e.with_url(&p.url))?,
+        };
+        // A body read from the caller's function cannot be sent twice: a
+        // redirect that keeps the body ends the chain with its response.
+        let replayable = p.replayable();
+        let hop = hop.filter(|h| !h.keep_body || replayable);
+        let at_limit = history.hops.len() >= p.max_redirects;
+        let hop = hop.filter(|_| !(at_limit && p.return_at_redirect_limit));
+        let Some(mut hop) = hop else {
+            if p.stream {
+                let limits = Limits {
+                    read: p.timeouts.read,
+                    deadline: p.timeouts.total.map(|t| p.start + t),
+                    cancels: p.cancels.clone(),
+                    max_body: p.stream_max_body,
+                };
+                let mut done = head(resp, history, p.start, |resp| {
+                    Some(Arc::new(BodyStream::start(resp, limits)))
+                });
+                done.retries = used.total;
+                done.url = p.url;
+                return Ok(done);
+            }
+            let mut done = receive(resp, p.timeouts.read, p.max_body, history, p.start).await?;
+            done.retries = used.total;
+            // The URL as requested, fragment included (reqwest's has none).
+            done.url = p.url;
+            return Ok(done);
+        };
+        // A Location without a fragment keeps the one before (RFC 7231 7.1.2).
+        if hop.url.fragment().is_none() && p.url.fragment().is_some() {
+            hop.url.set_fragment(p.url.fragment());
+        }
+        if p.refuse_downgrade && redirect::is_downgrade(&p.url, &hop.url) {
+            return Err(Error::new(
+                ErrorKind::UnsupportedScheme,
+                "redirect from https to http refused (the session refuses downgrades)",
+            )
+            .with_url(&hop.url));
+        }
+        if at_limit {
+            return Err(Error::new(
+                ErrorKind::TooManyRedirects,
+                format!("more than {} redirects", p.max_redirects),
+            )
+            .with_url(&hop.url));
+        }
+        history.heads.push(HopHead {
+            reason: reason_of(&resp),
+            headers: headers_in_order(resp.headers()),
+        });
+        drain(&mut resp, p.timeouts.read).await;
+        history.hops.push((resp.status().as_u16(), p.url.clone()));
+        if !redirect::same_origin(&p.url, &hop.url) {
+            // Per-request cookies go only where a Cookie header would.
+            p.cookies.clear();
+        }
+        redirect::carry_headers(&mut p.headers, &p.url, &hop);
+        if !hop.keep_body {
+            p.body = None;
+        }
+        p.method = hop.method;
+        p.url = hop.url;
+    }
+}
+
+/// Reads a small body that is not wanted (a redirect's, a retried status')
+/// to the end so its connection goes back to the pool; a large one is
+/// dropped with its connection.
+pub(crate) async fn drain(resp: &mut reqwest::Response, read: Option<Duration>) {
+    if resp.content_length().is_some_and(|n| n <= 64 * 1024) {
+        for _ in 0..64 {
+            match stream::read_chunk(resp, read).await {
+                Ok(Some(_)) => continue,
+                _ => break,
+            }
+        }
+    }
+}
+
+/// The redirects followed so far: each hop's status and URL, and its head.
+#[derive(Default)]
+pub(crate) struct History {
+    pub(crate) hops: Vec<(u16, url::Url)>,
+    pub(crate) heads: Vec<HopHead>,
+}
