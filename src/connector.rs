@@ -41,11 +41,18 @@ impl ConnectProbe {
         }
     }
 
-    pub fn opened(&self, addr: std::net::SocketAddr) -> bool {
-        self.opened
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(&addr)
+    /// How many connections the request has opened so far: a mark taken
+    /// before one send, for `opened_since`.
+    pub fn opened_count(&self) -> usize {
+        self.opened.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Whether `addr` is a connection opened after `mark`, that is by this
+    /// send rather than by an earlier hop of the same request (whose
+    /// connection went back to the pool and may have died there since).
+    pub fn opened_since(&self, mark: usize, addr: std::net::SocketAddr) -> bool {
+        let opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
+        opened.get(mark..).is_some_and(|new| new.contains(&addr))
     }
 }
 

@@ -49,6 +49,7 @@ pub(crate) async fn attempt(
         *request.body_mut() = body;
         p.counters.requests.fetch_add(1, Ordering::Relaxed);
         let sent_at = Instant::now();
+        let mark = probe.opened_count();
         let err = match send_one(&p.client, request, probe, p.timeouts.read).await {
             Ok(resp) => return Ok(crate::zstd_decode::decode(resp, &p.method)),
             Err(e) => e,
@@ -63,7 +64,7 @@ pub(crate) async fn attempt(
             let stale = err.kind() == ErrorKind::ConnectionClosed
                 && retry::idempotent_methods().contains(&p.method)
                 && match err.transport.local_addr {
-                    Some(addr) => !probe.opened(addr) && !dead.contains(&addr),
+                    Some(addr) => !probe.opened_since(mark, addr) && !dead.contains(&addr),
                     None => {
                         resends == 0
                             && probe
