@@ -23,15 +23,24 @@
 //! - listing, editing, and saving to / loading from JSON and the Netscape
 //!   cookies.txt format of curl and wget.
 
+mod cookie;
+mod files;
+mod rules;
+
+pub use cookie::{Cookie, CookieFileFormat};
+pub use rules::MAX_NAME_VALUE;
+
 use crate::error::{Error, ErrorKind, Result};
 use cookie_store::{CookieDomain, CookieExpiration, CookiePath, CookieStore, RawCookie};
+use files::*;
 use reqwest::header::HeaderValue;
+use rules::*;
+pub(crate) use rules::{check_name_value, from_unix_secs, unix_secs};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 /// Cookies kept per registrable domain (eTLD+1, or the host for IPs);
 /// beyond it the least recently used are deleted, non-Secure ones first.
@@ -45,57 +54,6 @@ pub const MAX_COOKIES_PER_RESPONSE: usize = 50;
 /// The longest Cookie header sent, in bytes; cookies that do not fit are
 /// left out, least specific path first, then newest first.
 pub const MAX_COOKIE_HEADER: usize = 8192;
-/// The longest name + value of one cookie, in bytes (RFC 6265bis).
-pub const MAX_NAME_VALUE: usize = 4096;
-
-/// One cookie as the jar holds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cookie {
-    pub name: String,
-    pub value: String,
-    /// The host for a host-only cookie, else the Domain without leading dot.
-    /// When setting: ignored if empty and `host_only`.
-    pub domain: String,
-    /// When setting: empty means the default path of the URL.
-    pub path: String,
-    /// None for a session cookie (kept until the session ends, or in a
-    /// file, until it is cleared). Whole seconds.
-    pub expires: Option<SystemTime>,
-    pub secure: bool,
-    pub http_only: bool,
-    /// Sent only to `domain` itself, not to its subdomains.
-    pub host_only: bool,
-}
-
-impl Cookie {
-    /// A host-only session cookie with the default path, to be completed
-    /// field by field and given to [`Jar::set`].
-    pub fn new(name: &str, value: &str) -> Cookie {
-        Cookie {
-            name: name.to_owned(),
-            value: value.to_owned(),
-            domain: String::new(),
-            path: String::new(),
-            expires: None,
-            secure: false,
-            http_only: false,
-            host_only: true,
-        }
-    }
-}
-
-/// The file formats of [`Jar::save`] and [`Jar::load`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CookieFileFormat {
-    /// hsession's JSON: `{"format": "hsession-cookies", "version": 1,
-    /// "cookies": [{name, value, domain, path, host_only, secure,
-    /// http_only, expires (Unix seconds or null)}]}`.
-    Json,
-    /// The Netscape cookies.txt format that curl (`-b`/`-c`) and wget read
-    /// and write: seven tab-separated fields, `#HttpOnly_` before the domain
-    /// of HttpOnly cookies, expiry 0 for session cookies.
-    Netscape,
-}
 
 /// The cookie jar of a session: cookie_store behind a lock, plus the rules
 /// above. Thread-safe; every method takes `&self`.
@@ -147,97 +105,6 @@ struct State {
 
 type StoreCookie = cookie_store::Cookie<'static>;
 
-fn invalid(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::InvalidArgument, message)
-}
-
-fn is_https(url: &url::Url) -> bool {
-    url.scheme() == "https"
-}
-
-fn is_ip(host: &str) -> bool {
-    host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok()
-}
-
-/// A public suffix: one on the list (ICANN or private section), such as
-/// `com`, `co.uk` or `github.io`, and, by the list's implicit `*` rule,
-/// every TLD it does not name (`corp`, `internal`, `local`, `test`), as
-/// curl and browsers treat them. A dot-less name is always one.
-fn is_public_suffix(domain: &str) -> bool {
-    let domain = domain.trim_end_matches('.');
-    !domain.contains('.')
-        || psl::suffix(domain.as_bytes()).is_some_and(|s| s.as_bytes() == domain.as_bytes())
-}
-
-/// The registrable domain that the per-domain limit counts under.
-fn base_domain(domain: &str) -> &str {
-    if is_ip(domain) {
-        return domain;
-    }
-    psl::domain_str(domain).unwrap_or(domain)
-}
-
-/// `host` is `domain` or one of its subdomains (not for IPs).
-fn domain_match(host: &str, domain: &str) -> bool {
-    host == domain
-        || (!is_ip(host)
-            && host.len() > domain.len()
-            && host.ends_with(domain)
-            && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
-}
-
-/// RFC 6265 5.1.4: `/foo` matches `/foo` and `/foo/bar`, not `/foobar`.
-fn path_match(request_path: &str, cookie_path: &str) -> bool {
-    request_path == cookie_path
-        || (request_path.starts_with(cookie_path)
-            && (cookie_path.ends_with('/')
-                || request_path.as_bytes().get(cookie_path.len()) == Some(&b'/')))
-}
-
-/// Names and values: no control characters (RFC 6265bis), and also no tab
-/// and no `;` so that every stored cookie can be written to a header and to
-/// cookies.txt as it is. Names also cannot hold `=` or spaces.
-pub(crate) fn check_name_value(name: &str, value: &str) -> Result<()> {
-    if name.is_empty() {
-        return Err(invalid("a cookie name cannot be empty"));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|&c| c.is_ascii_control() || matches!(c, ';' | '=' | ' ' | ',' | '"'))
-    {
-        return Err(invalid(format!(
-            "invalid cookie name {name:?}: it contains {c:?}"
-        )));
-    }
-    if let Some(c) = value.chars().find(|&c| c.is_ascii_control() || c == ';') {
-        return Err(invalid(format!(
-            "invalid value for cookie {name:?}: it contains {c:?}"
-        )));
-    }
-    if value.trim() != value {
-        return Err(invalid(format!(
-            "invalid value for cookie {name:?}: leading or trailing spaces"
-        )));
-    }
-    if name.len() + value.len() > MAX_NAME_VALUE {
-        return Err(invalid(format!(
-            "cookie {name:?} is too large: name and value are over {MAX_NAME_VALUE} bytes"
-        )));
-    }
-    Ok(())
-}
-
-/// A Set-Cookie string: RFC 6265bis refuses it whole when it holds a
-/// control character other than tab.
-fn check_set_cookie(s: &str) -> Result<()> {
-    match s.chars().find(|&c| c.is_ascii_control() && c != '\t') {
-        Some(c) => Err(invalid(format!(
-            "invalid Set-Cookie: it contains the control character {c:?}"
-        ))),
-        None => Ok(()),
-    }
-}
-
 fn parse_url(url: &str) -> Result<url::Url> {
     crate::config::parse_url(url)
 }
@@ -248,26 +115,6 @@ fn key(c: &StoreCookie) -> (String, String, String) {
         String::from(&c.path),
         c.name().to_owned(),
     )
-}
-
-pub(crate) fn unix_secs(t: SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_secs().min(i64::MAX as u64) as i64,
-        Err(e) => -(e.duration().as_secs().min(i64::MAX as u64) as i64),
-    }
-}
-
-/// The end of year 9999: cookie_store's latest expiry. Expiries are
-/// clamped to ±this, so no input overflows SystemTime or the time crate.
-const MAX_EXPIRY_SECS: i64 = 253_402_300_799;
-
-pub(crate) fn from_unix_secs(secs: i64) -> SystemTime {
-    let secs = secs.clamp(-MAX_EXPIRY_SECS, MAX_EXPIRY_SECS);
-    if secs >= 0 {
-        UNIX_EPOCH + Duration::from_secs(secs as u64)
-    } else {
-        UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
-    }
 }
 
 fn info(c: &StoreCookie) -> Cookie {
@@ -905,200 +752,4 @@ fn raw_from(c: &Cookie, url: &url::Url) -> Result<RawCookie<'static>> {
         raw.set_http_only(true);
     }
     Ok(raw)
-}
-
-fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
-    Error::new(
-        ErrorKind::Io,
-        format!("cannot {what} the cookie file {}: {e}", path.display()),
-    )
-}
-
-fn parse_error(message: String) -> Error {
-    Error::new(ErrorKind::Parse, message)
-}
-
-/// A crash or a full disk never leaves a truncated jar: the new content
-/// goes to a temporary file next to `path` (same file system), is synced,
-/// and replaces `path` by a rename.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static SEQ: AtomicU64 = AtomicU64::new(0);
-    let name = path
-        .file_name()
-        .ok_or_else(|| invalid(format!("{} is not a file path", path.display())))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = dir.join(format!(
-        ".{}.{}-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    ));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let result = (|| {
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_error("write", path, e));
-    }
-    // Makes the rename itself durable; best effort.
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-fn to_json(cookies: &[Cookie]) -> String {
-    let list: Vec<_> = cookies
-        .iter()
-        .map(|c| {
-            serde_json::json!({
-                "name": c.name,
-                "value": c.value,
-                "domain": c.domain,
-                "path": c.path,
-                "host_only": c.host_only,
-                "secure": c.secure,
-                "http_only": c.http_only,
-                "expires": c.expires.map(unix_secs),
-            })
-        })
-        .collect();
-    let doc = serde_json::json!({
-        "format": "hsession-cookies",
-        "version": 1,
-        "cookies": list,
-    });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
-fn from_json(text: &str) -> Result<Vec<Cookie>> {
-    let doc: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| parse_error(format!("not JSON: {e}")))?;
-    if doc["format"] != "hsession-cookies" || doc["version"] != 1 {
-        return Err(parse_error(
-            "not an hsession cookie file (format \"hsession-cookies\", version 1)".into(),
-        ));
-    }
-    let list = doc["cookies"]
-        .as_array()
-        .ok_or_else(|| parse_error("\"cookies\" is not an array".into()))?;
-    list.iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let bad = |field: &str| {
-                parse_error(format!(
-                    "cookie {i}: {field:?} is missing or of the wrong type"
-                ))
-            };
-            let s = |field: &str| {
-                c[field]
-                    .as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| bad(field))
-            };
-            let b = |field: &str| c[field].as_bool().ok_or_else(|| bad(field));
-            let expires = match &c["expires"] {
-                serde_json::Value::Null => None,
-                v => Some(from_unix_secs(v.as_i64().ok_or_else(|| bad("expires"))?)),
-            };
-            Ok(Cookie {
-                name: s("name")?,
-                value: s("value")?,
-                domain: s("domain")?,
-                path: s("path")?,
-                expires,
-                secure: b("secure")?,
-                http_only: b("http_only")?,
-                host_only: b("host_only")?,
-            })
-        })
-        .collect()
-}
-
-const NETSCAPE_HEADER: &str = "# Netscape HTTP Cookie File\n\
-# Written by hsession in the format of curl and wget (https://curl.se/docs/http-cookies.html).\n\
-# Fields: domain, include subdomains, path, secure, expiry (0 = session), name, value.\n\n";
-
-fn to_netscape(cookies: &[Cookie]) -> String {
-    let mut text = String::from(NETSCAPE_HEADER);
-    let flag = |b: bool| if b { "TRUE" } else { "FALSE" };
-    for c in cookies {
-        text.push_str(&format!(
-            "{}{}{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-            if c.http_only { "#HttpOnly_" } else { "" },
-            if c.host_only { "" } else { "." },
-            c.domain,
-            flag(!c.host_only),
-            c.path,
-            flag(c.secure),
-            c.expires.map_or(0, unix_secs),
-            c.name,
-            c.value
-        ));
-    }
-    text
-}
-
-fn from_netscape(text: &str) -> Result<Vec<Cookie>> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let n = i + 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let (line, http_only) = match line.strip_prefix("#HttpOnly_") {
-            Some(rest) => (rest, true),
-            None => (line, false),
-        };
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let f: Vec<&str> = line.split('\t').collect();
-        // curl writes an empty value as a trailing tab, but accept it without.
-        if f.len() != 7 && f.len() != 6 {
-            return Err(parse_error(format!(
-                "line {n}: expected 7 tab-separated fields, found {}",
-                f.len()
-            )));
-        }
-        let flag = |s: &str, what: &str| match s {
-            _ if s.eq_ignore_ascii_case("TRUE") => Ok(true),
-            _ if s.eq_ignore_ascii_case("FALSE") => Ok(false),
-            _ => Err(parse_error(format!(
-                "line {n}: {what} must be TRUE or FALSE, not {s:?}"
-            ))),
-        };
-        let subdomains = flag(f[1], "the include-subdomains field")?;
-        let secure = flag(f[3], "the secure field")?;
-        let expires: i64 = f[4]
-            .parse()
-            .map_err(|_| parse_error(format!("line {n}: the expiry {:?} is not a number", f[4])))?;
-        out.push(Cookie {
-            name: f[5].to_owned(),
-            value: f.get(6).copied().unwrap_or("").to_owned(),
-            domain: f[0].trim_start_matches('.').to_ascii_lowercase(),
-            path: f[2].to_owned(),
-            expires: (expires != 0).then(|| from_unix_secs(expires)),
-            secure,
-            http_only,
-            host_only: !subdomains,
-        });
-    }
-    Ok(out)
 }
