@@ -1215,21 +1215,21 @@ class Session(SessionRedirectMixin):
 
     def _pack_transport(self, out, verify, cert, proxies, https):
         """Per-request TLS and proxy settings, where they differ from the
-        session's; a client certificate only for https (as requests)."""
+        session's; TLS settings only for https (as requests)."""
         add = out.append
-        if verify is not None and verify != self._verify:
+        if not (verify is None or isinstance(verify, (bool, str, bytes, os.PathLike))):
+            raise TypeError(f"verify must be True, False or a CA bundle path, not {verify!r}")
+        if https and verify is not None and verify != self._verify:
             if isinstance(verify, (str, bytes, os.PathLike)):
-                if https and not os.path.exists(verify):
+                if not os.path.exists(verify):
                     raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {verify}")
                 p = os.fsencode(verify)
                 add(_pack_field(22, 1) + b"\x01")
                 add(_pack_field(23, len(p)) + p)
-            elif isinstance(verify, bool):
+            else:
                 add(_pack_field(22, 1) + (b"\x01" if verify else b"\x00"))
                 if verify:
                     add(_pack_field(23, 0))
-            else:
-                raise TypeError(f"verify must be True, False or a CA bundle path, not {verify!r}")
         if https and cert is not None and cert != self._cert:
             c, k = _cert_paths(cert)
             if not os.path.exists(c):
