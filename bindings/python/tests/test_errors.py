@@ -52,7 +52,7 @@ BAD_INPUTS = [
     # A CA bundle is only used (so read) for https, as in requests.
     ("verify a missing CA file", lambda s, b: s.get(b.replace("http:", "https:") + "/echo",
                                                     verify="/nonexistent/ca.pem"),
-     hx.RequestException),
+     OSError),
     ("session verify missing file", lambda s, b: setattr(s, "verify", "/nonexistent/ca.pem"),
      hx.RequestException),
     # A client certificate is only used (so read) for https, as in requests.
