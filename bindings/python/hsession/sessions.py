@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlparse
 
 from . import _lib
 from ._prepare import get_auth_from_url, requote_uri
-from .adapters import BaseAdapter, HTTPAdapter, pack_retry
+from .adapters import HTTPAdapter, pack_retry
 from .auth import _basic_auth_str, classify
 from .cookies import (RequestsCookieJar, SessionCookies, cookiejar_from_dict, extract_cookies_to_jar,
                       merge_cookies)
@@ -33,7 +33,7 @@ from .exceptions import (ChunkedEncodingError, ContentDecodingError, InvalidHead
                          InvalidProxyURL, InvalidSchema, InvalidURL, MissingSchema, RequestException,
                          TooManyRedirects)
 from .hooks import default_hooks, dispatch_hook
-from .models import DEFAULT_REDIRECT_LIMIT, REDIRECT_STATI, PreparedRequest, Request, Response, raise_error
+from .models import REDIRECT_STATI, PreparedRequest, Request, Response, raise_error
 from .structures import CaseInsensitiveDict
 from .utils import rewind_body
 
