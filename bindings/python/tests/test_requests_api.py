@@ -273,6 +273,16 @@ def test_exception_classes_as_requests(s, base):
         s.get(url)
 
 
+@pytest.mark.parametrize("response", [
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+])
+def test_a_body_that_breaks_off_is_chunkedencodingerror(response):
+    # Not streaming too, as requests.
+    with pytest.raises(hsession.ChunkedEncodingError):
+        hsession.get(one_shot_server(response))
+
+
 def test_smaller_differences(s, base):
     # cert= is for https only.
     assert s.get(base + "/echo", cert=("/nonexistent/c", "/nonexistent/k")).status_code == 200
