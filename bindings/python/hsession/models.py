@@ -652,7 +652,11 @@ class Response:
     @property
     def next(self):
         """The PreparedRequest of the next redirect, for a redirect response
-        not followed (allow_redirects=False)."""
+        not followed (allow_redirects=False); made when first asked for."""
+        if self._next is None and self._req_args is not None and self.is_redirect:
+            session = self._req_args[0]()
+            if session is not None:
+                self._next = next(session.resolve_redirects(self, self.request, yield_requests=True), None)
         return self._next
 
     def __getstate__(self):

@@ -103,6 +103,14 @@ def test_response_request_is_built_when_asked(s, base):
     assert hop.request.headers["X-A"] == "1"
 
 
+def test_next_of_a_redirect_not_followed(s, base):
+    r = s.post(base + "/redirect-to?url=/echo&status=303", data="x", allow_redirects=False)
+    assert r.status_code == 303
+    assert (r.next.method, r.next.url, r.next.body) == ("GET", base + "/echo", None)
+    assert s.send(r.next).json()["method"] == "GET"
+    assert s.get(base + "/echo", allow_redirects=False).next is None
+
+
 def test_errors_carry_the_request(s):
     with pytest.raises(hsession.ConnectionError) as e:
         s.get("http://127.0.0.1:1/x")
