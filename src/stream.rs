@@ -208,7 +208,20 @@ pub(crate) async fn read_chunk(
             .map_err(|_| read_timeout(read))?,
         None => resp.chunk().await,
     };
-    next.map_err(|e| crate::send::classify::from_transport(e, resp.url()))
+    next.map_err(|e| {
+        let err = crate::send::classify::from_transport(e, resp.url());
+        if err.kind() != ErrorKind::ConnectionClosed {
+            return err;
+        }
+        // Said in the message, so callers can tell a body that broke off
+        // from a connection that failed before the response (requests'
+        // ChunkedEncodingError).
+        Error::new(
+            ErrorKind::ConnectionClosed,
+            format!("the response body broke off: {}", err.message()),
+        )
+        .with_url(resp.url())
+    })
 }
 
 /// Fails once `total` decoded bytes exceed the body limit.

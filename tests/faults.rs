@@ -59,6 +59,24 @@ fn broken_framing_is_a_closed_connection() {
 }
 
 #[test]
+fn a_body_that_breaks_off_says_so() {
+    // Bindings tell it from a failed connection by the message (Python's
+    // ChunkedEncodingError).
+    for fault in [Fault::TruncatedChunked, Fault::WrongLength] {
+        let bad = FaultServer::start(fault);
+        let s = Session::new().unwrap();
+        let err = s
+            .send(&Request::new("GET", &bad.url("/x")).unwrap())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionClosed);
+        assert!(
+            err.message().starts_with("the response body broke off"),
+            "{fault:?}: {err}"
+        );
+    }
+}
+
+#[test]
 fn oversized_or_invalid_heads_are_protocol_errors() {
     expect(Fault::HugeHeader, ErrorKind::Protocol, QUICK, |_| {});
     expect(Fault::ManyHeaders, ErrorKind::Protocol, QUICK, |_| {});

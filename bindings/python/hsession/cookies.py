@@ -8,9 +8,17 @@ sends it with every request of the session (packed per-request cookie),
 as requests sends its domain-less cookies everywhere.
 """
 
+import calendar as _calendar
+import copy as _copy
 import ctypes
 import os
 import threading
+import time as _time
+import urllib.request as _urlreq
+from collections.abc import MutableMapping as _MutableMapping
+from http import cookiejar as _cookielib
+from http.client import HTTPMessage as _HTTPMessage
+from http.cookies import Morsel as _Morsel
 
 from . import _lib
 from .exceptions import InvalidArgument
@@ -308,28 +316,8 @@ class SessionCookies:
         return DefaultCookiePolicy()
 
 
-def cookies_from_response(resp):
-    """name -> value of the cookies a response set (its Set-Cookie headers)."""
-    out = {}
-    for v in resp._set_cookies():
-        pair = v.split(";", 1)[0]
-        name, sep, value = pair.partition("=")
-        if sep:
-            out[name.strip()] = value.strip()
-    return out
-
-
 # -- requests.cookies: a cookie jar in Python (http.cookiejar), for the
 # cookies of a response, a request's `cookies=` and a PreparedRequest.
-
-import calendar as _calendar
-import copy as _copy
-import time as _time
-import urllib.request as _urlreq
-from collections.abc import MutableMapping as _MutableMapping
-from http import cookiejar as _cookielib
-from http.client import HTTPMessage as _HTTPMessage
-from http.cookies import Morsel as _Morsel
 
 
 class CookieConflictError(RuntimeError):

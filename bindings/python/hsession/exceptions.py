@@ -171,4 +171,6 @@ def exception_for(code, message=""):
     if code == 15 and "content-length" in message:
         # A malformed or conflicting Content-Length: requests' InvalidHeader.
         return InvalidHeader
+    if code == 14 and message.startswith("the response body broke off"):
+        return ChunkedEncodingError
     return _BY_CODE.get(code, RequestException)

@@ -14,11 +14,11 @@ from urllib.parse import urlencode, urlsplit  # noqa: F401 (requests.models expo
 
 from . import _lib
 from ._prepare import (encode_files, encode_params, get_auth_from_url, join_url, requote_uri, split_url,
-                       super_len, to_key_val_list)
+                       super_len)
 from .exceptions import (ChunkedEncodingError, HTTPError, InvalidHeader, InvalidJSONError, InvalidURL,
                          JSONDecodeError, MissingSchema, RequestException, StreamConsumedError,
                          exception_for)
-from .hooks import HOOKS, default_hooks
+from .hooks import default_hooks
 from .structures import CaseInsensitiveDict
 
 REDIRECT_STATI = (301, 302, 303, 307, 308)
@@ -652,7 +652,11 @@ class Response:
     @property
     def next(self):
         """The PreparedRequest of the next redirect, for a redirect response
-        not followed (allow_redirects=False)."""
+        not followed (allow_redirects=False); made when first asked for."""
+        if self._next is None and self._req_args is not None and self.is_redirect:
+            session = self._req_args[0]()
+            if session is not None:
+                self._next = next(session.resolve_redirects(self, self.request, yield_requests=True), None)
         return self._next
 
     def __getstate__(self):

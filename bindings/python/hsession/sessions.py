@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlparse
 
 from . import _lib
 from ._prepare import get_auth_from_url, requote_uri
-from .adapters import BaseAdapter, HTTPAdapter, pack_retry
+from .adapters import HTTPAdapter, pack_retry
 from .auth import _basic_auth_str, classify
 from .cookies import (RequestsCookieJar, SessionCookies, cookiejar_from_dict, extract_cookies_to_jar,
                       merge_cookies)
@@ -33,7 +33,7 @@ from .exceptions import (ChunkedEncodingError, ContentDecodingError, InvalidHead
                          InvalidProxyURL, InvalidSchema, InvalidURL, MissingSchema, RequestException,
                          TooManyRedirects)
 from .hooks import default_hooks, dispatch_hook
-from .models import DEFAULT_REDIRECT_LIMIT, REDIRECT_STATI, PreparedRequest, Request, Response, raise_error
+from .models import REDIRECT_STATI, PreparedRequest, Request, Response, raise_error
 from .structures import CaseInsensitiveDict
 from .utils import rewind_body
 
@@ -1215,21 +1215,21 @@ class Session(SessionRedirectMixin):
 
     def _pack_transport(self, out, verify, cert, proxies, https):
         """Per-request TLS and proxy settings, where they differ from the
-        session's; a client certificate only for https (as requests)."""
+        session's; TLS settings only for https (as requests)."""
         add = out.append
-        if verify is not None and verify != self._verify:
+        if not (verify is None or isinstance(verify, (bool, str, bytes, os.PathLike))):
+            raise TypeError(f"verify must be True, False or a CA bundle path, not {verify!r}")
+        if https and verify is not None and verify != self._verify:
             if isinstance(verify, (str, bytes, os.PathLike)):
-                if https and not os.path.exists(verify):
+                if not os.path.exists(verify):
                     raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {verify}")
                 p = os.fsencode(verify)
                 add(_pack_field(22, 1) + b"\x01")
                 add(_pack_field(23, len(p)) + p)
-            elif isinstance(verify, bool):
+            else:
                 add(_pack_field(22, 1) + (b"\x01" if verify else b"\x00"))
                 if verify:
                     add(_pack_field(23, 0))
-            else:
-                raise TypeError(f"verify must be True, False or a CA bundle path, not {verify!r}")
         if https and cert is not None and cert != self._cert:
             c, k = _cert_paths(cert)
             if not os.path.exists(c):

@@ -2,12 +2,15 @@
 hsession as requests): prints the counts, writes the public-API tests that
 pass on requests but not on hsession, and exits 1 below the minimum share."""
 
+import os
 import sys
 import xml.etree.ElementTree as ET
 
 
 def outcomes(path):
     out = {}
+    if not os.path.exists(path):
+        return out  # the run ended before pytest wrote it: nothing passed
     for case in ET.parse(path).getroot().iter("testcase"):
         test_id = f"{case.get('classname')}::{case.get('name')}"
         kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]

@@ -103,6 +103,14 @@ def test_response_request_is_built_when_asked(s, base):
     assert hop.request.headers["X-A"] == "1"
 
 
+def test_next_of_a_redirect_not_followed(s, base):
+    r = s.post(base + "/redirect-to?url=/echo&status=303", data="x", allow_redirects=False)
+    assert r.status_code == 303
+    assert (r.next.method, r.next.url, r.next.body) == ("GET", base + "/echo", None)
+    assert s.send(r.next).json()["method"] == "GET"
+    assert s.get(base + "/echo", allow_redirects=False).next is None
+
+
 def test_errors_carry_the_request(s):
     with pytest.raises(hsession.ConnectionError) as e:
         s.get("http://127.0.0.1:1/x")
@@ -271,6 +279,16 @@ def test_exception_classes_as_requests(s, base):
     url = one_shot_server(b"HTTP/1.1 200 OK\r\nContent-Length: 16\r\nContent-Length: 32\r\n\r\nxxxxxxxxxxxxxxxx")
     with pytest.raises(hsession.InvalidHeader):
         s.get(url)
+
+
+@pytest.mark.parametrize("response", [
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+])
+def test_a_body_that_breaks_off_is_chunkedencodingerror(response):
+    # Not streaming too, as requests.
+    with pytest.raises(hsession.ChunkedEncodingError):
+        hsession.get(one_shot_server(response))
 
 
 def test_smaller_differences(s, base):
