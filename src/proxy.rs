@@ -34,6 +34,34 @@ impl Default for ProxyConfig {
     }
 }
 
+/// Which requests a proxy setting applies to: "http", "https" or "all".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ProxyFor {
+    Http,
+    Https,
+    All,
+}
+
+/// A proxy setting from the API, checked: its scheme name and its URL
+/// (`None` removes the proxy for that scheme).
+pub(crate) fn proxy_setting(scheme: &str, url: Option<&str>) -> Result<(ProxyFor, Option<String>)> {
+    if let Some(url) = url {
+        check_proxy_url(url)?;
+    }
+    let which = match scheme {
+        "http" => ProxyFor::Http,
+        "https" => ProxyFor::Https,
+        "all" => ProxyFor::All,
+        _ => {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("proxy scheme {scheme:?}: use \"http\", \"https\" or \"all\""),
+            ))
+        }
+    };
+    Ok((which, url.map(str::to_owned)))
+}
+
 /// Checks a proxy URL when it is set: a scheme hsession can use and a host.
 pub fn check_proxy_url(raw: &str) -> Result<()> {
     let url = url::Url::parse(raw)

@@ -308,22 +308,15 @@ impl Request {
     /// The proxy for `scheme` ("http", "https" or "all") for this request;
     /// `None` sends it without that proxy.
     pub fn proxy(&mut self, scheme: &str, url: Option<&str>) -> Result<&mut Request> {
-        if let Some(url) = url {
-            crate::proxy::check_proxy_url(url)?;
-        }
-        let url = Some(url.map(str::to_owned));
+        use crate::proxy::ProxyFor;
+        let (which, url) = crate::proxy::proxy_setting(scheme, url)?;
         let t = self.transport();
-        match scheme {
-            "http" => t.proxy_http = url,
-            "https" => t.proxy_https = url,
-            "all" => t.proxy_all = url,
-            _ => {
-                return Err(Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!("proxy scheme {scheme:?}: use \"http\", \"https\" or \"all\""),
-                ))
-            }
-        }
+        let slot = match which {
+            ProxyFor::Http => &mut t.proxy_http,
+            ProxyFor::Https => &mut t.proxy_https,
+            ProxyFor::All => &mut t.proxy_all,
+        };
+        *slot = Some(url);
         Ok(self)
     }
 

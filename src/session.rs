@@ -296,20 +296,12 @@ impl Session {
 
     /// The proxy for `scheme` ("http", "https" or "all"); `None` removes it.
     pub fn set_proxy(&self, scheme: &str, url: Option<&str>) -> Result<()> {
-        if let Some(url) = url {
-            crate::proxy::check_proxy_url(url)?;
-        }
-        if !matches!(scheme, "http" | "https" | "all") {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("proxy scheme {scheme:?}: use \"http\", \"https\" or \"all\""),
-            ));
-        }
-        let url = url.map(str::to_owned);
-        self.update_transport(|c| match scheme {
-            "http" => c.proxy.http = url,
-            "https" => c.proxy.https = url,
-            _ => c.proxy.all = url,
+        use crate::proxy::ProxyFor;
+        let (which, url) = crate::proxy::proxy_setting(scheme, url)?;
+        self.update_transport(|c| match which {
+            ProxyFor::Http => c.proxy.http = url,
+            ProxyFor::Https => c.proxy.https = url,
+            ProxyFor::All => c.proxy.all = url,
         })
     }
 
