@@ -164,10 +164,12 @@ bench-go: stage
 	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(GO_BENCHTIME) ./...
 
 # Node.js binding (bindings/node, koffi): its packages from package-lock.json
-# when node_modules is missing; tests with node --test against the test server.
+# when node_modules is missing or older than the lock file; tests with
+# node --test against the test server.
 NODE_DIR := bindings/node
 node-deps:
-	@[ -d $(NODE_DIR)/node_modules ] || (cd $(NODE_DIR) && npm ci --no-audit --no-fund)
+	@[ $(NODE_DIR)/node_modules/.package-lock.json -nt $(NODE_DIR)/package-lock.json ] || \
+	  (cd $(NODE_DIR) && npm ci --no-audit --no-fund)
 
 test-node: build node-deps
 	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) node --expose-gc --test test/*.test.js test/*.test.mjs
