@@ -1,5 +1,5 @@
 # hsession: build, install, demo and test. See README.md.
-#   make demo      build, then run the seed examples (C, Go, Python, Node) against the bundled test server
+#   make demo      build, then run the example programs (C, C++, Go, Python, Node) against the bundled test server
 #   make test      every test: lint, header drift, Rust tests, C tests under ASan, the bindings' tests
 #   make install PREFIX=/usr/local
 
@@ -20,7 +20,7 @@ PKG     := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig pkg-config
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -g
 C_WARN    := -Wall -Wextra -Werror
-C_TESTS   := test_seed test_threads test_bad_input test_packed test_async test_stream test_cookies test_retry test_proxy test_tls test_fork test_queue test_stress
+C_TESTS   := test_examples test_threads test_bad_input test_packed test_async test_stream test_cookies test_retry test_proxy test_tls test_fork test_queue test_stress
 EXAMPLES  := basic cookies defaults pooling auth retries cookie_persist async_cancel
 CPP_EXAMPLES := basic cookies defaults pooling auth retries async_cancel
 CPP_EXAMPLE_BINS = $(addprefix $(BUILD)/examples-cpp/,$(CPP_EXAMPLES))
@@ -155,7 +155,7 @@ test-go: stage
 	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -race -count=1 -p 2 ./...
 	cd $(GO_DIR) && $(GO_TEST_ENV) GOEXPERIMENT=cgocheck2 $(GO) test -count=1 -p 2 ./...
 
-# The seed's examples (Example functions) against the test server.
+# The example programs (Example functions) against the test server.
 demo-go: stage
 	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) test -count=1 -run '^Example' -v ./...
 

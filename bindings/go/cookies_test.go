@@ -91,7 +91,7 @@ func TestCookieJar(t *testing.T) {
 	}
 }
 
-// The seed's login flow, and the jar saved and loaded in both formats.
+// The login flow, and the jar saved and loaded in both formats.
 func TestCookieFiles(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -1,6 +1,6 @@
 package hsession_test
 
-// The seed note's examples (requests.Session, in German) in Go, run by
+// The classic requests.Session examples in Go, run by
 // `go test` (and `make demo-go`) against the test server TestMain starts;
 // base is its URL, where the note has https://api.example.com.
 

@@ -187,7 +187,7 @@ func (s *Session) SetReadTimeout(d time.Duration) error {
 }
 
 // SetTimeout sets the default total timeout of a request, body included; 0
-// means no limit. Default 300 s. (The seed's `timeout=5`.)
+// means no limit. Default 300 s. (requests' `timeout=5`.)
 func (s *Session) SetTimeout(d time.Duration) error {
 	return s.with(func(p *C.hsession) C.hsession_result { return C.hsession_set_total_timeout_ms(p, millis(d)) }, nil)
 }

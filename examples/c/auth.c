@@ -1,4 +1,4 @@
-/* Seed example 4, "Authentifizierung": HTTP basic auth set once on the
+/* requests.Session example 4, "authentication": HTTP basic auth set once on the
  * session applies to every request.
  * Usage: auth BASE_URL */
 #include "common.h"

@@ -1,4 +1,4 @@
-/* Seed example "Grundlegende Verwendung": a session with a default
+/* requests.Session example, "basic use": a session with a default
  * User-Agent, a GET, then a form POST that reuses headers and cookies.
  * Usage: basic BASE_URL */
 #include "common.h"

@@ -1,5 +1,5 @@
 #define _POSIX_C_SOURCE 199309L
-/* Seed example 3, "Connection Pooling": five requests without a session
+/* requests.Session example 3, "connection pooling": five requests without a session
  * (a new session each) against five on one session; the counters show the
  * connections each way opened.
  * Usage: pooling BASE_URL */

@@ -1,4 +1,4 @@
-/* Seed example 5, "Benutzerdefinierte Adapter": retries like
+/* requests.Session example 5, "custom adapters": retries like
  * Retry(total=3, backoff_factor=0.1, status_forcelist=[500, 502, 503, 504])
  * mounted on the session, against an endpoint that fails twice first.
  * Usage: retries BASE_URL */

@@ -1,4 +1,4 @@
-// Seed example 1, "Cookies beibehalten": log in, then reach a protected
+// requests.Session example 1, "keeping cookies": log in, then reach a protected
 // page; the session sends the login cookie by itself.
 // Usage: cookies BASE_URL
 #include "common.hpp"

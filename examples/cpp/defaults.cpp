@@ -1,4 +1,4 @@
-// Seed example 2, "Standardparameter setzen": default Authorization and
+// requests.Session example 2, "default parameters": default Authorization and
 // Accept headers and a default timeout for every request.
 // Usage: defaults BASE_URL
 #include "common.hpp"

@@ -1,4 +1,4 @@
-// Seed example 3, "Connection Pooling": five requests without a session (a
+// requests.Session example 3, "connection pooling": five requests without a session (a
 // new session each) against five on one session; the counters show the
 // connections each way opened.
 // Usage: pooling BASE_URL

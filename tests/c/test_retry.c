@@ -1,4 +1,4 @@
-/* Retries through the C ABI (the seed's example 5: Retry(total=3,
+/* Retries through the C ABI (requests.Session example 5: Retry(total=3,
  * backoff_factor=0.1, status_forcelist=[500, 502, 503, 504])), counted on
  * the server, and bad input for the retry calls. */
 #include "testutil.h"

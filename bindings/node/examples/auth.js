@@ -1,5 +1,5 @@
 'use strict';
-// Seed 4, "Authentifizierung": HTTP basic auth for every request.
+// requests.Session example 4, "authentication": HTTP basic auth for every request.
 const { Session } = require('..');
 
 async function main(base) {

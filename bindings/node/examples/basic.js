@@ -1,5 +1,5 @@
 'use strict';
-// Seed "Grundlegende Verwendung": a session with a default User-Agent, a GET
+// requests.Session example, "basic use": a session with a default User-Agent, a GET
 // and a POST; cookies and the connection are reused between them.
 //   node examples/basic.js http://127.0.0.1:PORT
 const { Session } = require('..');

@@ -1,5 +1,5 @@
 'use strict';
-// Seed 1, "Cookies beibehalten": log in, then the session sends the login
+// requests.Session example 1, "keeping cookies": log in, then the session sends the login
 // cookie to the protected page by itself.
 const { Session } = require('..');
 

@@ -1,5 +1,5 @@
 'use strict';
-// Seed 2, "Standardparameter setzen": default headers (bearer token, Accept)
+// requests.Session example 2, "default parameters": default headers (bearer token, Accept)
 // and a default timeout for every request of the session.
 const { Session, TimeoutError } = require('..');
 

@@ -1,5 +1,5 @@
 'use strict';
-// Seed "Eine Sitzung schließen": the session as a context manager. With
+// requests.Session example, "closing a session": the session as a context manager. With
 // TypeScript or a Node that has `using`: `using session = new Session()`;
 // here the same by hand, with Symbol.dispose in finally.
 const { Session } = require('..');

@@ -1,5 +1,5 @@
 'use strict';
-// Seed 3, "Connection Pooling": requests without a session (a new one, so a
+// requests.Session example 3, "connection pooling": requests without a session (a new one, so a
 // new connection, each time) against requests on one session (one kept-alive
 // connection).
 const { Session } = require('..');

@@ -1,5 +1,5 @@
 'use strict';
-// Seed 5, "Benutzerdefinierte Adapter": urllib3-style retries with backoff
+// requests.Session example 5, "custom adapters": urllib3-style retries with backoff
 // on 500/502/503/504. /flaky/KEY/2 fails twice, then answers 200.
 const { Session } = require('..');
 

@@ -1,5 +1,5 @@
 'use strict';
-// Runs the seed examples and the raw-ABI ffi-napi example against the test
+// Runs the example programs and the raw-ABI ffi-napi example against the test
 // server and checks what they print.
 
 const { test } = require('node:test');

@@ -1,4 +1,4 @@
-"""The seed's example 4: HTTP basic auth on every request of the session."""
+"""requests.Session example 4: HTTP basic auth on every request of the session."""
 
 from _base import base_url
 

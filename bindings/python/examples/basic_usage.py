@@ -1,8 +1,8 @@
-"""The seed's basic use: default User-Agent, a GET, a POST, close."""
+"""requests.Session's basic use: default User-Agent, a GET, a POST, close."""
 
 from _base import base_url
 
-import hsession as requests  # the only change from the seed's code
+import hsession as requests  # the only change from code written for requests
 
 BASE = base_url()
 

@@ -1,4 +1,4 @@
-"""The seed's example 3: five requests without a session, then with one."""
+"""requests.Session example 3: five requests without a session, then with one."""
 
 import time
 

@@ -1,4 +1,4 @@
-"""The seed's closing example: the session as a context manager."""
+"""Closing a session: the session as a context manager."""
 
 from _base import base_url
 

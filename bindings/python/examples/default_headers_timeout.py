@@ -1,4 +1,4 @@
-"""The seed's example 2: default headers and a default timeout."""
+"""requests.Session example 2: default headers and a default timeout."""
 
 import functools
 

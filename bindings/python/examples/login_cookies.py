@@ -1,4 +1,4 @@
-"""The seed's example 1: a login cookie kept for the protected page."""
+"""requests.Session example 1: a login cookie kept for the protected page."""
 
 from _base import base_url
 

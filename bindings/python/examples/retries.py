@@ -1,4 +1,4 @@
-"""The seed's example 5: retries mounted with an HTTPAdapter and urllib3's Retry."""
+"""requests.Session example 5: retries mounted with an HTTPAdapter and urllib3's Retry."""
 
 import uuid
 

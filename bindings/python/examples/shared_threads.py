@@ -1,4 +1,4 @@
-"""The seed's advanced note says a requests.Session is not thread-safe; an
+"""A requests.Session is not thread-safe; an
 hsession Session is: 8 threads share one session, its cookies and its pool."""
 
 from concurrent.futures import ThreadPoolExecutor

@@ -1,4 +1,4 @@
-"""The seed's examples (bindings/python/examples) run against the test server."""
+"""The example programs (bindings/python/examples) run against the test server."""
 
 import os
 import subprocess

@@ -224,7 +224,7 @@ def test_timeouts(s, base):
         s.get(base + "/delay/2000")
 
 
-def test_seed_partial_timeout(s, base):
+def test_requests_partial_timeout(s, base):
     import functools
     s.request = functools.partial(s.request, timeout=0.2)
     with pytest.raises(hsession.ReadTimeout):

@@ -1,4 +1,4 @@
-/* The seed note's examples 1-4 (requests.Session) as C tests against the
+/* The classic requests.Session examples 1-4 as C tests against the
  * test server: basic use, cookies across a login, default headers and a
  * timeout, connection reuse shown by the counters, and basic auth. */
 #include "testutil.h"
@@ -230,5 +230,5 @@ int main(void) {
     response_headers();
     redirects();
     server_stop(&srv);
-    return finish("test_seed");
+    return finish("test_examples");
 }
