@@ -1,6 +1,6 @@
 //! The one global tokio runtime and the blocking bridge.
 //!
-//! DESIGN.md measured the bridges: spawning the whole request as one task and
+//! Measured on this design's bridges: spawning the whole request as one task and
 //! blocking the caller on a oneshot keeps one pooled connection per caller
 //! and costs one hand-off each way; `Handle::block_on` from the caller's
 //! thread opens extra connections. So every blocking call here spawns.
