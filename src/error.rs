@@ -4,10 +4,26 @@
 
 use std::fmt;
 
-/// What kind of failure an [`Error`] is. New kinds are only ever added.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
+/// Declares `ErrorKind` and `ErrorKind::ALL` from one list of variants, so
+/// the list of every kind (which the result-code table is tested against)
+/// cannot miss one.
+macro_rules! error_kinds {
+    ($($(#[$doc:meta])* $kind:ident,)*) => {
+        /// What kind of failure an [`Error`] is. New kinds are only ever added.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind),*];
+        }
+    };
+}
+
+error_kinds! {
     /// An argument is out of range or otherwise unusable.
     InvalidArgument,
     /// A string argument is not valid UTF-8.

@@ -7,9 +7,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 static test_server srv;
 static char u[256];
@@ -245,24 +242,11 @@ static void on_done_held(void *user_data, hsession_call *call, hsession_result r
     }
 }
 
-/* A URL whose port refuses connections: bound, then closed. */
-static void refused_url(char *out, size_t n) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    getsockname(fd, (struct sockaddr *)&a, &len);
-    close(fd);
-    snprintf(out, n, "http://127.0.0.1:%u/", ntohs(a.sin_port));
-}
-
 /* The outcome of a failed call stays after hsession_call_wait took it: the
  * callback and hsession_call_status still see the failure. */
 static void outcome_after_wait(hsession *s) {
     char refused[64];
-    refused_url(refused, sizeof refused);
+    snprintf(refused, sizeof refused, "http://127.0.0.1:%d/", free_port());
     struct { const char *url; int cancel; uint64_t total_ms; hsession_result want; } cases[] = {
         {refused, 0, 0, HSESSION_CONNECT},
         {URL("/delay/5000"), 1, 0, HSESSION_CANCELLED},

@@ -10,18 +10,6 @@ static test_server srv;
 static char u[256];
 #define URL(path) url_of(&srv, path, u, sizeof u)
 
-static int free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    getsockname(fd, (struct sockaddr *)&a, &len);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 static pid_t start_microsocks(int port) {
     pid_t pid = fork();
     if (pid == 0) {
