@@ -354,6 +354,12 @@ typedef void (*hsession_read_callback)(void *user_data, hsession_result result, 
 #define HSESSION_TOO_MANY_RETRIES 28
 
 /**
+ * The proxy could not be reached, or it refused the tunnel (CONNECT or
+ * SOCKS); the origin was not reached.
+ */
+#define HSESSION_PROXY 29
+
+/**
  * The Netscape cookies.txt format that curl (-b/-c) and wget read and
  * write: seven tab-separated fields, "#HttpOnly_" before the domain of
  * HttpOnly cookies, expiry 0 for session cookies.

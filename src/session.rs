@@ -66,14 +66,21 @@ impl Drop for Inner {
 
 struct Transport {
     config: TransportConfig,
-    client: reqwest::Client,
+    client: Client,
     /// The process generation whose runtime the pool's connections live on.
     generation: usize,
 }
 
+/// A pool and the proxy route it was built with.
+#[derive(Clone)]
+struct Client {
+    http: reqwest::Client,
+    route: Option<Arc<crate::proxy::ProxyRoute>>,
+}
+
 /// A request merged with the session's defaults, ready for the wire.
 struct Prepared {
-    client: reqwest::Client,
+    client: Client,
     jar: Arc<Jar>,
     counters: Arc<Counters>,
     method: Method,
@@ -359,7 +366,7 @@ impl Session {
 
     /// The pooled client; in a child process after fork() a new one, since
     /// the parent's connections belong to a runtime that is not there.
-    fn client(&self) -> Result<reqwest::Client> {
+    fn client(&self) -> Result<Client> {
         let transport = read(&self.inner.transport);
         if transport.generation == runtime::generation() {
             return Ok(transport.client.clone());
@@ -382,7 +389,7 @@ impl Session {
     /// combination (built on first use; the least recently used goes when
     /// there are too many). Cookies, headers and counters are the session's
     /// whichever pool carries the request.
-    fn client_for(&self, change: &crate::config::TransportOverride) -> Result<reqwest::Client> {
+    fn client_for(&self, change: &crate::config::TransportOverride) -> Result<Client> {
         let current = read(&self.inner.transport);
         let config = change.apply(&current.config);
         if config == current.config {
@@ -580,12 +587,11 @@ fn store_connect_default(counters: &Counters, connect: Option<Duration>) {
     counters.default_connect_ms.store(ms, Ordering::Relaxed);
 }
 
-fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<reqwest::Client> {
+fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<Client> {
     // Each TLS configuration gets its own client and pool (src/tls.rs).
     let builder = config.tls.apply(reqwest::Client::builder())?;
-    config
-        .proxy
-        .apply(builder)?
+    let (builder, route) = config.proxy.apply(builder)?;
+    let http = builder
         .connector_layer(CountingLayer(counters.clone()))
         .pool_idle_timeout(config.pool_idle_timeout)
         .pool_max_idle_per_host(config.pool_max_idle_per_host)
@@ -600,7 +606,8 @@ fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<re
                 ErrorKind::Internal,
                 format!("cannot build the HTTP client: {e}"),
             )
-        })
+        })?;
+    Ok(Client { http, route })
 }
 
 /// The whole request on the runtime, redirects included, under the total
@@ -648,7 +655,12 @@ async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
     let mut history = Vec::new();
     let mut used = retry::Used::default();
     loop {
-        let mut resp = attempt(&p, &probe, &mut used).await?;
+        let mut resp = attempt(&p, &probe, &mut used).await.map_err(|e| {
+            match p.client.route.as_ref().and_then(|r| r.for_url(&p.url)) {
+                Some(proxy) => crate::proxy::proxy_error(e, proxy),
+                None => e,
+            }
+        })?;
         p.jar
             .store(resp.headers().get_all(SET_COOKIE).iter(), &p.url);
         if let Some(wait) = status_retry(&p, &mut used, &resp)? {
@@ -771,7 +783,7 @@ async fn attempt(
         *request.body_mut() = body;
         p.counters.requests.fetch_add(1, Ordering::Relaxed);
         let sent_at = Instant::now();
-        let err = match send_one(&p.client, request, probe, p.timeouts.read).await {
+        let err = match send_one(&p.client.http, request, probe, p.timeouts.read).await {
             Ok(resp) => return Ok(crate::zstd_decode::decode(resp, &p.method)),
             Err(e) => e,
         };

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -428,4 +429,26 @@ func TestErrorsShowNoURLPassword(t *testing.T) {
 			t.Errorf("the password leaked: %s", shown)
 		}
 	}
+}
+
+// A proxy that cannot be reached is ErrProxy (CodeProxy), not ErrConnect.
+func TestUnreachableProxyIsErrProxy(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close()
+	s := newSession(t)
+	if err := s.SetTrustEnv(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetProxy("all", "http://"+dead); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Get(context.Background(), base+"/echo")
+	if !errors.Is(err, hsession.ErrProxy) || errors.Is(err, hsession.ErrConnect) {
+		t.Fatalf("want ErrProxy, got %v", err)
+	}
+	wantCode(t, err, hsession.CodeProxy)
 }

@@ -236,7 +236,7 @@ export type ErrorCode =
   | 'UNSUPPORTED_SCHEME' | 'INVALID_HEADER_NAME' | 'INVALID_HEADER_VALUE' | 'NOT_FOUND' | 'CONNECT'
   | 'CONNECT_TIMEOUT' | 'READ_TIMEOUT' | 'TIMEOUT' | 'CONNECTION_CLOSED' | 'PROTOCOL' | 'TLS' | 'DECODE'
   | 'TOO_MANY_REDIRECTS' | 'CANCELLED' | 'WRONG_THREAD' | 'RUNTIME' | 'PANIC' | 'INTERNAL' | 'PENDING'
-  | 'IO' | 'PARSE' | 'BODY_TOO_LARGE' | 'TOO_MANY_RETRIES' | 'SESSION_CLOSED';
+  | 'IO' | 'PARSE' | 'BODY_TOO_LARGE' | 'TOO_MANY_RETRIES' | 'PROXY' | 'SESSION_CLOSED';
 
 export declare class HSessionError extends Error {
   readonly code: ErrorCode | string;
@@ -248,6 +248,8 @@ export declare class HSessionError extends Error {
 export declare class InvalidArgumentError extends HSessionError {}
 export declare class TimeoutError extends HSessionError {}
 export declare class ConnectionError extends HSessionError {}
+/** PROXY: the proxy could not be reached or refused the tunnel. */
+export declare class ProxyError extends ConnectionError {}
 export declare class TLSError extends HSessionError {}
 export declare class CancelledError extends HSessionError {}
 export declare class TooManyRedirectsError extends HSessionError {}

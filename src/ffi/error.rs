@@ -42,6 +42,7 @@ pub(crate) fn code_of(kind: ErrorKind) -> hsession_result {
         ErrorKind::Io => HSESSION_IO,
         ErrorKind::Parse => HSESSION_PARSE,
         ErrorKind::BodyTooLarge => HSESSION_BODY_TOO_LARGE,
+        ErrorKind::Proxy => HSESSION_PROXY,
     }
 }
 

@@ -91,6 +91,9 @@ pub const HSESSION_BODY_TOO_LARGE: hsession_result = 27;
 /// The retry policy ran out of retries while a status in its forcelist kept
 /// coming back (with raise-on-status on).
 pub const HSESSION_TOO_MANY_RETRIES: hsession_result = 28;
+/// The proxy could not be reached, or it refused the tunnel (CONNECT or
+/// SOCKS); the origin was not reached.
+pub const HSESSION_PROXY: hsession_result = 29;
 
 /// This header's major version; `hsession_version()` gives the loaded library's.
 pub const HSESSION_VERSION_MAJOR: u32 = 0;
@@ -268,6 +271,7 @@ pub extern "C" fn hsession_result_str(result: hsession_result) -> *const c_char 
         HSESSION_PARSE => c"malformed file",
         HSESSION_BODY_TOO_LARGE => c"response body larger than the maximum body size",
         HSESSION_TOO_MANY_RETRIES => c"retries exhausted",
+        HSESSION_PROXY => c"the proxy could not be used",
         _ => c"unknown result code",
     };
     s.as_ptr()
@@ -358,6 +362,7 @@ mod tests {
             Parse,
             BodyTooLarge,
             TooManyRetries,
+            Proxy,
         ];
         let mut codes: Vec<_> = kinds.iter().map(|k| error::code_of(*k)).collect();
         codes.sort();
