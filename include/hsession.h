@@ -1302,6 +1302,20 @@ hsession_result hsession_set_pool_idle_timeout_ms(const hsession *session,
                                                   hsession_error **err_out);
 
 /**
+ * HTTP/2 keep-alive pings: every `interval_ms` on each pooled HTTP/2
+ * connection, idle or not; a ping unanswered within `timeout_ms` closes the
+ * connection, so a silently dead one is found in seconds (requests on it
+ * are then sent again on a new one where that is safe). `interval_ms` 0
+ * turns pings off (the default); otherwise `timeout_ms` must be above 0.
+ * Builds a new connection pool like `hsession_set_pool_idle_timeout_ms`.
+ * Thread-safe.
+ */
+hsession_result hsession_set_http2_keep_alive_ms(const hsession *session,
+                                                 uint64_t interval_ms,
+                                                 uint64_t timeout_ms,
+                                                 hsession_error **err_out);
+
+/**
  * The most idle connections kept per host; 0 disables reuse. Default 64.
  * Builds a new connection pool like `hsession_set_pool_idle_timeout_ms`.
  * Thread-safe.

@@ -27,9 +27,10 @@ pub(crate) struct Counters {
 pub(crate) struct ConnectProbe {
     pub connect_timeout: Option<Duration>,
     pub times: Mutex<(Option<Instant>, Option<Instant>)>,
-    /// Local addresses of the connections this request's connects opened:
-    /// a failure on one of them was not on a stale pooled connection.
-    pub opened: Mutex<Vec<std::net::SocketAddr>>,
+    /// Local addresses of the connections this request's connects opened,
+    /// and when: a failure on one opened since the try was sent was not on
+    /// a stale pooled connection.
+    pub opened: Mutex<Vec<(std::net::SocketAddr, Instant)>>,
 }
 
 impl ConnectProbe {
@@ -41,11 +42,14 @@ impl ConnectProbe {
         }
     }
 
-    pub fn opened(&self, addr: std::net::SocketAddr) -> bool {
+    /// Whether this request opened the connection `addr` at or after
+    /// `since` (an earlier redirect hop's connection is a pooled one now).
+    pub fn opened_since(&self, addr: std::net::SocketAddr, since: Instant) -> bool {
         self.opened
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .contains(&addr)
+            .iter()
+            .any(|&(a, at)| a == addr && at >= since)
     }
 }
 
@@ -170,7 +174,7 @@ where
                     p.opened
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .push(addr);
+                        .push((addr, Instant::now()));
                 }
             }
             result

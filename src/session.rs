@@ -359,6 +359,20 @@ impl Session {
         self.update_transport(|c| c.proxy.no_proxy = list)
     }
 
+    /// HTTP/2 keep-alive pings every `interval` on each pooled HTTP/2
+    /// connection, idle or not; one unanswered within `timeout` closes the
+    /// connection, so a dead one is found in seconds rather than by a
+    /// request's timeout. `None` (the default) sends no pings.
+    pub fn set_http2_keep_alive(&self, ping: Option<(Duration, Duration)>) -> Result<()> {
+        if ping.is_some_and(|(interval, timeout)| interval.is_zero() || timeout.is_zero()) {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "HTTP/2 keep-alive: the interval and the timeout must be above 0",
+            ));
+        }
+        self.update_transport(|c| c.http2_keep_alive = ping)
+    }
+
     /// Whether the environment's proxy variables are used (default true).
     pub fn set_trust_env(&self, on: bool) -> Result<()> {
         self.update_transport(|c| c.proxy.trust_env = on)
@@ -590,7 +604,13 @@ fn store_connect_default(counters: &Counters, connect: Option<Duration>) {
 fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<Client> {
     // Each TLS configuration gets its own client and pool (src/tls.rs).
     let builder = config.tls.apply(reqwest::Client::builder())?;
-    let (builder, route) = config.proxy.apply(builder)?;
+    let (mut builder, route) = config.proxy.apply(builder)?;
+    if let Some((interval, timeout)) = config.http2_keep_alive {
+        builder = builder
+            .http2_keep_alive_interval(interval)
+            .http2_keep_alive_timeout(timeout)
+            .http2_keep_alive_while_idle(true);
+    }
     let http = builder
         .connector_layer(CountingLayer(counters.clone()))
         .pool_idle_timeout(config.pool_idle_timeout)
@@ -797,7 +817,7 @@ async fn attempt(
             let stale = err.kind() == ErrorKind::ConnectionClosed
                 && retry::idempotent_methods().contains(&p.method)
                 && match err.transport.local_addr {
-                    Some(addr) => !probe.opened(addr) && !dead.contains(&addr),
+                    Some(addr) => !probe.opened_since(addr, sent_at) && !dead.contains(&addr),
                     None => {
                         resends == 0
                             && probe

@@ -431,6 +431,27 @@ pub unsafe extern "C" fn hsession_set_pool_idle_timeout_ms(
     })
 }
 
+/// HTTP/2 keep-alive pings: every `interval_ms` on each pooled HTTP/2
+/// connection, idle or not; a ping unanswered within `timeout_ms` closes the
+/// connection, so a silently dead one is found in seconds (requests on it
+/// are then sent again on a new one where that is safe). `interval_ms` 0
+/// turns pings off (the default); otherwise `timeout_ms` must be above 0.
+/// Builds a new connection pool like `hsession_set_pool_idle_timeout_ms`.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_http2_keep_alive_ms(
+    session: *const hsession,
+    interval_ms: u64,
+    timeout_ms: u64,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let ping =
+            super::ms(interval_ms).map(|i| (i, std::time::Duration::from_millis(timeout_ms)));
+        Ok(ref_arg(session, "session")?.0.set_http2_keep_alive(ping)?)
+    })
+}
+
 /// The most idle connections kept per host; 0 disables reuse. Default 64.
 /// Builds a new connection pool like `hsession_set_pool_idle_timeout_ms`.
 /// Thread-safe.
