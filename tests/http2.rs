@@ -297,3 +297,37 @@ fn keep_alive_pings_find_a_dead_pooled_connection_in_seconds() {
         ErrorKind::InvalidArgument
     );
 }
+
+#[test]
+fn a_stream_refused_unprocessed_is_sent_again_for_any_method() {
+    // REFUSED_STREAM (RFC 9113 8.7): the server did not process the
+    // request, so even a POST may go again. Not nginx: a server that
+    // refuses the first stream of every connection. (hyper-util already
+    // resends this case itself; hsession's own resend of unprocessed
+    // streams is what the GOAWAY load test above needs.)
+    let ca = hsession_testserver::TestCa::new("hsession h2 refuse CA").unwrap();
+    let opts =
+        hsession_testserver::TlsOptions::new(ca.server_cert(&["localhost", "127.0.0.1"]).unwrap());
+    let srv = hsession_testserver::H2Server::start(
+        hsession_testserver::H2Fault::RefuseFirstStream,
+        &opts,
+    )
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("hsession-h2-refuse-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, ca.cert_pem()).unwrap();
+    let s = Session::new().unwrap();
+    s.set_trust_env(false).unwrap();
+    s.set_ca_file(Some(&ca_file)).unwrap();
+    for method in ["POST", "GET", "PATCH"] {
+        let mut req = Request::new(method, &srv.url("/")).unwrap();
+        req.body(&b"payload"[..]);
+        let resp = s.send(&req).unwrap_or_else(|e| panic!("{method}: {e}"));
+        assert_eq!(resp.status(), 200, "{method}");
+        assert_eq!(resp.version(), "HTTP/2");
+    }
+    assert_eq!(srv.refused(), 1, "one connection, its first stream refused");
+    assert_eq!(srv.answered(), 3);
+    let _ = std::fs::remove_dir_all(&dir);
+}
