@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	hsession "github.com/hsession/hsession/bindings/go"
 )
@@ -451,4 +452,20 @@ func TestUnreachableProxyIsErrProxy(t *testing.T) {
 		t.Fatalf("want ErrProxy, got %v", err)
 	}
 	wantCode(t, err, hsession.CodeProxy)
+}
+
+// HTTP/2 keep-alive pings: set, turned off, and a zero timeout refused.
+// (What they do is tested in the core against nginx: tests/http2.rs.)
+func TestSetHTTP2KeepAlive(t *testing.T) {
+	s := newSession(t)
+	if err := s.SetHTTP2KeepAlive(time.Second, 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.SetHTTP2KeepAlive(time.Second, 0), hsession.CodeInvalidArgument)
+	if err := s.SetHTTP2KeepAlive(0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.Get(context.Background(), base+"/echo"); err != nil || r.StatusCode != 200 {
+		t.Fatalf("%v %v", r, err)
+	}
 }
