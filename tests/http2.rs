@@ -58,9 +58,14 @@ impl Nginx {
             d = dir.display()
         );
         std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+        let child = Nginx::spawn(&dir, port);
+        Nginx { child, dir, port }
+    }
+
+    fn spawn(dir: &std::path::Path, port: u16) -> Child {
         let child = Command::new("nginx")
             .arg("-p")
-            .arg(&dir)
+            .arg(dir)
             .arg("-c")
             .arg(dir.join("nginx.conf"))
             .stdout(Stdio::null())
@@ -72,7 +77,15 @@ impl Nginx {
             assert!(Instant::now() < end, "nginx did not listen");
             std::thread::sleep(Duration::from_millis(20));
         }
-        Nginx { child, dir, port }
+        child
+    }
+
+    /// Stops nginx (its connections die with it) and starts it again on
+    /// the same port.
+    fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = Nginx::spawn(&self.dir, self.port);
     }
 
     /// Distinct connections in the access log since the last call.
@@ -330,4 +343,57 @@ fn a_stream_refused_unprocessed_is_sent_again_for_any_method() {
     assert_eq!(srv.refused(), 1, "one connection, its first stream refused");
     assert_eq!(srv.answered(), 3);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_server_restart_costs_about_one_connection_per_concurrent_request() {
+    if Command::new("nginx").arg("-v").output().is_err() {
+        eprintln!("SKIPPED: nginx is needed (apt-get install nginx)");
+        return;
+    }
+    let ca = hsession_testserver::TestCa::new("hsession h2 restart CA").unwrap();
+    let mut nginx = Nginx::start(&ca, 100_000);
+    let ca_file = nginx.dir.join("ca.pem");
+    std::fs::write(&ca_file, ca.cert_pem()).unwrap();
+    let url = format!("https://127.0.0.1:{}/", nginx.port);
+    let s = Session::new().unwrap();
+    s.set_trust_env(false).unwrap();
+    s.set_ca_file(Some(&ca_file)).unwrap();
+    let run = |seconds: u64| -> usize {
+        let end = Instant::now() + Duration::from_secs(seconds);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..THREADS)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut errors = 0;
+                        // Bounded: at most 100,000 requests a thread.
+                        for _ in 0..100_000 {
+                            if Instant::now() >= end {
+                                break;
+                            }
+                            if s.send(&Request::new("GET", &url).unwrap()).is_err() {
+                                errors += 1;
+                            }
+                        }
+                        errors
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).sum()
+        })
+    };
+    run(1);
+    let before = s.connections_opened();
+    nginx.restart();
+    let errors = run(3);
+    let after = s.connections_opened() - before;
+    println!(
+        "h2 server restart under {THREADS} threads: {after} connections opened in the 3 s after, \
+         {errors} errors, {} requests in all",
+        s.requests_sent()
+    );
+    assert!(
+        after <= 2 * THREADS as u64,
+        "{after} connections after the restart"
+    );
 }
