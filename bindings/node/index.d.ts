@@ -90,7 +90,12 @@ export interface SessionOptions {
   /** Use HTTP_PROXY/HTTPS_PROXY/NO_PROXY from the environment (default true). */
   trustEnv?: boolean;
   tls?: TlsOptions;
-  pool?: { idleTimeout?: number; maxIdlePerHost?: number };
+  pool?: {
+    idleTimeout?: number;
+    maxIdlePerHost?: number;
+    /** HTTP/2 keep-alive pings (ms): a pooled HTTP/2 connection that does not answer one within `timeout` is closed, so a dead one is found in seconds. */
+    http2KeepAlive?: { interval: number; timeout: number } | null;
+  };
   /** Largest decoded body in bytes (default 256 MiB); 0 or null for no limit. Not applied to streamed bodies. */
   maxBodySize?: number | null;
   /** A cookie file loaded now and saved when the session is closed (see CookieJar.persist). */
