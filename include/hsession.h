@@ -280,7 +280,7 @@
  * `hsession_set_retry_methods`, `hsession_set_retry_flags`,
  * `hsession_set_max_body_size`, `hsession_set_proxy`,
  * `hsession_set_no_proxy`, `hsession_set_trust_env`,
- * `hsession_set_pool_idle_timeout_ms`,
+ * `hsession_set_pool_idle_timeout_ms`, `hsession_set_http2_keep_alive_ms`,
  * `hsession_set_pool_max_idle_per_host`, `hsession_requests_sent`,
  * `hsession_connections_opened`, `hsession_request`,
  * `hsession_request_packed`, `hsession_get`, `hsession_set_verify`,
@@ -613,6 +613,12 @@ typedef void (*hsession_read_callback)(void *user_data, hsession_result result, 
  * coming back (with raise-on-status on).
  */
 #define HSESSION_TOO_MANY_RETRIES 28
+
+/**
+ * The proxy could not be reached, or it refused the tunnel (CONNECT or
+ * SOCKS); the origin was not reached.
+ */
+#define HSESSION_PROXY 29
 
 #ifdef __cplusplus
 extern "C" {
@@ -1676,6 +1682,20 @@ hsession_result hsession_set_trust_env(const hsession *session,
 hsession_result hsession_set_pool_idle_timeout_ms(const hsession *session,
                                                   uint64_t ms,
                                                   hsession_error **err_out);
+
+/**
+ * HTTP/2 keep-alive pings: every `interval_ms` on each pooled HTTP/2
+ * connection, idle or not; a ping unanswered within `timeout_ms` closes the
+ * connection, so a silently dead one is found in seconds (requests on it
+ * are then sent again on a new one where that is safe). `interval_ms` 0
+ * turns pings off (the default); otherwise `timeout_ms` must be above 0.
+ * Builds a new connection pool like `hsession_set_pool_idle_timeout_ms`.
+ * Thread-safe.
+ */
+hsession_result hsession_set_http2_keep_alive_ms(const hsession *session,
+                                                 uint64_t interval_ms,
+                                                 uint64_t timeout_ms,
+                                                 hsession_error **err_out);
 
 /**
  * The most idle connections kept per host; 0 disables reuse. Default 64.

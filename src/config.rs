@@ -77,6 +77,10 @@ pub struct TransportConfig {
     pub pool_idle_timeout: Option<Duration>,
     pub pool_max_idle_per_host: usize,
     pub tcp_nodelay: bool,
+    /// HTTP/2 keep-alive pings: (interval, timeout). A pooled HTTP/2
+    /// connection that does not answer a ping within the timeout is closed,
+    /// so a silently dead one is found in seconds. None (default): no pings.
+    pub http2_keep_alive: Option<(Duration, Duration)>,
     pub proxy: crate::proxy::ProxyConfig,
     pub tls: crate::tls::TlsConfig,
 }
@@ -87,6 +91,7 @@ impl Default for TransportConfig {
             pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
             pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
             tcp_nodelay: true,
+            http2_keep_alive: None,
             proxy: Default::default(),
             tls: crate::tls::TlsConfig::default(),
         }

@@ -76,6 +76,8 @@ error_kinds! {
     Parse,
     /// The decoded response body is larger than the maximum body size.
     BodyTooLarge,
+    /// The proxy could not be reached, or it refused the tunnel.
+    Proxy,
 }
 
 /// A failure with its kind, a message, and the redacted URL it concerns.
@@ -121,6 +123,12 @@ impl Error {
     /// Attaches the URL the error concerns; credentials in it are redacted.
     pub fn with_url(mut self, url: &url::Url) -> Error {
         self.url = Some(redact_url(url));
+        self
+    }
+
+    /// Attaches a URL already redacted (taken from another error).
+    pub(crate) fn with_shown_url(mut self, url: String) -> Error {
+        self.url = Some(url);
         self
     }
 

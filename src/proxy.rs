@@ -228,11 +228,39 @@ pub fn check_no_proxy(list: &str) -> Result<()> {
     parse_no_proxy(list).map(|_| ())
 }
 
+/// Which proxy a URL goes through, as chosen per request.
+#[derive(Debug)]
+pub(crate) struct ProxyRoute {
+    http: Option<String>,
+    https: Option<String>,
+    all: Option<String>,
+    bypass: Vec<Bypass>,
+}
+
+impl ProxyRoute {
+    /// The proxy URL for `url`, if any.
+    pub(crate) fn for_url(&self, url: &url::Url) -> Option<&str> {
+        if bypassed(&self.bypass, url) {
+            return None;
+        }
+        match url.scheme() {
+            "http" => self.http.as_ref().or(self.all.as_ref()),
+            "https" => self.https.as_ref().or(self.all.as_ref()),
+            _ => self.all.as_ref(),
+        }
+        .map(String::as_str)
+    }
+}
+
 impl ProxyConfig {
     /// Adds the proxies to a client builder; the builder's own look at the
-    /// environment is always off, so `trust_env` alone decides.
-    pub(crate) fn apply(&self, builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
-        let mut builder = builder.no_proxy();
+    /// environment is always off, so `trust_env` alone decides. Returns the
+    /// route too, so that errors can tell a proxy failure from the origin's.
+    pub(crate) fn apply(
+        &self,
+        builder: reqwest::ClientBuilder,
+    ) -> Result<(reqwest::ClientBuilder, Option<std::sync::Arc<ProxyRoute>>)> {
+        let builder = builder.no_proxy();
         let from_env = |names: &[&str]| if self.trust_env { env(names) } else { None };
         // httpoxy: a CGI server fills HTTP_PROXY from the client's `Proxy:`
         // request header, so under CGI (REQUEST_METHOD set) the environment's
@@ -258,31 +286,50 @@ impl ProxyConfig {
             .clone()
             .or_else(|| from_env(&["no_proxy", "NO_PROXY"]));
         if http.is_none() && https.is_none() && all.is_none() {
-            return Ok(builder);
+            return Ok((builder, None));
         }
         for url in [&http, &https, &all].into_iter().flatten() {
             check_proxy_url(url)?;
         }
         // Chosen per request by hsession, so no_proxy entries can carry ports
         // (reqwest's own list cannot).
-        let rules = match (&self.no_proxy, no_proxy.as_deref()) {
+        let bypass = match (&self.no_proxy, no_proxy.as_deref()) {
             (Some(list), _) => parse_no_proxy(list)?,
             (None, Some(list)) => parse_env_no_proxy(list),
             (None, None) => Vec::new(),
         };
-        builder = builder.proxy(reqwest::Proxy::custom(move |url: &url::Url| {
-            if bypassed(&rules, url) {
-                return None;
-            }
-            let chosen = match url.scheme() {
-                "http" => http.as_ref().or(all.as_ref()),
-                "https" => https.as_ref().or(all.as_ref()),
-                _ => all.as_ref(),
-            };
-            chosen.cloned()
+        let route = std::sync::Arc::new(ProxyRoute {
+            http,
+            https,
+            all,
+            bypass,
+        });
+        let chooser = route.clone();
+        let builder = builder.proxy(reqwest::Proxy::custom(move |url: &url::Url| {
+            chooser.for_url(url).map(str::to_owned)
         }));
-        Ok(builder)
+        Ok((builder, Some(route)))
     }
+}
+
+/// A connect failure of a request that goes through a proxy: the proxy
+/// could not be reached, or refused the tunnel (requests' ProxyError).
+pub(crate) fn proxy_error(err: Error, proxy: &str) -> Error {
+    if !matches!(err.kind(), ErrorKind::Connect | ErrorKind::ConnectTimeout) {
+        return err;
+    }
+    let shown = url::Url::parse(proxy)
+        .map(|u| crate::error::redact_url(&u))
+        .unwrap_or_default();
+    let mut out = Error::new(
+        ErrorKind::Proxy,
+        format!("the proxy {shown} could not be used: {}", err.message()),
+    );
+    if let Some(url) = err.url() {
+        out = out.with_shown_url(url.to_owned());
+    }
+    out.transport = err.transport;
+    out
 }
 
 #[cfg(test)]

@@ -59,9 +59,16 @@ impl Drop for Inner {
 
 struct Transport {
     config: TransportConfig,
-    client: reqwest::Client,
+    client: Client,
     /// The process generation whose runtime the pool's connections live on.
     generation: usize,
+}
+
+/// A pool and the proxy route it was built with.
+#[derive(Clone)]
+pub(crate) struct Client {
+    pub(crate) http: reqwest::Client,
+    pub(crate) route: Option<Arc<crate::proxy::ProxyRoute>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -314,6 +321,20 @@ impl Session {
         self.update_transport(|c| c.proxy.no_proxy = list)
     }
 
+    /// HTTP/2 keep-alive pings every `interval` on each pooled HTTP/2
+    /// connection, idle or not; one unanswered within `timeout` closes the
+    /// connection, so a dead one is found in seconds rather than by a
+    /// request's timeout. `None` (the default) sends no pings.
+    pub fn set_http2_keep_alive(&self, ping: Option<(Duration, Duration)>) -> Result<()> {
+        if ping.is_some_and(|(interval, timeout)| interval.is_zero() || timeout.is_zero()) {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "HTTP/2 keep-alive: the interval and the timeout must be above 0",
+            ));
+        }
+        self.update_transport(|c| c.http2_keep_alive = ping)
+    }
+
     /// Whether the environment's proxy variables are used (default true).
     pub fn set_trust_env(&self, on: bool) -> Result<()> {
         self.update_transport(|c| c.proxy.trust_env = on)
@@ -321,7 +342,7 @@ impl Session {
 
     /// The pooled client; in a child process after fork() a new one, since
     /// the parent's connections belong to a runtime that is not there.
-    fn client(&self) -> Result<reqwest::Client> {
+    fn client(&self) -> Result<Client> {
         let transport = read(&self.inner.transport);
         if transport.generation == runtime::generation() {
             return Ok(transport.client.clone());
@@ -344,7 +365,7 @@ impl Session {
     /// combination (built on first use; the least recently used goes when
     /// there are too many). Cookies, headers and counters are the session's
     /// whichever pool carries the request.
-    fn client_for(&self, change: &crate::config::TransportOverride) -> Result<reqwest::Client> {
+    fn client_for(&self, change: &crate::config::TransportOverride) -> Result<Client> {
         let current = read(&self.inner.transport);
         let config = change.apply(&current.config);
         if config == current.config {
@@ -543,12 +564,17 @@ fn store_connect_default(counters: &Counters, connect: Option<Duration>) {
     counters.default_connect_ms.store(ms, Ordering::Relaxed);
 }
 
-fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<reqwest::Client> {
+fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<Client> {
     // Each TLS configuration gets its own client and pool (src/tls.rs).
     let builder = config.tls.apply(reqwest::Client::builder())?;
-    config
-        .proxy
-        .apply(builder)?
+    let (mut builder, route) = config.proxy.apply(builder)?;
+    if let Some((interval, timeout)) = config.http2_keep_alive {
+        builder = builder
+            .http2_keep_alive_interval(interval)
+            .http2_keep_alive_timeout(timeout)
+            .http2_keep_alive_while_idle(true);
+    }
+    let http = builder
         .connector_layer(CountingLayer(counters.clone()))
         .pool_idle_timeout(config.pool_idle_timeout)
         .pool_max_idle_per_host(config.pool_max_idle_per_host)
@@ -563,5 +589,6 @@ fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<re
                 ErrorKind::Internal,
                 format!("cannot build the HTTP client: {e}"),
             )
-        })
+        })?;
+    Ok(Client { http, route })
 }

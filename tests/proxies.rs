@@ -230,7 +230,7 @@ fn requests_go_through_real_proxies() {
         .unwrap();
     drop(socks);
     let err = s.send(&Request::new("GET", &local).unwrap()).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
+    assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
 
     // Bad proxy settings are refused when set.
     assert_eq!(
@@ -247,6 +247,39 @@ fn requests_go_through_real_proxies() {
         s.set_proxy("all", Some("not a url")).unwrap_err().kind(),
         ErrorKind::InvalidUrl
     );
+}
+
+#[test]
+fn a_proxy_that_cannot_be_reached_is_a_proxy_error() {
+    // Not HSESSION_CONNECT: the origin may be fine (requests: ProxyError).
+    let srv = TestServer::start();
+    let dead = free_port();
+    let s = Session::new().unwrap();
+    s.set_trust_env(false).unwrap();
+    for proxy in [
+        format!("http://u:pw@127.0.0.1:{dead}"),
+        format!("socks5://127.0.0.1:{dead}"),
+    ] {
+        s.set_proxy("all", Some(&proxy)).unwrap();
+        let err = s
+            .send(&Request::new("GET", &srv.url("/echo")).unwrap())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Proxy, "{err}");
+        assert!(
+            err.message().contains(&format!("127.0.0.1:{dead}")),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("pw"), "{err}");
+        assert!(err.url().unwrap().ends_with("/echo"), "{err}");
+    }
+    // The origin itself down, no proxy: still a connect error.
+    s.set_proxy("all", None).unwrap();
+    let err = s
+        .send(&Request::new("GET", &format!("http://127.0.0.1:{dead}/")).unwrap())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
+    // A proxy that is up works again on the same session.
+    assert_eq!(get(&s, &srv.url("/echo")).status(), 200);
 }
 
 #[test]

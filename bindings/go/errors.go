@@ -46,6 +46,7 @@ const (
 	CodeParse              Code = C.HSESSION_PARSE
 	CodeBodyTooLarge       Code = C.HSESSION_BODY_TOO_LARGE
 	CodeTooManyRetries     Code = C.HSESSION_TOO_MANY_RETRIES
+	CodeProxy              Code = C.HSESSION_PROXY
 )
 
 // String is the library's description of the code.
@@ -62,6 +63,8 @@ var (
 	ErrCancelled error = &kind{"cancelled", []Code{CodeCancelled}}
 	ErrTLS       error = &kind{"TLS failure", []Code{CodeTLS}}
 	ErrConnect   error = &kind{"cannot connect", []Code{CodeConnect, CodeConnectTimeout}}
+	// ErrProxy: the proxy could not be reached or refused the tunnel.
+	ErrProxy error = &kind{"proxy failure", []Code{CodeProxy}}
 	// ErrInvalid: bad input (method, URL, header, argument); nothing was sent.
 	ErrInvalid error = &kind{"invalid input", []Code{CodeNullArgument, CodeInvalidUTF8, CodeInvalidArgument,
 		CodeInvalidMethod, CodeInvalidURL, CodeUnsupportedScheme, CodeInvalidHeaderName, CodeInvalidHeaderValue}}

@@ -226,6 +226,18 @@ func (s *Session) SetPoolIdleTimeout(d time.Duration) error {
 	}, &e)
 }
 
+// SetHTTP2KeepAlive pings each pooled HTTP/2 connection every interval and
+// closes one that does not answer within timeout, so a silently dead
+// connection is found in seconds (its requests are sent again where that
+// is safe). An interval of 0 turns pings off (the default); otherwise the
+// timeout must be above 0.
+func (s *Session) SetHTTP2KeepAlive(interval, timeout time.Duration) error {
+	var e *C.hsession_error
+	return s.with(func(p *C.hsession) C.hsession_result {
+		return C.hsession_set_http2_keep_alive_ms(p, millis(interval), millis(timeout), &e)
+	}, &e)
+}
+
 // SetPoolMaxIdlePerHost sets the most idle connections kept per host; 0
 // disables reuse. Default 64.
 func (s *Session) SetPoolMaxIdlePerHost(n int) error {

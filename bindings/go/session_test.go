@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	hsession "github.com/hsession/hsession/bindings/go"
 )
@@ -431,5 +433,43 @@ func TestErrorsShowNoURLPassword(t *testing.T) {
 		if shown := err.Error() + " " + he.Message + " " + he.URL; strings.Contains(shown, "TOPSECRET") {
 			t.Errorf("the password leaked: %s", shown)
 		}
+	}
+}
+
+// A proxy that cannot be reached is ErrProxy (CodeProxy), not ErrConnect.
+func TestUnreachableProxyIsErrProxy(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close()
+	s := newSession(t)
+	if err := s.SetTrustEnv(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetProxy("all", "http://"+dead); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Get(context.Background(), base+"/echo")
+	if !errors.Is(err, hsession.ErrProxy) || errors.Is(err, hsession.ErrConnect) {
+		t.Fatalf("want ErrProxy, got %v", err)
+	}
+	wantCode(t, err, hsession.CodeProxy)
+}
+
+// HTTP/2 keep-alive pings: set, turned off, and a zero timeout refused.
+// (What they do is tested in the core against nginx: tests/http2.rs.)
+func TestSetHTTP2KeepAlive(t *testing.T) {
+	s := newSession(t)
+	if err := s.SetHTTP2KeepAlive(time.Second, 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.SetHTTP2KeepAlive(time.Second, 0), hsession.CodeInvalidArgument)
+	if err := s.SetHTTP2KeepAlive(0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.Get(context.Background(), base+"/echo"); err != nil || r.StatusCode != 200 {
+		t.Fatalf("%v %v", r, err)
 	}
 }

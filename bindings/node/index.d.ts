@@ -90,7 +90,12 @@ export interface SessionOptions {
   /** Use HTTP_PROXY/HTTPS_PROXY/NO_PROXY from the environment (default true). */
   trustEnv?: boolean;
   tls?: TlsOptions;
-  pool?: { idleTimeout?: number; maxIdlePerHost?: number };
+  pool?: {
+    idleTimeout?: number;
+    maxIdlePerHost?: number;
+    /** HTTP/2 keep-alive pings (ms): a pooled HTTP/2 connection that does not answer one within `timeout` is closed, so a dead one is found in seconds. */
+    http2KeepAlive?: { interval: number; timeout: number } | null;
+  };
   /** Largest decoded body in bytes (default 256 MiB); 0 or null for no limit. Not applied to streamed bodies. */
   maxBodySize?: number | null;
   /** A cookie file loaded now and saved when the session is closed (see CookieJar.persist). */
@@ -243,7 +248,7 @@ export type ErrorCode =
   | 'UNSUPPORTED_SCHEME' | 'INVALID_HEADER_NAME' | 'INVALID_HEADER_VALUE' | 'NOT_FOUND' | 'CONNECT'
   | 'CONNECT_TIMEOUT' | 'READ_TIMEOUT' | 'TIMEOUT' | 'CONNECTION_CLOSED' | 'PROTOCOL' | 'TLS' | 'DECODE'
   | 'TOO_MANY_REDIRECTS' | 'CANCELLED' | 'WRONG_THREAD' | 'RUNTIME' | 'PANIC' | 'INTERNAL' | 'PENDING'
-  | 'IO' | 'PARSE' | 'BODY_TOO_LARGE' | 'TOO_MANY_RETRIES' | 'SESSION_CLOSED';
+  | 'IO' | 'PARSE' | 'BODY_TOO_LARGE' | 'TOO_MANY_RETRIES' | 'PROXY' | 'SESSION_CLOSED';
 
 export declare class HSessionError extends Error {
   readonly code: ErrorCode | string;
@@ -255,6 +260,8 @@ export declare class HSessionError extends Error {
 export declare class InvalidArgumentError extends HSessionError {}
 export declare class TimeoutError extends HSessionError {}
 export declare class ConnectionError extends HSessionError {}
+/** PROXY: the proxy could not be reached or refused the tunnel. */
+export declare class ProxyError extends ConnectionError {}
 export declare class TLSError extends HSessionError {}
 /**
  * CANCELLED: the session was closed, or an AbortSignal fired. For a signal

@@ -13,7 +13,7 @@ const errors = require('./lib/errors');
 const { makeFetch } = require('./lib/fetch');
 const {
   CODES, RESULT, makeError, abortError, codeName, HSessionError, InvalidArgumentError, TimeoutError, ConnectionError, TLSError,
-  CancelledError, TooManyRedirectsError, TooManyRetriesError, BodyTooLargeError, FileError, SessionClosedError,
+  CancelledError, ProxyError, TooManyRedirectsError, TooManyRetriesError, BodyTooLargeError, FileError, SessionClosedError,
 } = errors;
 
 // ---------------------------------------------------------------------------
@@ -659,6 +659,10 @@ class Session {
     if (o.pool !== undefined) {
       if (o.pool.idleTimeout !== undefined) check(C.set_pool_idle_timeout_ms(s, ms(o.pool.idleTimeout, 'pool.idleTimeout'), ERR));
       if (o.pool.maxIdlePerHost !== undefined) check(C.set_pool_max_idle_per_host(s, count(o.pool.maxIdlePerHost, 'pool.maxIdlePerHost'), ERR));
+      const ka = o.pool.http2KeepAlive;
+      if (ka !== undefined && ka !== null) {
+        check(C.set_http2_keep_alive_ms(s, ms(ka.interval, 'pool.http2KeepAlive.interval'), ms(ka.timeout, 'pool.http2KeepAlive.timeout'), ERR));
+      }
     }
     if (o.maxBodySize !== undefined) check(C.set_max_body_size(s, o.maxBodySize ?? 0));
     if (o.cookies !== undefined && o.cookies !== null) {
@@ -1068,6 +1072,7 @@ module.exports = {
   InvalidArgumentError,
   TimeoutError,
   ConnectionError,
+  ProxyError,
   TLSError,
   CancelledError,
   TooManyRedirectsError,

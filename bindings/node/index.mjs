@@ -11,6 +11,7 @@ export const {
   InvalidArgumentError,
   TimeoutError,
   ConnectionError,
+  ProxyError,
   TLSError,
   CancelledError,
   TooManyRedirectsError,

@@ -74,6 +74,9 @@ pub const HSESSION_BODY_TOO_LARGE: hsession_result = 27;
 /// The retry policy ran out of retries while a status in its forcelist kept
 /// coming back (with raise-on-status on).
 pub const HSESSION_TOO_MANY_RETRIES: hsession_result = 28;
+/// The proxy could not be reached, or it refused the tunnel (CONNECT or
+/// SOCKS); the origin was not reached.
+pub const HSESSION_PROXY: hsession_result = 29;
 
 /// One result code's row.
 pub(crate) struct ResultRow {
@@ -261,6 +264,12 @@ pub(crate) const RESULTS: &[ResultRow] = &[
         name: c"HSESSION_TOO_MANY_RETRIES",
         text: c"retries exhausted",
         kind: Some(ErrorKind::TooManyRetries),
+    },
+    ResultRow {
+        code: HSESSION_PROXY,
+        name: c"HSESSION_PROXY",
+        text: c"the proxy could not be used",
+        kind: Some(ErrorKind::Proxy),
     },
 ];
 

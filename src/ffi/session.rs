@@ -25,7 +25,7 @@ use std::path::Path;
 /// `hsession_set_retry_methods`, `hsession_set_retry_flags`,
 /// `hsession_set_max_body_size`, `hsession_set_proxy`,
 /// `hsession_set_no_proxy`, `hsession_set_trust_env`,
-/// `hsession_set_pool_idle_timeout_ms`,
+/// `hsession_set_pool_idle_timeout_ms`, `hsession_set_http2_keep_alive_ms`,
 /// `hsession_set_pool_max_idle_per_host`, `hsession_requests_sent`,
 /// `hsession_connections_opened`, `hsession_request`,
 /// `hsession_request_packed`, `hsession_get`, `hsession_set_verify`,
@@ -480,6 +480,27 @@ pub unsafe extern "C" fn hsession_set_pool_idle_timeout_ms(
 ) -> hsession_result {
     call(err_out, || {
         change_transport(session, |c| c.pool_idle_timeout = super::ms(ms))
+    })
+}
+
+/// HTTP/2 keep-alive pings: every `interval_ms` on each pooled HTTP/2
+/// connection, idle or not; a ping unanswered within `timeout_ms` closes the
+/// connection, so a silently dead one is found in seconds (requests on it
+/// are then sent again on a new one where that is safe). `interval_ms` 0
+/// turns pings off (the default); otherwise `timeout_ms` must be above 0.
+/// Builds a new connection pool like `hsession_set_pool_idle_timeout_ms`.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_http2_keep_alive_ms(
+    session: *const hsession,
+    interval_ms: u64,
+    timeout_ms: u64,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let ping =
+            super::ms(interval_ms).map(|i| (i, std::time::Duration::from_millis(timeout_ms)));
+        Ok(ref_arg(session, "session")?.0.set_http2_keep_alive(ping)?)
     })
 }
 

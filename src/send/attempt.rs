@@ -41,7 +41,7 @@ pub(crate) async fn attempt(
             }
         }
         let body = match &p.body {
-            Some(spec) => Some(spec.build(&p.client, &mut headers).await?),
+            Some(spec) => Some(spec.build(&p.client.http, &mut headers).await?),
             None => None,
         };
         let mut request = reqwest::Request::new(p.method.clone(), p.url.clone());
@@ -50,7 +50,7 @@ pub(crate) async fn attempt(
         p.counters.requests.fetch_add(1, Ordering::Relaxed);
         let sent_at = Instant::now();
         let mark = probe.opened_count();
-        let err = match send_one(&p.client, request, probe, p.timeouts.read).await {
+        let err = match send_one(&p.client.http, request, probe, p.timeouts.read).await {
             Ok(resp) => return Ok(crate::zstd_decode::decode(resp, &p.method)),
             Err(e) => e,
         };

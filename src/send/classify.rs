@@ -73,7 +73,13 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
             under_hyper = true;
             if h.is_parse() || h.is_parse_status() {
                 kind = ErrorKind::Protocol;
-            } else if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
+            } else if h.is_incomplete_message()
+                || h.is_closed()
+                || h.is_canceled()
+                // An HTTP/2 keep-alive ping went unanswered: the connection
+                // is dead, which is not the request's timeout.
+                || h.is_timeout()
+            {
                 kind = ErrorKind::ConnectionClosed;
             }
         } else if let Some(io) = cause.downcast_ref::<std::io::Error>() {

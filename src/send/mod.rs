@@ -34,7 +34,7 @@ use std::time::Instant;
 
 /// A request merged with the session's defaults, ready for the wire.
 pub(crate) struct Prepared {
-    pub(crate) client: reqwest::Client,
+    pub(crate) client: crate::session::Client,
     pub(crate) jar: Arc<Jar>,
     pub(crate) counters: Arc<Counters>,
     pub(crate) method: Method,

@@ -20,7 +20,12 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
     let mut history = History::default();
     let mut used = retry::Used::default();
     loop {
-        let mut resp = attempt(&p, &probe, &mut used).await?;
+        let mut resp = attempt(&p, &probe, &mut used).await.map_err(|e| {
+            match p.client.route.as_ref().and_then(|r| r.for_url(&p.url)) {
+                Some(proxy) => crate::proxy::proxy_error(e, proxy),
+                None => e,
+            }
+        })?;
         p.jar
             .store(resp.headers().get_all(SET_COOKIE).iter(), &p.url);
         if let Some(wait) = status_retry(&p, &mut used, &resp)? {

@@ -83,7 +83,7 @@ int main(void) {
     hsession_free(direct);
     r = NULL;
     hsession_result rc = hsession_get(s, local, &r, &err);
-    CHECK_RC(rc, HSESSION_CONNECT, err); /* the proxy is gone: proof the request used it */
+    CHECK_RC(rc, HSESSION_PROXY, err); /* the proxy is gone: proof the request used it */
     hsession_error_free(err);
     err = NULL;
     /* no_proxy: 127.0.0.1 goes direct although the proxy is gone. */

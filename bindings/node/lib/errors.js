@@ -9,7 +9,7 @@ const CODES = [
   'UNSUPPORTED_SCHEME', 'INVALID_HEADER_NAME', 'INVALID_HEADER_VALUE', 'NOT_FOUND', 'CONNECT',
   'CONNECT_TIMEOUT', 'READ_TIMEOUT', 'TIMEOUT', 'CONNECTION_CLOSED', 'PROTOCOL', 'TLS', 'DECODE',
   'TOO_MANY_REDIRECTS', 'CANCELLED', 'WRONG_THREAD', 'RUNTIME', 'PANIC', 'INTERNAL', 'PENDING',
-  'IO', 'PARSE', 'BODY_TOO_LARGE', 'TOO_MANY_RETRIES',
+  'IO', 'PARSE', 'BODY_TOO_LARGE', 'TOO_MANY_RETRIES', 'PROXY',
 ];
 const RESULT = Object.fromEntries(CODES.map((name, i) => [name, i]));
 
@@ -37,6 +37,8 @@ class InvalidArgumentError extends HSessionError {}
 class TimeoutError extends HSessionError {}
 /** CONNECT (refused, unreachable, DNS), CONNECTION_CLOSED, PROTOCOL. */
 class ConnectionError extends HSessionError {}
+/** PROXY: the proxy could not be reached or refused the tunnel. */
+class ProxyError extends ConnectionError {}
 /** The TLS handshake or certificate verification failed. */
 class TLSError extends HSessionError {}
 /** CANCELLED: an AbortSignal fired, or the session was closed. */
@@ -57,6 +59,7 @@ const CLASS_OF = {
   CONNECT: ConnectionError, CONNECTION_CLOSED: ConnectionError, PROTOCOL: ConnectionError,
   TLS: TLSError, CANCELLED: CancelledError, TOO_MANY_REDIRECTS: TooManyRedirectsError,
   TOO_MANY_RETRIES: TooManyRetriesError, BODY_TOO_LARGE: BodyTooLargeError, IO: FileError, PARSE: FileError,
+  PROXY: ProxyError,
 };
 
 /**
@@ -93,6 +96,6 @@ function makeError(result, message, url, cause) {
 
 module.exports = {
   CODES, RESULT, codeName, makeError, abortError,
-  HSessionError, InvalidArgumentError, TimeoutError, ConnectionError, TLSError, CancelledError,
+  HSessionError, InvalidArgumentError, TimeoutError, ConnectionError, ProxyError, TLSError, CancelledError,
   TooManyRedirectsError, TooManyRetriesError, BodyTooLargeError, FileError, SessionClosedError,
 };

@@ -106,11 +106,33 @@ test('no error shows a URL password, whoever built it', async () => {
   }
 });
 
+test('a proxy that cannot be reached is a ProxyError', async () => {
+  const net = require('node:net');
+  const dead = await new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+  const t = new Session({ baseURL: server.url, trustEnv: false, proxy: { all: `http://127.0.0.1:${dead}` } });
+  try {
+    await assert.rejects(t.get('/echo'), (e) => {
+      assert.ok(e instanceof hs.ProxyError && e instanceof hs.ConnectionError, e.name);
+      assert.equal(e.code, 'PROXY');
+      assert.equal(e.result, 29);
+      return true;
+    });
+  } finally {
+    t.close();
+  }
+});
+
 test('codes and classes match the C result numbers', () => {
   assert.equal(hs.RESULT.CANCELLED, 19);
   assert.equal(hs.codeName(16), 'TLS');
   assert.equal(hs.codeName(999), 'UNKNOWN_999');
-  assert.equal(hs.CODES.length, 29);
+  assert.equal(hs.CODES.length, 30);
+  assert.equal(hs.RESULT.PROXY, 29);
   const e = new hs.TimeoutError('x', { code: 'TIMEOUT' });
   assert.ok(e instanceof hs.HSessionError && e instanceof Error);
   assert.equal(e.name, 'TimeoutError');

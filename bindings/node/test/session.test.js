@@ -182,6 +182,16 @@ test('pool options: no idle connections kept means a connection per request', as
   }
 });
 
+test('pool.http2KeepAlive: set, and a zero timeout refused', async () => {
+  const ka = new Session({ baseURL: server.url, pool: { http2KeepAlive: { interval: 1000, timeout: 2000 } } });
+  try {
+    assert.equal((await ka.get('/echo')).status, 200);
+  } finally {
+    ka.close();
+  }
+  assert.throws(() => new Session({ pool: { http2KeepAlive: { interval: 1000, timeout: 0 } } }), (e) => e.code === 'INVALID_ARGUMENT');
+});
+
 test('baseURL resolves relative URLs; an absolute URL or URL object wins', async () => {
   const r = await s.get(new URL('/echo?q=1', server.url));
   assert.equal((await r.json()).raw_query, 'q=1');

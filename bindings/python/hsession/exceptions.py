@@ -61,7 +61,7 @@ class ConnectionError(RequestException):  # noqa: A001 (the requests name)
 
 
 class ProxyError(ConnectionError):
-    """A proxy error."""
+    """The proxy could not be reached, or it refused the tunnel."""
 
 
 class SSLError(ConnectionError):
@@ -163,7 +163,7 @@ _BY_CODE = {
     17: ContentDecodingError, 18: TooManyRedirects, 19: Cancelled,
     20: RequestException, 21: RequestException, 22: RequestException,
     23: RequestException, 24: RequestException, 25: RequestException,
-    26: InvalidArgument, 27: BodyTooLarge, 28: RetryError,
+    26: InvalidArgument, 27: BodyTooLarge, 28: RetryError, 29: ProxyError,
 }
 
 

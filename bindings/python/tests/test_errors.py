@@ -128,3 +128,15 @@ def test_no_error_shows_a_url_password(s, call):
         call(s)
     shown = " ".join([str(e.value), repr(e.value.args), str(getattr(e.value, "url", ""))])
     assert "TOPSECRET" not in shown, shown
+
+
+def test_a_proxy_that_cannot_be_reached_raises_proxy_error(s, base):
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    with pytest.raises(hx.ProxyError) as e:
+        s.get(base + "/echo", proxies={"http": f"http://127.0.0.1:{dead}"})
+    assert e.value.code == 29
+    assert isinstance(e.value, hsession.ConnectionError)
+    assert s.get(base + "/echo").status_code == 200

@@ -20,9 +20,11 @@ use tokio::runtime::Runtime;
 mod body;
 pub mod fault;
 mod handlers;
+pub mod http2_fault;
 pub mod tls;
 
 pub use fault::{Fault, FaultServer};
+pub use http2_fault::{H2Fault, H2Server};
 pub use tls::{CertPem, TestCa, TlsOptions};
 
 /// Shared by all connections of one server.
