@@ -21,7 +21,7 @@ from http.client import HTTPMessage as _HTTPMessage
 from http.cookies import Morsel as _Morsel
 
 from . import _lib
-from .exceptions import InvalidArgument
+from .exceptions import InvalidArgument, raise_error
 
 _MISSING = object()
 
@@ -99,7 +99,6 @@ class SessionCookies:
     # -- reading
     def list(self):
         """Every cookie: the jar's (oldest first), then those for any host."""
-        from .models import raise_error
         lst = ctypes.c_void_p()
         err = ctypes.c_void_p()
         rc = self._session._use(_lib.cookies_list, ctypes.byref(lst), ctypes.byref(err))
@@ -110,7 +109,6 @@ class SessionCookies:
 
     def for_url(self, url):
         """The cookies (name -> value) a request to url would carry from the jar."""
-        from .models import raise_error
         lst = ctypes.c_void_p()
         err = ctypes.c_void_p()
         rc = self._session._use(_lib.cookies_for_url, url.encode(), ctypes.byref(lst), ctypes.byref(err))
@@ -167,7 +165,6 @@ class SessionCookies:
         host (a leading dot: the domain and its subdomains), checked against
         the jar's rules (InvalidArgument when refused); without either it is
         sent to every host. value None deletes the cookie."""
-        from .models import raise_error
         if not isinstance(name, str):
             raise TypeError(f"cookie name must be str, not {type(name).__name__}")
         if value is None:
@@ -202,7 +199,6 @@ class SessionCookies:
 
     def set_cookie_header(self, url, set_cookie):
         """Stores a Set-Cookie header value as if url had sent it."""
-        from .models import raise_error
         err = ctypes.c_void_p()
         rc = self._session._use(_lib.cookies_set, url.encode(), set_cookie.encode(), ctypes.byref(err))
         if rc:
@@ -263,7 +259,6 @@ class SessionCookies:
         """Saves the jar to path (format 'netscape' cookies.txt, or 'json';
         by default json for *.json); written atomically with mode 0600.
         Cookies for any host (no domain) are not saved. Returns the count."""
-        from .models import raise_error
         n = ctypes.c_size_t()
         err = ctypes.c_void_p()
         rc = self._session._use(_lib.cookies_save, os.fsencode(path), _format(format, path),
@@ -274,7 +269,6 @@ class SessionCookies:
 
     def load(self, path, format=None):
         """Adds the cookies of the file at path to the jar; returns the count stored."""
-        from .models import raise_error
         n = ctypes.c_size_t()
         err = ctypes.c_void_p()
         rc = self._session._use(_lib.cookies_load, os.fsencode(path), _format(format, path),

@@ -8,6 +8,8 @@ PreparedRequest, when there was one) and `response` (for HTTPError).
 import json as _json
 import re as _re
 
+from . import _lib
+
 # The userinfo of a URL, parsed or not (as the library does for its own
 # messages): from "//" (or the start) to the last "@" before "/", "?", "#".
 _USERINFO = _re.compile(r"(//|^)[^/?#]*@")
@@ -154,6 +156,10 @@ class BodyTooLarge(RequestException):
     """The decoded body is larger than the maximum body size."""
 
 
+class SessionClosed(RequestException):
+    """The session was closed."""
+
+
 # Result codes (README "Result codes") to exception classes.
 _BY_CODE = {
     1: InvalidArgument, 2: InvalidArgument, 3: InvalidArgument, 4: InvalidArgument,
@@ -174,3 +180,18 @@ def exception_for(code, message=""):
     if code == 14 and message.startswith("the response body broke off"):
         return ChunkedEncodingError
     return _BY_CODE.get(code, RequestException)
+
+
+def raise_error(rc, err, url=None):
+    """Raises the exception for result `rc`, with the message of `err` (freed here)."""
+    msg = None
+    eurl = None
+    if err:
+        m = _lib.error_message(err)
+        msg = m.decode("utf-8", "replace") if m else None
+        u = _lib.error_url(err)
+        eurl = u.decode("utf-8", "replace") if u else None
+        _lib.error_free(err)
+    if not msg:
+        msg = _lib.result_str(rc).decode()
+    raise exception_for(rc, msg)(msg, code=rc, url=eurl or url)

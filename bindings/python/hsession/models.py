@@ -17,7 +17,9 @@ from ._prepare import (encode_files, encode_params, get_auth_from_url, join_url,
                        super_len)
 from .exceptions import (ChunkedEncodingError, HTTPError, InvalidHeader, InvalidJSONError, InvalidURL,
                          JSONDecodeError, MissingSchema, RequestException, StreamConsumedError,
-                         exception_for)
+                         exception_for, raise_error)  # noqa: F401 (exception_for: models' old name)
+from ._redirects import hop_requests
+from .cookies import RequestsCookieJar, cookiejar_from_dict, extract_cookies_to_jar, get_cookie_header
 from .hooks import default_hooks
 from .structures import CaseInsensitiveDict
 
@@ -30,21 +32,6 @@ _unpack_u32 = _U32.unpack_from
 
 CONTENT_CHUNK_SIZE = 10 * 1024
 ITER_CHUNK_SIZE = 512
-
-
-def raise_error(rc, err, url=None):
-    """Raises the exception for result `rc`, with the message of `err` (freed here)."""
-    msg = None
-    eurl = None
-    if err:
-        m = _lib.error_message(err)
-        msg = m.decode("utf-8", "replace") if m else None
-        u = _lib.error_url(err)
-        eurl = u.decode("utf-8", "replace") if u else None
-        _lib.error_free(err)
-    if not msg:
-        msg = _lib.result_str(rc).decode()
-    raise exception_for(rc, msg)(msg, code=rc, url=eurl or url)
 
 
 _string_at = ctypes.string_at
@@ -324,7 +311,6 @@ class PreparedRequest(RequestHooksMixin):
             self.prepare_content_length(self.body)
 
     def prepare_cookies(self, cookies):
-        from .cookies import cookiejar_from_dict, get_cookie_header
         from http.cookiejar import CookieJar
         self._cookies = cookies if isinstance(cookies, CookieJar) else cookiejar_from_dict(cookies)
         header = get_cookie_header(self._cookies, self)
@@ -624,7 +610,6 @@ class Response:
         args, self._req_args = self._req_args, None
         if args is None:
             return
-        from .sessions import hop_requests
         session = args[0]()
         if len(args) == 2:  # Session.send: the PreparedRequest itself
             prep = args[1]
@@ -721,7 +706,6 @@ class Response:
         """The cookies this response set (a RequestsCookieJar), from its Set-Cookie headers."""
         jar = self._cookie_jar
         if jar is None:
-            from .cookies import RequestsCookieJar, extract_cookies_to_jar
             jar = self._cookie_jar = RequestsCookieJar()
             if self._head is not None or self._headers:
                 extract_cookies_to_jar(jar, None, self)
