@@ -369,6 +369,7 @@ typedef struct hsession_queue hsession_queue;
  * `hsession_request_set_body`, `hsession_request_set_basic_auth`,
  * `hsession_request_set_bearer_auth`, `hsession_request_set_no_auth`,
  * `hsession_request_set_max_redirects`,
+ * `hsession_request_set_return_at_redirect_limit`,
  * `hsession_request_set_max_body_size`, `hsession_request_set_stream`,
  * `hsession_request_set_connect_timeout_ms`,
  * `hsession_request_set_read_timeout_ms`,
@@ -1077,6 +1078,15 @@ hsession_result hsession_request_set_no_auth(hsession_request_builder *request);
  * returns a redirect response as it is.
  */
 hsession_result hsession_request_set_max_redirects(hsession_request_builder *request, size_t max);
+
+/**
+ * With `on` non-zero, a redirect past this request's limit is returned as
+ * the response (the last redirect, with the history before it) instead of
+ * failing with HSESSION_TOO_MANY_REDIRECTS (requests' `TooManyRedirects`
+ * carries that response).
+ */
+hsession_result hsession_request_set_return_at_redirect_limit(hsession_request_builder *request,
+                                                              int32_t on);
 
 /**
  * This request's largest accepted decoded body in bytes, over the

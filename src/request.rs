@@ -239,6 +239,14 @@ impl Request {
         self
     }
 
+    /// With `true`, a redirect past the limit is returned as the response
+    /// (the last redirect, with the history before it) instead of failing
+    /// with `ErrorKind::TooManyRedirects`.
+    pub fn return_at_redirect_limit(&mut self, on: bool) -> &mut Request {
+        self.return_at_redirect_limit = on;
+        self
+    }
+
     /// Redirects this request follows at most; 0 returns the redirect
     /// response itself.
     pub fn max_redirects(&mut self, n: usize) -> &mut Request {

@@ -239,7 +239,7 @@ pub fn unpack_request(buf: &[u8]) -> Result<Request> {
                 req.total_timeout(millis(f.u64("total timeout")?));
             }
             HSESSION_PACKED_RETURN_AT_REDIRECT_LIMIT => {
-                req.return_at_redirect_limit = f.u8("return at redirect limit")? != 0;
+                req.return_at_redirect_limit(f.u8("return at redirect limit")? != 0);
             }
             HSESSION_PACKED_MAX_REDIRECTS => {
                 req.max_redirects(f.u32("max redirects")? as usize);

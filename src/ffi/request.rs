@@ -18,6 +18,7 @@ use std::path::Path;
 /// `hsession_request_set_body`, `hsession_request_set_basic_auth`,
 /// `hsession_request_set_bearer_auth`, `hsession_request_set_no_auth`,
 /// `hsession_request_set_max_redirects`,
+/// `hsession_request_set_return_at_redirect_limit`,
 /// `hsession_request_set_max_body_size`, `hsession_request_set_stream`,
 /// `hsession_request_set_connect_timeout_ms`,
 /// `hsession_request_set_read_timeout_ms`,
@@ -196,6 +197,23 @@ pub unsafe extern "C" fn hsession_request_set_max_redirects(
 ) -> hsession_result {
     call(std::ptr::null_mut(), || {
         mut_arg(request, "request")?.0.max_redirects(max);
+        Ok(())
+    })
+}
+
+/// With `on` non-zero, a redirect past this request's limit is returned as
+/// the response (the last redirect, with the history before it) instead of
+/// failing with HSESSION_TOO_MANY_REDIRECTS (requests' `TooManyRedirects`
+/// carries that response).
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_return_at_redirect_limit(
+    request: *mut hsession_request_builder,
+    on: i32,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        mut_arg(request, "request")?
+            .0
+            .return_at_redirect_limit(on != 0);
         Ok(())
     })
 }

@@ -212,6 +212,14 @@ static void redirects(void) {
 
     hsession_request_builder *req = NULL;
     hsession_request_new("GET", URL("/redirect/2"), &req, NULL);
+    CHECK_RC(hsession_request_set_return_at_redirect_limit(req, 1), HSESSION_OK, NULL);
+    r = send_ok(s, req);
+    CHECK(hsession_response_status(r) == 302 && hsession_response_history_count(r) == 1, "returned at the limit");
+    hsession_response_free(r);
+    hsession_request_free(req);
+    CHECK(hsession_request_set_return_at_redirect_limit(NULL, 1) == HSESSION_NULL_ARGUMENT, "return at limit NULL");
+
+    hsession_request_new("GET", URL("/redirect/2"), &req, NULL);
     CHECK_RC(hsession_request_set_max_redirects(req, 0), HSESSION_OK, NULL);
     r = send_ok(s, req);
     CHECK(hsession_response_status(r) == 302 && hsession_response_history_count(r) == 0, "not followed");

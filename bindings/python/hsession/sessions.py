@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 from http.cookiejar import CookieJar
 from urllib.parse import urljoin, urlparse  # noqa: F401 (requests.sessions has urljoin)
 
-from . import _lib
+from . import _lib, _tags
 # Names of requests.sessions whose users moved to _redirects stay importable from here.
 from ._prepare import get_auth_from_url, requote_uri  # noqa: F401
 from ._redirects import (DEFAULT_PORTS, SessionRedirectMixin, _environ_proxies, _session_jar,  # noqa: F401
@@ -666,7 +666,7 @@ class Session(SessionRedirectMixin):
             payload = pack_retry(retries)
             default = (retries.total == 0 and not retries.status_forcelist)
             # The library's default is no retries: skip the field then.
-            field = None if default else _pack_field(20, len(payload)) + payload
+            field = None if default else _pack_field(_tags.RETRY, len(payload)) + payload
             if field is not None:
                 _validate_field(field)  # a bad policy fails here, not on every request
         self.adapters[prefix] = adapter
@@ -783,10 +783,10 @@ class Session(SessionRedirectMixin):
     def _pack_prepared(self, prep, url, follow, stream, timeout, verify, cert, proxies):
         m = _b(prep.method or "GET", "method")
         u = url.encode("utf-8")
-        out = [_pack_field(1, len(m)), m, _pack_field(2, len(u)), u]
+        out = [_pack_field(_tags.METHOD, len(m)), m, _pack_field(_tags.URL, len(u)), u]
         add = out.append
         if "Authorization" not in (prep.headers or {}):
-            add(_pack_field(10, 0))  # no session auth: the prepared headers decide
+            add(_pack_field(_tags.NO_AUTH, 0))  # no session auth: the prepared headers decide
         body = prep.body
         sent = set()
         for name, value in (prep.headers or {}).items():
@@ -805,23 +805,23 @@ class Session(SessionRedirectMixin):
                     k, sep, v = pair.partition("=")
                     if sep:
                         f = _strs(k.encode(), v.encode())
-                        add(_pack_field(7, len(f)) + f)
+                        add(_pack_field(_tags.COOKIE, len(f)) + f)
                 sent.add(low)
                 continue
             f = _strs(n, _header_part(value, name, "value"))
-            add(_pack_field(3, len(f)) + f)
+            add(_pack_field(_tags.HEADER, len(f)) + f)
             sent.add(low)
         for name in list(self._headers) + ["Accept", "Accept-Encoding"]:
             n = name.encode()
             if n.lower() not in sent:
-                add(_pack_field(4, len(n)) + n)
+                add(_pack_field(_tags.REMOVE_HEADER, len(n)) + n)
         if body is not None:
             if isinstance(body, str):
                 body = body.encode("utf-8")
             elif hasattr(body, "read"):
                 path = _disk_file(body)
                 if path is not None:
-                    add(_pack_field(19, len(path)) + path)
+                    add(_pack_field(_tags.BODY_FILE, len(path)) + path)
                     body = None
                 else:
                     body = body.read()
@@ -829,16 +829,16 @@ class Session(SessionRedirectMixin):
             elif not isinstance(body, (bytes, bytearray, memoryview)):
                 body = b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in body)
             if body is not None:
-                add(_pack_field(6, len(body)))
+                add(_pack_field(_tags.BODY, len(body)))
                 add(bytes(body))
         if timeout is not None:
             _pack_timeouts(add, timeout)
         if not follow:
-            add(_pack_field(14, 4) + _pack_u32(0))
+            add(_pack_field(_tags.MAX_REDIRECTS, 4) + _pack_u32(0))
         else:
             add(_AT_LIMIT)
         if stream:
-            add(_pack_field(16, 1) + b"\x01")
+            add(_pack_field(_tags.STREAM, 1) + b"\x01")
         lower = url.lower()
         for prefix, field in self._retry_by_prefix:
             if lower.startswith(prefix):
@@ -923,7 +923,7 @@ class Session(SessionRedirectMixin):
               proxies, stream, verify, cert, json):
         m = method.encode()
         u = url.encode("utf-8")
-        out = [_pack_field(1, len(m)), m, _pack_field(2, len(u)), u]
+        out = [_pack_field(_tags.METHOD, len(m)), m, _pack_field(_tags.URL, len(u)), u]
         add = out.append
         has_ct = False
         if headers:
@@ -931,25 +931,25 @@ class Session(SessionRedirectMixin):
             for name, value in items:
                 n = _header_part(name, name, "name")
                 if value is None:
-                    add(_pack_field(4, len(n)) + n)
+                    add(_pack_field(_tags.REMOVE_HEADER, len(n)) + n)
                     continue
                 v = _header_part(value, name, "value")
                 if n.lower() == b"content-type":
                     has_ct = True
                 f = _strs(n, v)
-                add(_pack_field(3, len(f)) + f)
+                add(_pack_field(_tags.HEADER, len(f)) + f)
         session_params = self._params._packed
         if params is not None or session_params:
             for k, v in _merged_params(params, session_params):
                 f = _strs(k.encode(), v.encode())
-                add(_pack_field(5, len(f)) + f)
+                add(_pack_field(_tags.QUERY, len(f)) + f)
         body, ctype = self._body(data, files, json, out)
         if body is not None:
-            add(_pack_field(6, len(body)))
+            add(_pack_field(_tags.BODY, len(body)))
             add(body)
         if ctype is not None and not has_ct:
             f = _strs(b"Content-Type", ctype)
-            add(_pack_field(3, len(f)) + f)
+            add(_pack_field(_tags.HEADER, len(f)) + f)
         jar_any = self._cookies._any_host
         if cookies or jar_any:
             merged = dict(jar_any)
@@ -960,23 +960,23 @@ class Session(SessionRedirectMixin):
                     merged.update((c.name, c.value) for c in cookies)
             for k, v in merged.items():
                 f = _strs(_b(k, "cookie name"), _b(v, "cookie value"))
-                add(_pack_field(7, len(f)) + f)
+                add(_pack_field(_tags.COOKIE, len(f)) + f)
         if auth is not None:
             kind = classify(auth)
             if kind[0] == "basic":
                 f = _strs(kind[1].encode(), kind[2].encode())
-                add(_pack_field(8, len(f)) + f)
+                add(_pack_field(_tags.BASIC_AUTH, len(f)) + f)
             else:
                 t = kind[1].encode()
-                add(_pack_field(9, len(t)) + t)
+                add(_pack_field(_tags.BEARER_AUTH, len(t)) + t)
         if timeout is not None:
             _pack_timeouts(add, timeout)
         if not allow_redirects:
-            add(_pack_field(14, 4) + _pack_u32(0))
+            add(_pack_field(_tags.MAX_REDIRECTS, 4) + _pack_u32(0))
         else:
             add(_AT_LIMIT)
         if stream:
-            add(_pack_field(16, 1) + b"\x01")
+            add(_pack_field(_tags.STREAM, 1) + b"\x01")
         lower = url.lower()
         for prefix, field in self._retry_by_prefix:
             if lower.startswith(prefix):
@@ -998,7 +998,7 @@ class Session(SessionRedirectMixin):
                 raise ValueError("data must be a dict or a list of pairs when files are given")
             for k, v in _pairs(data):
                 f = _strs(k.encode(), v.encode())
-                out.append(_pack_field(17, len(f)) + f)
+                out.append(_pack_field(_tags.FORM_FIELD, len(f)) + f)
             items = files.items() if isinstance(files, Mapping) else files
             for name, value in items:
                 if value is None or (isinstance(value, (tuple, list)) and len(value) > 1 and value[1] is None):
@@ -1014,7 +1014,7 @@ class Session(SessionRedirectMixin):
                 path = _disk_file(data)
                 if path is not None:
                     # A file on disk is streamed by the library (tag 19), not read here.
-                    out.append(_pack_field(19, len(path)) + path)
+                    out.append(_pack_field(_tags.BODY_FILE, len(path)) + path)
                     return None, None
                 d = data.read()
                 return (d.encode("utf-8") if isinstance(d, str) else bytes(d)), None
@@ -1043,12 +1043,12 @@ class Session(SessionRedirectMixin):
                 if not os.path.exists(verify):
                     raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {verify}")
                 p = os.fsencode(verify)
-                add(_pack_field(22, 1) + b"\x01")
-                add(_pack_field(23, len(p)) + p)
+                add(_pack_field(_tags.VERIFY, 1) + b"\x01")
+                add(_pack_field(_tags.CA_FILE, len(p)) + p)
             else:
-                add(_pack_field(22, 1) + (b"\x01" if verify else b"\x00"))
+                add(_pack_field(_tags.VERIFY, 1) + (b"\x01" if verify else b"\x00"))
                 if verify:
-                    add(_pack_field(23, 0))
+                    add(_pack_field(_tags.CA_FILE, 0))
         if https and cert is not None and cert != self._cert:
             c, k = _cert_paths(cert)
             if not os.path.exists(c):
@@ -1056,17 +1056,17 @@ class Session(SessionRedirectMixin):
             if not os.path.exists(k):
                 raise OSError(f"Could not find the TLS key file, invalid path: {os.fsdecode(k)}")
             f = _strs(c, k)
-            add(_pack_field(24, len(f)) + f)
+            add(_pack_field(_tags.CLIENT_CERT, len(f)) + f)
         if proxies:
             for key, url in proxies.items():
                 if self._proxies.get(key) == url:
                     continue
                 if key == "no_proxy":
                     v = b"" if url is None else _b(url, "no_proxy")
-                    add(_pack_field(26, len(v)) + v)
+                    add(_pack_field(_tags.NO_PROXY, len(v)) + v)
                 elif key in _PROXY_KEYS:
                     f = _strs(key.encode(), b"" if url is None else _proxy_url(url))
-                    add(_pack_field(25, len(f)) + f)
+                    add(_pack_field(_tags.PROXY, len(f)) + f)
                 else:
                     raise ValueError(f"proxies key {key!r}: hsession takes 'http', 'https', 'all' "
                                      "and 'no_proxy'")
@@ -1098,15 +1098,15 @@ class Session(SessionRedirectMixin):
 
 # Tag 27: at the redirect limit the library returns the redirect, so
 # TooManyRedirects can carry it (as requests' does).
-_AT_LIMIT = _pack_field(27, 1) + b"\x01"
+_AT_LIMIT = _pack_field(_tags.RETURN_AT_REDIRECT_LIMIT, 1) + b"\x01"
 
 
 def _pack_timeouts(add, timeout):
     c, r = _timeouts(timeout)
     if c >= 0:
-        add(_pack_field(11, 8) + _U64.pack(c))
+        add(_pack_field(_tags.CONNECT_TIMEOUT, 8) + _U64.pack(c))
     if r >= 0:
-        add(_pack_field(12, 8) + _U64.pack(r))
+        add(_pack_field(_tags.READ_TIMEOUT, 8) + _U64.pack(r))
 
 
 def _check_redirect_limit(session, r):
@@ -1169,7 +1169,7 @@ def _merged_params(params, session_params):
 
 def _validate_field(field):
     """Checks a packed field as the library will, by building a request with it."""
-    buf = _pack_field(1, 3) + b"GET" + _pack_field(2, 17) + b"http://localhost/" + field
+    buf = _pack_field(_tags.METHOD, 3) + b"GET" + _pack_field(_tags.URL, 17) + b"http://localhost/" + field
     req = ctypes.c_void_p()
     err = ctypes.c_void_p()
     rc = _lib.request_new_packed(buf, len(buf), ctypes.byref(req), ctypes.byref(err))
@@ -1224,7 +1224,7 @@ def _file_field(name, value):
     if path is not None:
         # Tag 18: every string u32-prefixed, the last one too.
         f = _strs(name, path, fname, ctype, b"")
-        return _pack_field(18, len(f)) + f
+        return _pack_field(_tags.FORM_FILE, len(f)) + f
     if hasattr(content, "read"):
         content = content.read()
     if isinstance(content, int) and not isinstance(content, bool):
@@ -1235,7 +1235,7 @@ def _file_field(name, value):
         raise TypeError(f"file content must be bytes, str or a file, not {type(content).__name__}")
     f = _pack_u32(len(name)) + name + _pack_u32(len(fname)) + fname + _pack_u32(len(ctype)) + ctype \
         + bytes(content)
-    return _pack_field(21, len(f)) + f
+    return _pack_field(_tags.FORM_BYTES, len(f)) + f
 
 
 def session():
