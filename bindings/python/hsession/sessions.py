@@ -831,20 +831,8 @@ class Session(SessionRedirectMixin):
             if body is not None:
                 add(_pack_field(_tags.BODY, len(body)))
                 add(bytes(body))
-        if timeout is not None:
-            _pack_timeouts(add, timeout)
-        if not follow:
-            add(_pack_field(_tags.MAX_REDIRECTS, 4) + _pack_u32(0))
-        else:
-            add(_AT_LIMIT)
-        if stream:
-            add(_pack_field(_tags.STREAM, 1) + b"\x01")
         lower = url.lower()
-        for prefix, field in self._retry_by_prefix:
-            if lower.startswith(prefix):
-                if field is not None:
-                    add(field)
-                break
+        self._pack_options(add, lower, timeout, follow, stream)
         if proxies and self._trust_env:
             # The library applies the environment's proxies itself.
             env = _environ_proxies(url, proxies.get("no_proxy"))
@@ -969,20 +957,7 @@ class Session(SessionRedirectMixin):
             else:
                 t = kind[1].encode()
                 add(_pack_field(_tags.BEARER_AUTH, len(t)) + t)
-        if timeout is not None:
-            _pack_timeouts(add, timeout)
-        if not allow_redirects:
-            add(_pack_field(_tags.MAX_REDIRECTS, 4) + _pack_u32(0))
-        else:
-            add(_AT_LIMIT)
-        if stream:
-            add(_pack_field(_tags.STREAM, 1) + b"\x01")
-        lower = url.lower()
-        for prefix, field in self._retry_by_prefix:
-            if lower.startswith(prefix):
-                if field is not None:
-                    add(field)
-                break
+        self._pack_options(add, url.lower(), timeout, allow_redirects, stream)
         https = url[:6].lower() == "https:"
         if https and (verify is None or verify is True) and self._verify is True and self._trust_env:
             # requests' merge_environment_settings: the environment's CA bundle.
@@ -1031,6 +1006,23 @@ class Session(SessionRedirectMixin):
                 raise InvalidJSONError(str(e)) from None
             return body, b"application/json"
         return None, None
+
+    def _pack_options(self, add, lower_url, timeout, follow, stream):
+        """The fields both packers write the same way: timeouts, redirects,
+        streaming, and the retry policy of the longest mounted prefix."""
+        if timeout is not None:
+            _pack_timeouts(add, timeout)
+        if not follow:
+            add(_pack_field(_tags.MAX_REDIRECTS, 4) + _pack_u32(0))
+        else:
+            add(_AT_LIMIT)
+        if stream:
+            add(_pack_field(_tags.STREAM, 1) + b"\x01")
+        for prefix, field in self._retry_by_prefix:
+            if lower_url.startswith(prefix):
+                if field is not None:
+                    add(field)
+                break
 
     def _pack_transport(self, out, verify, cert, proxies, https):
         """Per-request TLS and proxy settings, where they differ from the
