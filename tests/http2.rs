@@ -6,6 +6,7 @@
 //! connection that silently stops answering: keep-alive pings find it.
 //! Skipped where nginx is missing (.ci/run installs it).
 
+mod common;
 use hsession::{ErrorKind, Request, Session};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -113,26 +114,8 @@ fn goaway_every_5_requests_under_8_threads_is_invisible() {
     let s = Session::new().unwrap();
     s.set_trust_env(false).unwrap();
     s.set_ca_file(Some(&ca_file)).unwrap();
-    let errors: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..THREADS)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut errors = Vec::new();
-                    for _ in 0..PER_THREAD {
-                        match s.send(&Request::new("GET", &url).unwrap()) {
-                            Ok(r) if r.status() == 200 && r.version() == "HTTP/2" => {}
-                            Ok(r) => errors.push(format!("{} {}", r.status(), r.version())),
-                            Err(e) => errors.push(e.to_string()),
-                        }
-                    }
-                    errors
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap())
-            .collect()
+    let errors = common::load(&s, &url, THREADS, PER_THREAD, |r| {
+        r.status() == 200 && r.version() == "HTTP/2"
     });
     let mut seen = 0;
     let ours = nginx.connections_logged(&mut seen);

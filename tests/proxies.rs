@@ -299,27 +299,7 @@ fn four_threads_through_tinyproxy_see_no_error() {
     s.set_trust_env(false).unwrap();
     s.set_proxy("http", Some(&proxy.url)).unwrap();
     let url = srv.url("/bytes/16");
-    let errors: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..THREADS)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut errors = Vec::new();
-                    for _ in 0..PER_THREAD {
-                        match s.send(&Request::new("GET", &url).unwrap()) {
-                            Ok(resp) if resp.status() == 200 => {}
-                            Ok(resp) => errors.push(format!("status {}", resp.status())),
-                            Err(e) => errors.push(e.to_string()),
-                        }
-                    }
-                    errors
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap())
-            .collect()
-    });
+    let errors = common::load(&s, &url, THREADS, PER_THREAD, |resp| resp.status() == 200);
     println!(
         "through tinyproxy: {} GETs on {THREADS} threads, {} errors, {} connections to the proxy",
         THREADS * PER_THREAD,

@@ -4,7 +4,8 @@
 //! idempotent request that lands on one must be sent again on another
 //! connection without the caller seeing an error. Prints its counts.
 
-use hsession::{Request, Session};
+mod common;
+use hsession::Session;
 use hsession_testserver::{Fault, FaultServer};
 
 const THREADS: usize = 8;
@@ -16,26 +17,8 @@ fn eight_threads_see_no_error_from_a_server_closing_after_every_response() {
     let url = srv.url("/");
     let s = Session::new().unwrap();
     s.set_trust_env(false).unwrap();
-    let errors: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..THREADS)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut errors = Vec::new();
-                    for _ in 0..PER_THREAD {
-                        match s.send(&Request::new("GET", &url).unwrap()) {
-                            Ok(resp) if resp.status() == 200 && resp.body()[..] == b"ok"[..] => {}
-                            Ok(resp) => errors.push(format!("status {}", resp.status())),
-                            Err(e) => errors.push(e.to_string()),
-                        }
-                    }
-                    errors
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap())
-            .collect()
+    let errors = common::load(&s, &url, THREADS, PER_THREAD, |resp| {
+        resp.status() == 200 && resp.body()[..] == b"ok"[..]
     });
     println!(
         "close after every response: {} GETs on {THREADS} threads, {} errors, {} connections",

@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub use hsession_testserver::TestServer;
 use serde_json::Value;
@@ -24,4 +24,38 @@ pub fn echoed(body: &Value, name: &str) -> Vec<String> {
         .filter(|pair| pair[0].as_str().unwrap().eq_ignore_ascii_case(name))
         .map(|pair| pair[1].as_str().unwrap().to_owned())
         .collect()
+}
+
+/// GETs `url` `per_thread` times on each of `threads` threads sharing `s`;
+/// returns every failure in words: an error, or a response `ok` refuses.
+pub fn load(
+    s: &hsession::Session,
+    url: &str,
+    threads: usize,
+    per_thread: usize,
+    ok: impl Fn(&hsession::Response) -> bool + Sync,
+) -> Vec<String> {
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut errors = Vec::new();
+                    for _ in 0..per_thread {
+                        match s.send(&hsession::Request::new("GET", url).unwrap()) {
+                            Ok(resp) if ok(&resp) => {}
+                            Ok(resp) => {
+                                errors.push(format!("{} {}", resp.status(), resp.version()))
+                            }
+                            Err(e) => errors.push(e.to_string()),
+                        }
+                    }
+                    errors
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    })
 }
