@@ -439,37 +439,39 @@ fn echo_value(ctx: &Ctx) -> Value {
     })
 }
 
-fn cookies_set(ctx: &Ctx) -> Resp {
+/// The jar's cookies as JSON, with a Set-Cookie for each of `values`; a
+/// value that cannot be a header is a 400 naming `what`.
+fn with_set_cookies(ctx: &Ctx, values: impl IntoIterator<Item = String>, what: &str) -> Resp {
     let mut resp = json_ok(json!({ "cookies": cookies(ctx) }));
-    for (name, value) in query_pairs(ctx) {
-        match HeaderValue::from_str(&format!("{name}={value}; Path=/")) {
+    for value in values {
+        match HeaderValue::from_str(&value) {
             Ok(v) => resp.headers_mut().append(header::SET_COOKIE, v),
-            Err(_) => return error(StatusCode::BAD_REQUEST, "invalid cookie"),
+            Err(_) => return error(StatusCode::BAD_REQUEST, &format!("invalid {what}")),
         };
     }
     resp
+}
+
+fn cookies_set(ctx: &Ctx) -> Resp {
+    let values = query_pairs(ctx)
+        .into_iter()
+        .map(|(name, value)| format!("{name}={value}; Path=/"));
+    with_set_cookies(ctx, values, "cookie")
 }
 
 fn cookies_set_raw(ctx: &Ctx) -> Resp {
-    let mut resp = json_ok(json!({ "cookies": cookies(ctx) }));
-    for (_, raw) in query_pairs(ctx).into_iter().filter(|(k, _)| k == "c") {
-        match HeaderValue::from_str(&raw) {
-            Ok(v) => resp.headers_mut().append(header::SET_COOKIE, v),
-            Err(_) => return error(StatusCode::BAD_REQUEST, "invalid Set-Cookie value"),
-        };
-    }
-    resp
+    let values = query_pairs(ctx)
+        .into_iter()
+        .filter(|(k, _)| k == "c")
+        .map(|(_, raw)| raw);
+    with_set_cookies(ctx, values, "Set-Cookie value")
 }
 
 fn cookies_delete(ctx: &Ctx) -> Resp {
-    let mut resp = json_ok(json!({ "cookies": cookies(ctx) }));
-    for (name, _) in query_pairs(ctx) {
-        match HeaderValue::from_str(&format!("{name}=; Max-Age=0; Path=/")) {
-            Ok(v) => resp.headers_mut().append(header::SET_COOKIE, v),
-            Err(_) => return error(StatusCode::BAD_REQUEST, "invalid cookie name"),
-        };
-    }
-    resp
+    let values = query_pairs(ctx)
+        .into_iter()
+        .map(|(name, _)| format!("{name}=; Max-Age=0; Path=/"));
+    with_set_cookies(ctx, values, "cookie name")
 }
 
 fn login(ctx: &Ctx) -> Resp {
