@@ -141,11 +141,8 @@ func (s *Session) DeleteCookie(domain, path, name string) error {
 	cd, cn := cString(domain), cString(name)
 	defer cFree(cd)
 	defer cFree(cn)
-	var cp *C.char
-	if path != "" {
-		cp = cString(path)
-		defer cFree(cp)
-	}
+	cp := optCString(path)
+	defer cFree(cp)
 	var e *C.hsession_error
 	return s.with(func(p *C.hsession) C.hsession_result { return C.hsession_cookies_delete(p, cd, cp, cn, &e) }, &e)
 }

@@ -56,6 +56,14 @@ import (
 // cString copies s to C memory; the caller frees it with C.free.
 func cString(s string) *C.char { return C.CString(s) }
 
+// optCString is cString, or NULL for "" (the C API's "none"); cFree takes both.
+func optCString(s string) *C.char {
+	if s == "" {
+		return nil
+	}
+	return C.CString(s)
+}
+
 func cFree(p *C.char) {
 	if p != nil {
 		C.free(unsafe.Pointer(p))

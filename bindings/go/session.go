@@ -350,11 +350,8 @@ func cBool(b bool) C.int32_t {
 func (s *Session) SetProxy(scheme, proxyURL string) error {
 	cs := cString(scheme)
 	defer cFree(cs)
-	var cu *C.char
-	if proxyURL != "" {
-		cu = cString(proxyURL)
-		defer cFree(cu)
-	}
+	cu := optCString(proxyURL)
+	defer cFree(cu)
 	var e *C.hsession_error
 	return s.with(func(p *C.hsession) C.hsession_result { return C.hsession_set_proxy(p, cs, cu, &e) }, &e)
 }
@@ -363,11 +360,8 @@ func (s *Session) SetProxy(scheme, proxyURL string) error {
 // domains, IPs, CIDR blocks or "*", each with an optional :port); it
 // replaces NO_PROXY. An empty list removes it.
 func (s *Session) SetNoProxy(list string) error {
-	var cl *C.char
-	if list != "" {
-		cl = cString(list)
-		defer cFree(cl)
-	}
+	cl := optCString(list)
+	defer cFree(cl)
 	var e *C.hsession_error
 	return s.with(func(p *C.hsession) C.hsession_result { return C.hsession_set_no_proxy(p, cl, &e) }, &e)
 }
@@ -391,11 +385,8 @@ func (s *Session) SetVerify(verify bool) error {
 // SetCAFile trusts only the CA certificates in the PEM file at path (they
 // replace the platform roots); "" goes back to the platform roots.
 func (s *Session) SetCAFile(path string) error {
-	var cp *C.char
-	if path != "" {
-		cp = cString(path)
-		defer cFree(cp)
-	}
+	cp := optCString(path)
+	defer cFree(cp)
 	var e *C.hsession_error
 	return s.with(func(p *C.hsession) C.hsession_result { return C.hsession_set_ca_file(p, cp, &e) }, &e)
 }
