@@ -300,16 +300,10 @@ fn four_threads_through_tinyproxy_see_no_error() {
     s.set_proxy("http", Some(&proxy.url)).unwrap();
     let url = srv.url("/bytes/16");
     let errors = common::load(&s, &url, THREADS, PER_THREAD, |resp| resp.status() == 200);
-    println!(
-        "through tinyproxy: {} GETs on {THREADS} threads, {} errors, {} connections to the proxy",
+    common::expect_no_errors(
+        &format!("through tinyproxy, {THREADS} threads"),
+        &s,
         THREADS * PER_THREAD,
-        errors.len(),
-        s.connections_opened()
-    );
-    assert!(
-        errors.is_empty(),
-        "{} errors, first: {}",
-        errors.len(),
-        errors[0]
+        &errors,
     );
 }

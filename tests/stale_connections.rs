@@ -20,16 +20,10 @@ fn eight_threads_see_no_error_from_a_server_closing_after_every_response() {
     let errors = common::load(&s, &url, THREADS, PER_THREAD, |resp| {
         resp.status() == 200 && resp.body()[..] == b"ok"[..]
     });
-    println!(
-        "close after every response: {} GETs on {THREADS} threads, {} errors, {} connections",
+    common::expect_no_errors(
+        &format!("close after every response, {THREADS} threads"),
+        &s,
         THREADS * PER_THREAD,
-        errors.len(),
-        s.connections_opened()
-    );
-    assert!(
-        errors.is_empty(),
-        "{} errors, first: {}",
-        errors.len(),
-        errors[0]
+        &errors,
     );
 }

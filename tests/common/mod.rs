@@ -59,3 +59,18 @@ pub fn load(
             .collect()
     })
 }
+
+/// Prints what a `load` run saw, then fails on any error.
+pub fn expect_no_errors(what: &str, s: &hsession::Session, requests: usize, errors: &[String]) {
+    println!(
+        "{what}: {requests} GETs, {} errors, {} connections opened",
+        errors.len(),
+        s.connections_opened()
+    );
+    assert!(
+        errors.is_empty(),
+        "{what}: {} errors, first: {}",
+        errors.len(),
+        errors[0]
+    );
+}
