@@ -387,6 +387,7 @@ class Session(SessionRedirectMixin):
         self._trust_env = True
         self._max_redirects = 30
         self._max_body_size = 256 << 20
+        self._http2_keep_alive = None
         self.stream = False
         self.hooks = default_hooks()
         self._cookies = SessionCookies(self)
@@ -653,6 +654,30 @@ class Session(SessionRedirectMixin):
             raise ValueError(f"max_body_size must be a positive int or None, not {value!r}")
         self._use(_lib.set_max_body_size, value or 0)
         self._max_body_size = value
+
+    @property
+    def http2_keep_alive(self):
+        """HTTP/2 keep-alive pings (an hsession extension): None (default, no
+        pings) or (interval, timeout) in seconds. Each pooled HTTP/2
+        connection is pinged every interval; one that does not answer within
+        the timeout is closed, so a silently dead connection is found in
+        seconds and its requests are sent again where that is safe."""
+        return self._http2_keep_alive
+
+    @http2_keep_alive.setter
+    def http2_keep_alive(self, value):
+        if value is None:
+            interval = timeout = 0
+        else:
+            if not isinstance(value, (tuple, list)) or len(value) != 2:
+                raise ValueError(f"http2_keep_alive must be None or (interval, timeout), not {value!r}")
+            interval = _timeout_ms(value[0], "keep-alive interval")
+            timeout = _timeout_ms(value[1], "keep-alive timeout")
+            if not interval or not timeout:
+                raise ValueError(f"http2_keep_alive needs finite times, not {value!r}")
+            value = tuple(value)
+        self._check(_lib.set_http2_keep_alive_ms, interval, timeout)
+        self._http2_keep_alive = value
 
     def mount(self, prefix, adapter):
         """Uses adapter's retry policy (max_retries) for URLs starting with

@@ -114,3 +114,18 @@ def test_trust_env_proxy_from_environment(server, base, monkeypatch):
         s.trust_env = False
         with pytest.raises(hsession.ConnectionError):
             s.get("http://origin.invalid:9/echo")
+
+
+def test_http2_keep_alive_pings(s, tls_server):
+    s.verify = str(tls_server.dir / "ca.pem")
+    assert s.http2_keep_alive is None
+    s.http2_keep_alive = (0.5, 2)
+    assert s.http2_keep_alive == (0.5, 2)
+    r = s.get(tls_server.url("/echo"))
+    assert r.ok
+    s.http2_keep_alive = None
+    assert s.get(tls_server.url("/echo")).ok
+    for bad in [(0, 1), (1, None), (1,), "1", (-1, 1)]:
+        with pytest.raises(ValueError):
+            s.http2_keep_alive = bad
+    assert s.http2_keep_alive is None
