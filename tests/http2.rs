@@ -99,16 +99,25 @@ impl Nginx {
     }
 }
 
-#[test]
-fn goaway_every_5_requests_under_8_threads_is_invisible() {
+/// nginx serving HTTP/2 over TLS with a certificate of a new test CA, and
+/// the CA's file; None (the test is skipped, and says so) without nginx.
+fn nginx_with_ca(ca_name: &str, keepalive_requests: u32) -> Option<(Nginx, std::path::PathBuf)> {
     if Command::new("nginx").arg("-v").output().is_err() {
         eprintln!("SKIPPED: nginx is needed (apt-get install nginx)");
-        return;
+        return None;
     }
-    let ca = hsession_testserver::TestCa::new("hsession h2 test CA").unwrap();
-    let nginx = Nginx::start(&ca, 5);
+    let ca = hsession_testserver::TestCa::new(ca_name).unwrap();
+    let nginx = Nginx::start(&ca, keepalive_requests);
     let ca_file = nginx.dir.join("ca.pem");
     std::fs::write(&ca_file, ca.cert_pem()).unwrap();
+    Some((nginx, ca_file))
+}
+
+#[test]
+fn goaway_every_5_requests_under_8_threads_is_invisible() {
+    let Some((nginx, ca_file)) = nginx_with_ca("hsession h2 test CA", 5) else {
+        return;
+    };
     let url = format!("https://127.0.0.1:{}/", nginx.port);
 
     let s = Session::new().unwrap();
@@ -247,14 +256,9 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, id: u64, frozen: &AtomicU64, sto
 
 #[test]
 fn keep_alive_pings_find_a_dead_pooled_connection_in_seconds() {
-    if Command::new("nginx").arg("-v").output().is_err() {
-        eprintln!("SKIPPED: nginx is needed (apt-get install nginx)");
+    let Some((nginx, ca_file)) = nginx_with_ca("hsession h2 ping CA", 1000) else {
         return;
-    }
-    let ca = hsession_testserver::TestCa::new("hsession h2 ping CA").unwrap();
-    let nginx = Nginx::start(&ca, 1000);
-    let ca_file = nginx.dir.join("ca.pem");
-    std::fs::write(&ca_file, ca.cert_pem()).unwrap();
+    };
     let relay = Relay::start(nginx.port);
     let url = format!("https://127.0.0.1:{}/", relay.port);
     let request = || {
@@ -330,14 +334,9 @@ fn a_stream_refused_unprocessed_is_sent_again_for_any_method() {
 
 #[test]
 fn a_server_restart_costs_about_one_connection_per_concurrent_request() {
-    if Command::new("nginx").arg("-v").output().is_err() {
-        eprintln!("SKIPPED: nginx is needed (apt-get install nginx)");
+    let Some((mut nginx, ca_file)) = nginx_with_ca("hsession h2 restart CA", 100_000) else {
         return;
-    }
-    let ca = hsession_testserver::TestCa::new("hsession h2 restart CA").unwrap();
-    let mut nginx = Nginx::start(&ca, 100_000);
-    let ca_file = nginx.dir.join("ca.pem");
-    std::fs::write(&ca_file, ca.cert_pem()).unwrap();
+    };
     let url = format!("https://127.0.0.1:{}/", nginx.port);
     let s = Session::new().unwrap();
     s.set_trust_env(false).unwrap();
