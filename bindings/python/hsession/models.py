@@ -1,6 +1,8 @@
 """Request, PreparedRequest and Response, with the attributes and methods
 of requests.models' classes."""
 
+from __future__ import annotations
+
 import ctypes
 import datetime
 import io
@@ -9,7 +11,8 @@ import re
 import struct
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 from urllib.parse import urlencode, urlsplit  # noqa: F401 (requests.models exports urlencode)
 
 from . import _lib
@@ -561,7 +564,7 @@ class Response:
         self._history = history
 
     @property
-    def headers(self):
+    def headers(self) -> CaseInsensitiveDict:
         """Response headers, case-insensitive; repeated ones joined with ", "."""
         if self._headers is None:
             self._parse_head()
@@ -657,7 +660,7 @@ class Response:
         self._raw = None
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         try:
             self.raise_for_status()
         except HTTPError:
@@ -732,7 +735,7 @@ class Response:
                 raise
         return buf.raw[:n.value]
 
-    def iter_content(self, chunk_size=1, decode_unicode=False):
+    def iter_content(self, chunk_size: int | None = 1, decode_unicode: bool = False) -> Iterator[Any]:
         """The body in chunks of at most chunk_size bytes (None: as they arrive)."""
         if chunk_size is not None and not isinstance(chunk_size, int):
             raise TypeError(f"chunk_size must be an int, it is instead a {type(chunk_size)}.")
@@ -799,7 +802,8 @@ class Response:
         if s:
             yield s
 
-    def iter_lines(self, chunk_size=ITER_CHUNK_SIZE, decode_unicode=False, delimiter=None):
+    def iter_lines(self, chunk_size: int = ITER_CHUNK_SIZE, decode_unicode: bool = False,
+                   delimiter: str | bytes | None = None) -> Iterator[Any]:
         """The body line by line, without line ends (or split on delimiter).
         A CR LF split across two chunks is one line end."""
         pending = None
@@ -823,7 +827,7 @@ class Response:
             yield pending if delimiter else _strip_eol(pending)
 
     @property
-    def content(self):
+    def content(self) -> bytes | None:
         """The whole body as bytes (read now for a streamed response)."""
         if self._content is False:
             if self._content_consumed:
@@ -858,7 +862,7 @@ class Response:
         return None
 
     @property
-    def text(self):
+    def text(self) -> str:
         """The body decoded: the encoding set on the response, else the
         Content-Type's charset, else requests' fallbacks."""
         content = self.content
@@ -875,7 +879,7 @@ class Response:
         except (LookupError, TypeError):
             return str(content, errors="replace")
 
-    def json(self, **kwargs):
+    def json(self, **kwargs: Any) -> Any:
         """The body parsed as JSON; JSONDecodeError if it is not JSON."""
         try:
             if self.encoding is None and self.content and self._header_encoding() in (None, "utf-8"):
@@ -887,7 +891,7 @@ class Response:
         except _json.JSONDecodeError as e:
             raise JSONDecodeError(e.msg, e.doc, e.pos) from None
 
-    def raise_for_status(self):
+    def raise_for_status(self) -> None:
         """Raises HTTPError for a 4xx or 5xx status, as requests does."""
         reason = self.reason
         if isinstance(reason, bytes):

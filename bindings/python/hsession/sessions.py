@@ -7,6 +7,8 @@ views of what the library holds. A request is packed into one buffer
 with one more, so a request costs two foreign calls and one free.
 """
 
+from __future__ import annotations
+
 import ctypes
 import datetime
 import json as _json
@@ -17,6 +19,7 @@ import threading
 import time
 import weakref
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from http.cookiejar import CookieJar
@@ -462,7 +465,7 @@ class Session(SessionRedirectMixin):
         if rc:
             raise_error(rc, err)
 
-    def close(self):
+    def close(self) -> None:
         """Closes the session: its pool is released once requests in flight
         (from other threads) have returned. Later requests raise SessionClosed."""
         with self._guard:
@@ -473,10 +476,10 @@ class Session(SessionRedirectMixin):
                 h, self._h = self._h, None
                 _lib.free(h)
 
-    def __enter__(self):
+    def __enter__(self) -> Session:
         return self
 
-    def __exit__(self, *args):
+    def __exit__(self, *args: Any) -> None:
         self.close()
 
     def __del__(self):
@@ -628,7 +631,7 @@ class Session(SessionRedirectMixin):
         self._use(_lib.set_max_redirects, value)
         self._max_redirects = value
 
-    def set_timeout(self, timeout, total=_UNSET):
+    def set_timeout(self, timeout: Any, total: Any = _UNSET) -> None:
         """Default timeout for every request: a number (connect and read) or
         a (connect, read) tuple, None for no limit; `total` bounds a whole
         request, body included (None: no limit). hsession's defaults are
@@ -679,7 +682,7 @@ class Session(SessionRedirectMixin):
         self._check(_lib.set_http2_keep_alive_ms, interval, timeout)
         self._http2_keep_alive = value
 
-    def mount(self, prefix, adapter):
+    def mount(self, prefix: str, adapter: Any) -> None:
         """Uses adapter's retry policy (max_retries) for URLs starting with
         prefix; the longest matching prefix wins, as in requests."""
         retries = getattr(adapter, "max_retries", None)
@@ -711,7 +714,7 @@ class Session(SessionRedirectMixin):
                 return adapter
         raise InvalidSchema(f"No connection adapters were found for {url!r}")
 
-    def prepare_request(self, request):
+    def prepare_request(self, request: Request) -> PreparedRequest:
         """The PreparedRequest of a Request with the session's settings merged
         in: cookies, headers, params, auth and hooks (requests' semantics)."""
         cookies = request.cookies or {}
@@ -740,7 +743,7 @@ class Session(SessionRedirectMixin):
         return {"proxies": merge_setting(proxies, dict(self.proxies)), "stream": merge_setting(stream, self.stream),
                 "verify": merge_setting(verify, self.verify), "cert": merge_setting(cert, self.cert)}
 
-    def send(self, request, **kwargs):
+    def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
         """Sends a PreparedRequest (requests.Session.send)."""
         kwargs.setdefault("stream", self.stream)
         kwargs.setdefault("verify", self.verify)
@@ -876,9 +879,12 @@ class Session(SessionRedirectMixin):
         return self._use(_lib.connections_opened)
 
     # -- requests
-    def request(self, method, url, params=None, data=None, headers=None, cookies=None, files=None,
-                auth=None, timeout=None, allow_redirects=True, proxies=None, hooks=None, stream=None,
-                verify=None, cert=None, json=None):
+    def request(self, method: str | bytes, url: str | bytes, params: Any = None, data: Any = None,
+                headers: Mapping[str, str | bytes | None] | None = None, cookies: Any = None, files: Any = None,
+                auth: Any = None, timeout: Any = None, allow_redirects: bool = True,
+                proxies: Mapping[str, str | None] | None = None, hooks: Any = None, stream: bool | None = None,
+                verify: bool | str | None = None, cert: str | tuple[str, str] | None = None,
+                json: Any = None) -> Response:
         """Sends a request and returns a Response (see requests.Session.request).
 
         timeout None uses the session's timeouts (finite by default)."""
@@ -1088,28 +1094,28 @@ class Session(SessionRedirectMixin):
                     raise ValueError(f"proxies key {key!r}: hsession takes 'http', 'https', 'all' "
                                      "and 'no_proxy'")
 
-    def get(self, url, **kwargs):
+    def get(self, url: str | bytes, **kwargs: Any) -> Response:
         kwargs.setdefault("allow_redirects", True)
         return self.request("GET", url, **kwargs)
 
-    def options(self, url, **kwargs):
+    def options(self, url: str | bytes, **kwargs: Any) -> Response:
         kwargs.setdefault("allow_redirects", True)
         return self.request("OPTIONS", url, **kwargs)
 
-    def head(self, url, **kwargs):
+    def head(self, url: str | bytes, **kwargs: Any) -> Response:
         kwargs.setdefault("allow_redirects", False)
         return self.request("HEAD", url, **kwargs)
 
-    def post(self, url, data=None, json=None, **kwargs):
+    def post(self, url: str | bytes, data: Any = None, json: Any = None, **kwargs: Any) -> Response:
         return self.request("POST", url, data=data, json=json, **kwargs)
 
-    def put(self, url, data=None, **kwargs):
+    def put(self, url: str | bytes, data: Any = None, **kwargs: Any) -> Response:
         return self.request("PUT", url, data=data, **kwargs)
 
-    def patch(self, url, data=None, **kwargs):
+    def patch(self, url: str | bytes, data: Any = None, **kwargs: Any) -> Response:
         return self.request("PATCH", url, data=data, **kwargs)
 
-    def delete(self, url, **kwargs):
+    def delete(self, url: str | bytes, **kwargs: Any) -> Response:
         return self.request("DELETE", url, **kwargs)
 
 
