@@ -74,9 +74,14 @@ int main(void) {
     waitpid(socks, NULL, 0);
     r = NULL;
     /* The proxy is gone: the request that named it fails (proof it used it),
-     * and with its own no_proxy list it goes direct. */
+     * and one with its own no_proxy list goes direct. (127.0.0.1, not a
+     * name: a lookup on a library thread leaves glibc's resolver state,
+     * which valgrind counts as lost when the thread ends.) */
     CHECK(hsession_request(direct, via, &r, NULL) != HSESSION_OK && r == NULL, "request proxy used");
-    CHECK_RC(hsession_request_set_no_proxy(via, "localhost", &err), HSESSION_OK, err);
+    hsession_request_free(via);
+    hsession_request_new("GET", URL("/echo"), &via, NULL);
+    CHECK_RC(hsession_request_set_proxy(via, "all", proxy, &err), HSESSION_OK, err);
+    CHECK_RC(hsession_request_set_no_proxy(via, "127.0.0.1", &err), HSESSION_OK, err);
     CHECK_RC(hsession_request(direct, via, &r, &err), HSESSION_OK, err);
     hsession_response_free(r);
     hsession_request_free(via);
