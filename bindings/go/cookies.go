@@ -32,7 +32,7 @@ type CookieFormat uint32
 const (
 	// CookieFileNetscape is curl's and wget's cookies.txt.
 	CookieFileNetscape CookieFormat = C.HSESSION_COOKIE_FILE_NETSCAPE
-	// CookieFileJSON is hsession's JSON format (README "Cookies").
+	// CookieFileJSON is hsession's JSON format (docs/behaviour.md, "Cookies").
 	CookieFileJSON CookieFormat = C.HSESSION_COOKIE_FILE_JSON
 )
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// Code is one of the library's result codes (README "Result codes"). The
+// Code is one of the library's result codes (docs/c-api.md, "Result codes"). The
 // numbers are stable. A Code is itself an error, so
 // errors.Is(err, hsession.CodeReadTimeout) tests for one exact code.
 type Code uint32

@@ -220,7 +220,7 @@ func (b *body) Close() error {
 	return nil
 }
 
-// headReader reads the packed response head (README "Packed requests").
+// headReader reads the packed response head (docs/packed-format.md).
 // Strings are substrings of one Go copy of the head: one allocation.
 type headReader struct {
 	s   string

@@ -29,7 +29,7 @@ type Session struct {
 // applied before New returns.
 type Option func(*Session) error
 
-// New creates a session with the library's defaults (README "Session
+// New creates a session with the library's defaults (docs/behaviour.md, "Session
 // behaviour and defaults": connect timeout 10 s, read-idle 30 s, total
 // 300 s, User-Agent "hsession/VERSION", no retries, 30 redirects, TLS
 // verification on), then applies opts in order. If an option fails, the

@@ -1,7 +1,7 @@
 """HTTPAdapter and Retry: the objects requests' mount() takes.
 
 An adapter here only carries a retry policy; the library does the retrying
-(urllib3's Retry semantics, README "Session behaviour"). mount() also
+(urllib3's Retry semantics, docs/behaviour.md). mount() also
 accepts requests' HTTPAdapter and urllib3's Retry (duck-typed), so code
 that imports them keeps working.
 """

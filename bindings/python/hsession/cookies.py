@@ -1,6 +1,6 @@
 """The session's cookie jar as a dict-like view, and a response's cookies.
 
-The jar lives in the library (RFC 6265 rules, README "Cookies"); this view
+The jar lives in the library (RFC 6265 rules, docs/behaviour.md, "Cookies"); this view
 reads it on each access, so it is always what the next request would use.
 A cookie set without a domain (`session.cookies["k"] = "v"`, as requests
 allows) has no host to belong to in an RFC 6265 jar: the view keeps it and

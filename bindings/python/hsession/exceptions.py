@@ -160,7 +160,7 @@ class SessionClosed(RequestException):
     """The session was closed."""
 
 
-# Result codes (README "Result codes") to exception classes.
+# Result codes (docs/c-api.md, "Result codes") to exception classes.
 _BY_CODE = {
     1: InvalidArgument, 2: InvalidArgument, 3: InvalidArgument, 4: InvalidArgument,
     5: InvalidURL, 6: InvalidSchema, 7: InvalidHeader, 8: InvalidHeader,

@@ -3,7 +3,7 @@
 Every setting maps to a C setter when it is set (headers, auth, params,
 proxies, verify, cert, trust_env, max_redirects); the Python attributes are
 views of what the library holds. A request is packed into one buffer
-(README "Packed requests") and sent with one call; the response comes back
+(docs/packed-format.md) and sent with one call; the response comes back
 with one more, so a request costs two foreign calls and one free.
 """
 
