@@ -96,11 +96,18 @@ unsafe fn send_status(s: *const hsession, req: Send<'_>) -> (u32, u16) {
     (finish(rc, err), status)
 }
 
+thread_local! {
+    /// The message of the last error `finish` saw on this thread.
+    static LAST_MESSAGE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 /// Checks the error object agrees with the result, then frees it.
 unsafe fn finish(rc: u32, err: *mut hsession_error) -> u32 {
     if rc != HSESSION_OK {
         assert!(!err.is_null(), "result {rc} without an error object");
         assert_eq!(hsession_error_code(err), rc);
+        let msg = std::ffi::CStr::from_ptr(hsession_error_message(err));
+        LAST_MESSAGE.set(msg.to_string_lossy().into_owned());
         hsession_error_free(err);
     }
     rc
@@ -985,17 +992,27 @@ fn http2_rows(t: &mut Table) {
     ] {
         let srv = start(fault);
         let url = srv.url("/x");
-        t.row(what, "defaults", HSESSION_DECODE, quick, |s| unsafe {
-            send(
-                s,
-                Send {
-                    method: b"GET",
-                    url: url.as_bytes(),
-                    setup: &none,
-                    stream: false,
-                },
-            )
-        });
+        t.row(
+            what,
+            "defaults",
+            HSESSION_CONNECTION_CLOSED,
+            quick,
+            |s| unsafe {
+                let rc = send(
+                    s,
+                    Send {
+                        method: b"GET",
+                        url: url.as_bytes(),
+                        setup: &none,
+                        stream: false,
+                    },
+                );
+                // What the C API promises of a body cut short.
+                let msg = LAST_MESSAGE.with_borrow(|m| m.clone());
+                assert!(msg.starts_with("the response body broke off"), "{msg}");
+                rc
+            },
+        );
     }
 
     // ---- flow control stalls ----
