@@ -982,7 +982,7 @@ fn http2_rows(t: &mut Table) {
     // ---- a stream is reset ----
     for (what, fault) in [
         (
-            "RST_STREAM (INTERNAL_ERROR) right after the 200 headers",
+            "RST_STREAM (INTERNAL_ERROR) 50 ms after the 200 headers",
             H2Fault::ResetAfterHeaders,
         ),
         (
@@ -1091,6 +1091,7 @@ fn http2_rows(t: &mut Table) {
         |s| {
             let rc = at_once(s, &url, 4, 2, &|_| Some(vec![b'k'; 1024]));
             assert_eq!(srv.answered(), 8, "every request answered once");
+            assert_eq!(srv.body_bytes(), 8 * 1024, "every body read whole");
             rc
         },
     );

@@ -29,7 +29,8 @@ pub enum H2Fault {
     /// received; it answers those streams too, then closes. Streams the
     /// client opened above that id were not processed.
     GoawayAfter(u64),
-    /// 200 headers (Content-Length 1000), then RST_STREAM INTERNAL_ERROR.
+    /// 200 headers (Content-Length 1000), 50 ms, then RST_STREAM
+    /// INTERNAL_ERROR.
     ResetAfterHeaders,
     /// 200 headers (Content-Length 1000), 10 bytes, 50 ms, then
     /// RST_STREAM INTERNAL_ERROR.
@@ -51,9 +52,16 @@ pub enum H2Fault {
 
 pub struct H2Server {
     addr: SocketAddr,
-    answered: Arc<AtomicU64>,
-    refused: Arc<AtomicU64>,
+    counts: Arc<Counts>,
     runtime: Option<Runtime>,
+}
+
+/// What the server did, over all its connections.
+#[derive(Default)]
+struct Counts {
+    answered: AtomicU64,
+    refused: AtomicU64,
+    body_bytes: AtomicU64,
 }
 
 impl H2Server {
@@ -73,25 +81,23 @@ impl H2Server {
             let _guard = runtime.enter();
             TcpListener::from_std(std_listener)?
         };
-        let answered = Arc::new(AtomicU64::new(0));
-        let refused = Arc::new(AtomicU64::new(0));
-        let (a, r) = (answered.clone(), refused.clone());
+        let counts = Arc::new(Counts::default());
+        let c = counts.clone();
         runtime.spawn(async move {
             loop {
                 let Ok((tcp, _)) = listener.accept().await else {
                     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                     continue;
                 };
-                let (acceptor, a, r) = (acceptor.clone(), a.clone(), r.clone());
+                let (acceptor, c) = (acceptor.clone(), c.clone());
                 tokio::spawn(async move {
-                    let _ = serve(acceptor, tcp, fault, &a, &r).await;
+                    let _ = serve(acceptor, tcp, fault, c).await;
                 });
             }
         });
         Ok(H2Server {
             addr,
-            answered,
-            refused,
+            counts,
             runtime: Some(runtime),
         })
     }
@@ -102,12 +108,17 @@ impl H2Server {
 
     /// Streams answered with a response.
     pub fn answered(&self) -> u64 {
-        self.answered.load(Ordering::SeqCst)
+        self.counts.answered.load(Ordering::SeqCst)
     }
 
     /// Streams refused unprocessed.
     pub fn refused(&self) -> u64 {
-        self.refused.load(Ordering::SeqCst)
+        self.counts.refused.load(Ordering::SeqCst)
+    }
+
+    /// Bytes of request bodies read (`TinyWindowOneStream` reads them).
+    pub fn body_bytes(&self) -> u64 {
+        self.counts.body_bytes.load(Ordering::SeqCst)
     }
 }
 
@@ -123,8 +134,7 @@ async fn serve(
     acceptor: tokio_rustls::TlsAcceptor,
     tcp: tokio::net::TcpStream,
     fault: H2Fault,
-    answered: &Arc<AtomicU64>,
-    refused: &AtomicU64,
+    counts: Arc<Counts>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let tls = acceptor.accept(tcp).await?;
     let mut builder = h2::server::Builder::new();
@@ -144,7 +154,7 @@ async fn serve(
         streams += 1;
         match fault {
             H2Fault::GoawayAfter(n) => {
-                ok(&mut respond, answered)?;
+                ok(&mut respond, &counts)?;
                 if streams == n {
                     conn.graceful_shutdown();
                 }
@@ -158,8 +168,9 @@ async fn serve(
                 tokio::spawn(async move {
                     if fault == H2Fault::ResetMidBody {
                         let _ = body.send_data(Bytes::from_static(b"0123456789"), false);
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     }
+                    // A reset drops the frames still queued: let them go out.
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     body.send_reset(h2::Reason::INTERNAL_ERROR);
                 });
             }
@@ -177,13 +188,16 @@ async fn serve(
                 });
             }
             H2Fault::TinyWindowOneStream => {
-                let answered = answered.clone();
+                let counts = counts.clone();
                 tokio::spawn(async move {
                     let mut req_body = request.into_body();
                     let mut len = 0usize;
                     while let Some(chunk) = req_body.data().await {
                         let Ok(chunk) = chunk else { return };
                         len += chunk.len();
+                        counts
+                            .body_bytes
+                            .fetch_add(chunk.len() as u64, Ordering::SeqCst);
                         let _ = req_body.flow_control().release_capacity(chunk.len());
                     }
                     let Ok(head) = hyper::Response::builder().status(200).body(()) else {
@@ -191,12 +205,12 @@ async fn serve(
                     };
                     if let Ok(mut body) = respond.send_response(head, false) {
                         if body.send_data(Bytes::from(len.to_string()), true).is_ok() {
-                            answered.fetch_add(1, Ordering::SeqCst);
+                            counts.answered.fetch_add(1, Ordering::SeqCst);
                         }
                     }
                 });
             }
-            H2Fault::MaxHeaderList1k => ok(&mut respond, answered)?,
+            H2Fault::MaxHeaderList1k => ok(&mut respond, &counts)?,
             H2Fault::NeverReads => {
                 tokio::spawn(async move {
                     let _held = (request, respond);
@@ -205,9 +219,9 @@ async fn serve(
             }
             H2Fault::RefuseFirstStream if streams == 1 => {
                 respond.send_reset(h2::Reason::REFUSED_STREAM);
-                refused.fetch_add(1, Ordering::SeqCst);
+                counts.refused.fetch_add(1, Ordering::SeqCst);
             }
-            H2Fault::RefuseFirstStream => ok(&mut respond, answered)?,
+            H2Fault::RefuseFirstStream => ok(&mut respond, &counts)?,
         }
     }
     Ok(())
@@ -216,11 +230,11 @@ async fn serve(
 /// Answers 200 "ok" and counts it.
 fn ok(
     respond: &mut h2::server::SendResponse<Bytes>,
-    answered: &AtomicU64,
+    counts: &Counts,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let head = hyper::Response::builder().status(200).body(())?;
     let mut body = respond.send_response(head, false)?;
     body.send_data(Bytes::from_static(b"ok"), true)?;
-    answered.fetch_add(1, Ordering::SeqCst);
+    counts.answered.fetch_add(1, Ordering::SeqCst);
     Ok(())
 }
