@@ -980,6 +980,50 @@ fn http2_rows(t: &mut Table) {
     drop(srv);
 
     // ---- a stream is reset ----
+    let srv = start(H2Fault::RefuseFirstStream);
+    let url = srv.url("/x");
+    t.row(
+        "RST_STREAM (REFUSED_STREAM) on the connection's first stream: a POST",
+        "defaults",
+        HSESSION_OK,
+        quick,
+        |s| unsafe {
+            let rc = send(
+                s,
+                Send {
+                    method: b"POST",
+                    url: url.as_bytes(),
+                    setup: &|r| {
+                        hsession_request_set_body(r, b"x".as_ptr(), 1, null_mut());
+                    },
+                    stream: false,
+                },
+            );
+            assert_eq!(srv.refused(), 1, "the first stream was refused");
+            rc
+        },
+    );
+    drop(srv);
+    let srv = start(H2Fault::ResetBeforeHeaders);
+    let url = srv.url("/x");
+    t.row(
+        "RST_STREAM (INTERNAL_ERROR) instead of a response: a GET",
+        "defaults",
+        HSESSION_CONNECTION_CLOSED,
+        quick,
+        |s| unsafe {
+            send(
+                s,
+                Send {
+                    method: b"GET",
+                    url: url.as_bytes(),
+                    setup: &none,
+                    stream: false,
+                },
+            )
+        },
+    );
+    drop(srv);
     for (what, fault) in [
         (
             "RST_STREAM (INTERNAL_ERROR) 50 ms after the 200 headers",

@@ -29,6 +29,9 @@ pub enum H2Fault {
     /// received; it answers those streams too, then closes. Streams the
     /// client opened above that id were not processed.
     GoawayAfter(u64),
+    /// RST_STREAM INTERNAL_ERROR instead of a response (the request may
+    /// have been processed).
+    ResetBeforeHeaders,
     /// 200 headers (Content-Length 1000), 50 ms, then RST_STREAM
     /// INTERNAL_ERROR.
     ResetAfterHeaders,
@@ -158,6 +161,10 @@ async fn serve(
                 if streams == n {
                     conn.graceful_shutdown();
                 }
+            }
+            H2Fault::ResetBeforeHeaders => {
+                let _held = request;
+                respond.send_reset(h2::Reason::INTERNAL_ERROR);
             }
             H2Fault::ResetAfterHeaders | H2Fault::ResetMidBody => {
                 let head = hyper::Response::builder()
