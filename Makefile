@@ -299,9 +299,10 @@ test-install: dist
 
 # ---- reliability: RELIABILITY.md ----------------------------------------
 
-# The fault table: tests/fault_table.rs runs every fault and bad input and
-# writes build/reliability-table.md; `make test` (cargo test) fails when the
-# committed table in RELIABILITY.md differs. This rewrites it.
+# The fault tables: tests/fault_table.rs runs every fault and bad input and
+# writes build/reliability-table.md and build/reliability-table-http2.md;
+# `make test` (cargo test) fails when a committed table in RELIABILITY.md
+# differs. This rewrites both.
 reliability-table:
 	HSESSION_WRITE_RELIABILITY=1 $(CARGO) test --release --test fault_table -- --nocapture
 

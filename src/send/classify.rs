@@ -60,6 +60,11 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
         if let Some(e) = cause.downcast_ref::<h2::Error>() {
             transport.unprocessed |= e.reason() == Some(h2::Reason::REFUSED_STREAM)
                 || (e.is_go_away() && e.is_remote() && e.reason() == Some(h2::Reason::NO_ERROR));
+            // A stream reset or a GOAWAY while the body is read cuts the
+            // body short; it is not corrupt, whatever reqwest calls it.
+            if (e.is_reset() || e.is_go_away()) && kind == ErrorKind::Decode {
+                kind = ErrorKind::ConnectionClosed;
+            }
         }
         if cause.is::<crate::connector::ConnectTimeoutError>() {
             kind = ErrorKind::ConnectTimeout;
