@@ -21,6 +21,7 @@ mod cancel;
 pub mod config;
 mod connector;
 pub mod cookies;
+mod digest;
 pub mod error;
 #[doc(hidden)] // The C ABI: for C callers through include/hsession.h, not for Rust.
 pub mod ffi;

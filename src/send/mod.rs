@@ -53,6 +53,9 @@ pub(crate) struct Prepared {
     pub(crate) cancels: Cancels,
     pub(crate) cookies: Vec<(String, String)>,
     pub(crate) retry: Arc<RetryPolicy>,
+    /// Digest credentials while the request is at the origin they were
+    /// meant for; dropped when a redirect leaves it.
+    pub(crate) digest: Option<Arc<crate::digest::DigestAuth>>,
     pub(crate) start: Instant,
 }
 

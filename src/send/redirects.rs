@@ -9,7 +9,8 @@ use crate::redirect;
 use crate::response::{HopHead, Response};
 use crate::retry::{self};
 use crate::stream::{self, BodyStream, Limits};
-use reqwest::header::{LOCATION, SET_COOKIE};
+use reqwest::header::{AUTHORIZATION, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,7 +20,16 @@ use std::time::Duration;
 pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
     let mut history = History::default();
     let mut used = retry::Used::default();
+    // A Digest challenge is answered once per request.
+    let mut digest_answered = false;
     loop {
+        if let Some(digest) = &p.digest {
+            // From the origin's last challenge, if there was one.
+            match digest.authorization(&p.method, &p.url) {
+                Some(v) => p.headers.insert(AUTHORIZATION, v),
+                None => p.headers.remove(AUTHORIZATION),
+            };
+        }
         let mut resp = attempt(&p, &probe, &mut used).await.map_err(|e| {
             match p.client.route.as_ref().and_then(|r| r.for_url(&p.url)) {
                 Some(proxy) => crate::proxy::proxy_error(e, proxy),
@@ -32,6 +42,15 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
             drain(&mut resp, p.timeouts.read).await;
             tokio::time::sleep(wait).await;
             continue;
+        }
+        if resp.status() == StatusCode::UNAUTHORIZED && !digest_answered && p.replayable() {
+            if let Some(digest) = &p.digest {
+                if digest.learn(&p.url, resp.headers()) {
+                    digest_answered = true;
+                    drain(&mut resp, p.timeouts.read).await;
+                    continue;
+                }
+            }
         }
 
         let hop = match p.max_redirects {
@@ -98,6 +117,8 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
         if !redirect::same_origin(&p.url, &hop.url) {
             // Per-request cookies go only where a Cookie header would.
             p.cookies.clear();
+            // Digest credentials stay with the origin they were meant for.
+            p.digest = None;
         }
         redirect::carry_headers(&mut p.headers, &p.url, &hop);
         if !hop.keep_body {
