@@ -555,8 +555,8 @@ fn basic_auth(ctx: &Ctx, user: &str, pass: &str) -> Resp {
 /// httpbin's `/digest-auth/{qop}/{user}/{passwd}[/{algorithm}]`: `qop` is
 /// `auth` (anything else: no qop, RFC 2069), `algorithm` MD5, MD5-sess,
 /// SHA-256 or SHA-256-sess. The response hash is checked, the nonce must be
-/// one this server issued and, with qop, its count must grow. A challenge
-/// sets the cookie `fake=fake_value`, as httpbin does.
+/// one this server issued and, with qop, its count must grow. The challenge
+/// and the success set the cookie `fake=fake_value`, as httpbin does.
 fn digest_auth(ctx: &Ctx, qop: &str, user: &str, pass: &str, algorithm: &str) -> Resp {
     let user = percent_decode(user);
     let pass = percent_decode(pass);
@@ -601,7 +601,12 @@ fn digest_auth(ctx: &Ctx, qop: &str, user: &str, pass: &str, algorithm: &str) ->
             && get("qop") == qop
             && get("response") == Some(expected.as_str());
         if matches && fresh {
-            return json_ok(json!({ "authenticated": true, "user": user }));
+            let resp = json_ok(json!({ "authenticated": true, "user": user }));
+            return with_header(
+                resp,
+                header::SET_COOKIE,
+                HeaderValue::from_static("fake=fake_value; Path=/"),
+            );
         }
     }
     let nonce = new_token(&ctx.state);
