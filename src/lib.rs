@@ -25,6 +25,7 @@ mod digest;
 pub mod error;
 #[doc(hidden)] // The C ABI: for C callers through include/hsession.h, not for Rust.
 pub mod ffi;
+mod netrc;
 pub mod proxy;
 pub mod queue;
 mod redirect;

@@ -497,6 +497,7 @@ impl Session {
             None => self.client()?,
             Some(change) => self.client_for(change)?,
         };
+        let trust_env = read(&self.inner.transport).config.proxy.trust_env;
 
         let mut url = req.url.clone();
         let session_query = defaults
@@ -551,6 +552,14 @@ impl Session {
             let _ = url.set_username("");
             let _ = url.set_password(None);
         }
+        // .netrc while trust_env is on, when the request has no other auth
+        // (requests' get_netrc_auth); also for the hosts of redirects.
+        let netrc = trust_env && digest.is_none() && !matches!(req.auth, AuthOverride::None);
+        if netrc && !headers.contains_key(AUTHORIZATION) {
+            if let Some(value) = netrc_auth(&url) {
+                headers.insert(AUTHORIZATION, value);
+            }
+        }
 
         Ok(Prepared {
             client,
@@ -574,6 +583,7 @@ impl Session {
             },
             cookies: req.cookies.clone(),
             digest,
+            netrc,
             start,
         })
     }
@@ -585,6 +595,12 @@ fn forget_if_forked(old: Arc<Transport>) {
     if old.generation != runtime::generation() {
         std::mem::forget(old);
     }
+}
+
+/// Basic auth from the .netrc entry of `url`'s host, if there is one.
+pub(crate) fn netrc_auth(url: &url::Url) -> Option<HeaderValue> {
+    let (user, password) = crate::netrc::credentials(url)?;
+    config::basic_auth(&user, &password).ok()
 }
 
 fn percent_decode(s: &str) -> String {

@@ -121,6 +121,12 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
             p.digest = None;
         }
         redirect::carry_headers(&mut p.headers, &p.url, &hop);
+        if p.netrc && !p.headers.contains_key(AUTHORIZATION) {
+            // As requests' rebuild_auth: the new host's .netrc entry.
+            if let Some(value) = crate::session::netrc_auth(&hop.url) {
+                p.headers.insert(AUTHORIZATION, value);
+            }
+        }
         if !hop.keep_body {
             p.body = None;
         }
