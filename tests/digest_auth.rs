@@ -15,6 +15,7 @@ fn md5_and_sha256_with_qop_auth_and_without_qop() {
         "/digest-auth/auth/user/pass/SHA-256",
         "/digest-auth/auth/user/pass/MD5-sess",
         "/digest-auth/auth/user/pass/SHA-256-sess",
+        "/digest-auth/auth/user/pass/SHA-512",
         "/digest-auth/none/user/pass",
         "/digest-auth/none/user/pass/SHA-256",
     ] {
@@ -27,6 +28,9 @@ fn md5_and_sha256_with_qop_auth_and_without_qop() {
         let body = json(&resp);
         assert_eq!(body["authenticated"], true);
         assert_eq!(body["user"], "user");
+        // The 401 answered is in the history, as with requests.
+        assert_eq!(resp.history().len(), 1);
+        assert_eq!(resp.history()[0].0, 401);
         // The challenge's cookie was kept, as with requests.
         assert!(s
             .jar()
@@ -49,6 +53,7 @@ fn wrong_password_returns_the_second_401() {
         .starts_with("Digest "));
     // The challenge was answered once, not again.
     assert_eq!(s.requests_sent() - before, 2);
+    assert_eq!(resp.history().len(), 1);
 
     let mut req = Request::new("GET", &srv.url("/digest-auth/auth/user/pass/SHA-256")).unwrap();
     req.digest_auth("user", "wrong").unwrap();
@@ -146,6 +151,17 @@ fn digest_stays_with_its_origin_across_redirects() {
     let resp = get(&s, &srv.url(&format!("/redirect-to?url={target}")));
     assert_eq!(resp.status(), 200, "{}", resp.text());
     assert_eq!(s.requests_sent(), 3);
+    // The history: the redirect, then the 401 answered; only the redirect
+    // counts toward the redirect limit.
+    let statuses: Vec<u16> = resp.history().iter().map(|h| h.0).collect();
+    assert_eq!(statuses, vec![302, 401]);
+    let mut req = Request::new(
+        "GET",
+        &srv.url(&format!("/redirect-to?url={target}/SHA-256")),
+    )
+    .unwrap();
+    req.max_redirects(1);
+    assert_eq!(s.send(&req).unwrap().status(), 200);
     // Now the origin's challenge is known; a redirect to another origin
     // carries no Authorization there, and its 401 is not answered.
     let away = other.url("/echo");

@@ -20,8 +20,10 @@ use std::time::Duration;
 pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
     let mut history = History::default();
     let mut used = retry::Used::default();
-    // A Digest challenge is answered once per request.
+    // A Digest challenge is answered once per hop (requests resets its
+    // count of 401s on a redirect too).
     let mut digest_answered = false;
+    let mut redirects = 0;
     loop {
         if let Some(digest) = &p.digest {
             // From the origin's last challenge, if there was one.
@@ -47,7 +49,13 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
             if let Some(digest) = &p.digest {
                 if digest.learn(&p.url, resp.headers()) {
                     digest_answered = true;
+                    // The 401 answered goes in the history, as with requests.
+                    history.heads.push(HopHead {
+                        reason: reason_of(&resp),
+                        headers: headers_in_order(resp.headers()),
+                    });
                     drain(&mut resp, p.timeouts.read).await;
+                    history.hops.push((resp.status().as_u16(), p.url.clone()));
                     continue;
                 }
             }
@@ -67,7 +75,7 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
         // redirect that keeps the body ends the chain with its response.
         let replayable = p.replayable();
         let hop = hop.filter(|h| !h.keep_body || replayable);
-        let at_limit = history.hops.len() >= p.max_redirects;
+        let at_limit = redirects >= p.max_redirects;
         let hop = hop.filter(|_| !(at_limit && p.return_at_redirect_limit));
         let Some(mut hop) = hop else {
             if p.stream {
@@ -114,6 +122,8 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
         });
         drain(&mut resp, p.timeouts.read).await;
         history.hops.push((resp.status().as_u16(), p.url.clone()));
+        redirects += 1;
+        digest_answered = false;
         if !redirect::same_origin(&p.url, &hop.url) {
             // Per-request cookies go only where a Cookie header would.
             p.cookies.clear();

@@ -554,7 +554,7 @@ fn basic_auth(ctx: &Ctx, user: &str, pass: &str) -> Resp {
 
 /// httpbin's `/digest-auth/{qop}/{user}/{passwd}[/{algorithm}]`: `qop` is
 /// `auth` (anything else: no qop, RFC 2069), `algorithm` MD5, MD5-sess,
-/// SHA-256 or SHA-256-sess. The response hash is checked, the nonce must be
+/// SHA-256, SHA-256-sess, SHA-512 or SHA-512-sess. The response hash is checked, the nonce must be
 /// one this server issued and, with qop, its count must grow. The challenge
 /// and the success set the cookie `fake=fake_value`, as httpbin does.
 fn digest_auth(ctx: &Ctx, qop: &str, user: &str, pass: &str, algorithm: &str) -> Resp {
@@ -638,9 +638,13 @@ fn digest_hash(algorithm: &str) -> Option<fn(&str) -> String> {
     fn sha256_hex(s: &str) -> String {
         hex(&sha2::Sha256::digest(s.as_bytes()))
     }
+    fn sha512_hex(s: &str) -> String {
+        hex(&sha2::Sha512::digest(s.as_bytes()))
+    }
     match algorithm.to_ascii_uppercase().as_str() {
         "MD5" | "MD5-SESS" => Some(md5_hex),
         "SHA-256" | "SHA-256-SESS" => Some(sha256_hex),
+        "SHA-512" | "SHA-512-SESS" => Some(sha512_hex),
         _ => None,
     }
 }
