@@ -554,7 +554,10 @@ impl Session {
         }
         // .netrc while trust_env is on, when the request has no other auth
         // (requests' get_netrc_auth); also for the hosts of redirects.
-        let netrc = trust_env && digest.is_none() && !matches!(req.auth, AuthOverride::None);
+        let netrc = trust_env
+            && digest.is_none()
+            && !matches!(req.auth, AuthOverride::None)
+            && !req.removed.contains(&AUTHORIZATION);
         if netrc && !headers.contains_key(AUTHORIZATION) {
             if let Some(value) = netrc_auth(&url) {
                 headers.insert(AUTHORIZATION, value);

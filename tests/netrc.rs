@@ -41,6 +41,9 @@ fn netrc_credentials_with_trust_env_only() {
     req.no_auth();
     assert_eq!(s.send(&req).unwrap().status(), 401);
     let mut req = Request::new("GET", &url).unwrap();
+    req.remove_header("Authorization").unwrap();
+    assert_eq!(s.send(&req).unwrap().status(), 401);
+    let mut req = Request::new("GET", &url).unwrap();
     req.header("Authorization", "Basic Zm9vOmJhcg==").unwrap();
     assert_eq!(s.send(&req).unwrap().status(), 401);
     assert_eq!(
