@@ -117,6 +117,17 @@ def test_digest_auth_not_sent_to_another_origin(s, base, server):
     assert [h.status_code for h in r.history] == [302]
 
 
+def test_netrc_with_trust_env(s, base, tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login user password pass\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    url = base + "/basic-auth/user/pass"
+    assert s.get(url).status_code == 200
+    assert s.get(url, auth=("user", "wrong")).status_code == 401
+    s.trust_env = False
+    assert s.get(url).status_code == 401
+
+
 def test_requests_digest_auth_object_is_accepted(s, base):
     requests = pytest.importorskip("requests")
     s.auth = requests.auth.HTTPDigestAuth("user", "pass")
