@@ -318,6 +318,29 @@ mod tests {
     }
 
     #[test]
+    fn any_header_text_parses_without_panic() {
+        // A server's WWW-Authenticate is untrusted: random text from the
+        // characters that matter to the parser, multi-byte ones included.
+        let alphabet: Vec<char> = "Digest realm=\"\\, \tnonce=qop=auth,é€Basic"
+            .chars()
+            .collect();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for _ in 0..(x % 48) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                text.push(alphabet[(x % alphabet.len() as u64) as usize]);
+            }
+            let _ = parse_challenge(&text);
+        }
+    }
+
+    #[test]
     fn finds_digest_among_other_schemes() {
         let c = parse_challenge(
             "Basic realm=\"x\", Digest realm=\"r, s\", nonce=\"n\", algorithm=SHA-256-sess, Bearer",
