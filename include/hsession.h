@@ -220,6 +220,11 @@
 #define HSESSION_PACKED_RETURN_AT_REDIRECT_LIMIT 27
 
 /**
+ * Digest auth: user, password.
+ */
+#define HSESSION_PACKED_DIGEST_AUTH 28
+
+/**
  * Retry options, one named setting each, for `hsession_set_retry_count`
  * (the counts) and `hsession_set_retry_seconds` (the backoff times).
  * Retries of any kind (urllib3's `total`). A count.
@@ -271,15 +276,15 @@
  * Functions: `hsession_new`, `hsession_free`, `hsession_set_header`,
  * `hsession_append_header`, `hsession_remove_header`,
  * `hsession_set_basic_auth`, `hsession_set_bearer_auth`,
- * `hsession_clear_auth`, `hsession_add_query_param`,
- * `hsession_clear_query_params`, `hsession_set_connect_timeout_ms`,
- * `hsession_set_read_timeout_ms`, `hsession_set_total_timeout_ms`,
- * `hsession_set_max_redirects`, `hsession_set_refuse_downgrade`,
- * `hsession_set_retry`, `hsession_set_retry_count`,
- * `hsession_set_retry_seconds`, `hsession_set_retry_statuses`,
- * `hsession_set_retry_methods`, `hsession_set_retry_flags`,
- * `hsession_set_max_body_size`, `hsession_set_proxy`,
- * `hsession_set_no_proxy`, `hsession_set_trust_env`,
+ * `hsession_set_digest_auth`, `hsession_clear_auth`,
+ * `hsession_add_query_param`, `hsession_clear_query_params`,
+ * `hsession_set_connect_timeout_ms`, `hsession_set_read_timeout_ms`,
+ * `hsession_set_total_timeout_ms`, `hsession_set_max_redirects`,
+ * `hsession_set_refuse_downgrade`, `hsession_set_retry`,
+ * `hsession_set_retry_count`, `hsession_set_retry_seconds`,
+ * `hsession_set_retry_statuses`, `hsession_set_retry_methods`,
+ * `hsession_set_retry_flags`, `hsession_set_max_body_size`,
+ * `hsession_set_proxy`, `hsession_set_no_proxy`, `hsession_set_trust_env`,
  * `hsession_set_pool_idle_timeout_ms`, `hsession_set_http2_keep_alive_ms`,
  * `hsession_set_pool_max_idle_per_host`, `hsession_requests_sent`,
  * `hsession_connections_opened`, `hsession_request`,
@@ -367,8 +372,8 @@ typedef struct hsession_queue hsession_queue;
  * `hsession_request_free`, `hsession_request_add_header`,
  * `hsession_request_remove_header`, `hsession_request_add_query_param`,
  * `hsession_request_set_body`, `hsession_request_set_basic_auth`,
- * `hsession_request_set_bearer_auth`, `hsession_request_set_no_auth`,
- * `hsession_request_set_max_redirects`,
+ * `hsession_request_set_digest_auth`, `hsession_request_set_bearer_auth`,
+ * `hsession_request_set_no_auth`, `hsession_request_set_max_redirects`,
  * `hsession_request_set_return_at_redirect_limit`,
  * `hsession_request_set_max_body_size`, `hsession_request_set_stream`,
  * `hsession_request_set_connect_timeout_ms`,
@@ -1062,6 +1067,16 @@ hsession_result hsession_request_set_basic_auth(hsession_request_builder *reques
                                                 hsession_error **err_out);
 
 /**
+ * Uses HTTP Digest auth for this request instead of the session's auth
+ * (as `hsession_set_digest_auth`): a 401 with a Digest challenge from the
+ * request's origin is answered once.
+ */
+hsession_result hsession_request_set_digest_auth(hsession_request_builder *request,
+                                                 const char *user,
+                                                 const char *password,
+                                                 hsession_error **err_out);
+
+/**
  * Sends a bearer token with this request instead of the session's auth.
  */
 hsession_result hsession_request_set_bearer_auth(hsession_request_builder *request,
@@ -1507,6 +1522,19 @@ hsession_result hsession_set_basic_auth(const hsession *session,
  */
 hsession_result hsession_set_bearer_auth(const hsession *session,
                                          const char *token,
+                                         hsession_error **err_out);
+
+/**
+ * Uses HTTP Digest auth (RFC 7616: MD5, SHA-256 and their -sess variants,
+ * qop=auth or none) for every request, replacing any session auth. A 401
+ * with a Digest challenge from the request's origin is answered once;
+ * later requests to that origin send Authorization from its last challenge
+ * without waiting for a 401. Never sent to another origin after a
+ * redirect. `user` must not contain '"'. Strings are copied. Thread-safe.
+ */
+hsession_result hsession_set_digest_auth(const hsession *session,
+                                         const char *user,
+                                         const char *password,
                                          hsession_error **err_out);
 
 /**

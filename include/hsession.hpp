@@ -307,6 +307,12 @@ public:
         detail::check(hsession_request_set_bearer_auth(b_.get(), detail::cstr(token), &err), err);
         return *this;
     }
+    request &digest_auth(std::string_view user, std::string_view password) {
+        hsession_error *err = nullptr;
+        detail::check(
+            hsession_request_set_digest_auth(b_.get(), detail::cstr(user), detail::cstr(password), &err), err);
+        return *this;
+    }
     request &no_auth() {
         detail::check(hsession_request_set_no_auth(b_.get()));
         return *this;
@@ -549,6 +555,11 @@ public:
     session &bearer_auth(std::string_view token) {
         hsession_error *err = nullptr;
         detail::check(hsession_set_bearer_auth(s_.get(), detail::cstr(token), &err), err);
+        return *this;
+    }
+    session &digest_auth(std::string_view user, std::string_view password) {
+        hsession_error *err = nullptr;
+        detail::check(hsession_set_digest_auth(s_.get(), detail::cstr(user), detail::cstr(password), &err), err);
         return *this;
     }
     session &clear_auth() {

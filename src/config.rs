@@ -222,6 +222,8 @@ pub(crate) fn parse_url(raw: &str) -> Result<url::Url> {
 pub(crate) struct Defaults {
     pub headers: HeaderMap,
     pub auth: Option<HeaderValue>,
+    /// Digest credentials, instead of `auth` (one or the other is set).
+    pub(crate) digest: Option<std::sync::Arc<crate::digest::DigestAuth>>,
     pub query: Vec<(String, String)>,
     pub timeouts: Timeouts,
     pub max_redirects: usize,
@@ -242,6 +244,7 @@ impl Default for Defaults {
         Defaults {
             headers,
             auth: None,
+            digest: None,
             query: Vec::new(),
             timeouts: Timeouts::default(),
             max_redirects: crate::redirect::DEFAULT_MAX_REDIRECTS,

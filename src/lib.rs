@@ -21,9 +21,11 @@ mod cancel;
 pub mod config;
 mod connector;
 pub mod cookies;
+mod digest;
 pub mod error;
 #[doc(hidden)] // The C ABI: for C callers through include/hsession.h, not for Rust.
 pub mod ffi;
+mod netrc;
 pub mod proxy;
 pub mod queue;
 mod redirect;

@@ -17,6 +17,7 @@ pub(crate) enum AuthOverride {
     Inherit,
     None,
     Value(HeaderValue),
+    Digest(std::sync::Arc<crate::digest::DigestAuth>),
 }
 
 /// One HTTP request. Build it, then send it with [`crate::Session::send`];
@@ -191,6 +192,15 @@ impl Request {
 
     pub fn bearer_auth(&mut self, token: &str) -> Result<&mut Request> {
         self.auth = AuthOverride::Value(config::bearer_auth(token)?);
+        Ok(self)
+    }
+
+    /// Digest authentication (RFC 7616) for this request, instead of the
+    /// session's auth: a 401 with a Digest challenge from the request's
+    /// origin is answered once.
+    pub fn digest_auth(&mut self, user: &str, password: &str) -> Result<&mut Request> {
+        let digest = crate::digest::DigestAuth::new(user, password)?;
+        self.auth = AuthOverride::Digest(std::sync::Arc::new(digest));
         Ok(self)
     }
 

@@ -164,18 +164,41 @@ impl Session {
 
     pub fn set_basic_auth(&self, user: &str, password: &str) -> Result<()> {
         let value = config::basic_auth(user, password)?;
-        self.update_defaults(|d| d.auth = Some(value));
+        self.update_defaults(|d| {
+            d.auth = Some(value);
+            d.digest = None;
+        });
         Ok(())
     }
 
     pub fn set_bearer_auth(&self, token: &str) -> Result<()> {
         let value = config::bearer_auth(token)?;
-        self.update_defaults(|d| d.auth = Some(value));
+        self.update_defaults(|d| {
+            d.auth = Some(value);
+            d.digest = None;
+        });
+        Ok(())
+    }
+
+    /// Digest authentication (RFC 7616: MD5, SHA-256 and their -sess
+    /// variants, qop=auth or none), replacing basic or bearer auth. A 401
+    /// with a Digest challenge is answered once; later requests to that
+    /// origin send Authorization at once, from the last challenge with the
+    /// next nonce count. Never sent to another origin after a redirect.
+    pub fn set_digest_auth(&self, user: &str, password: &str) -> Result<()> {
+        let digest = Arc::new(crate::digest::DigestAuth::new(user, password)?);
+        self.update_defaults(|d| {
+            d.auth = None;
+            d.digest = Some(digest);
+        });
         Ok(())
     }
 
     pub fn clear_auth(&self) {
-        self.update_defaults(|d| d.auth = None);
+        self.update_defaults(|d| {
+            d.auth = None;
+            d.digest = None;
+        });
     }
 
     /// Adds a query parameter sent with every request.
@@ -474,6 +497,7 @@ impl Session {
             None => self.client()?,
             Some(change) => self.client_for(change)?,
         };
+        let trust_env = read(&self.inner.transport).config.proxy.trust_env;
 
         let mut url = req.url.clone();
         let session_query = defaults
@@ -498,25 +522,46 @@ impl Session {
         for (name, value) in &req.headers {
             headers.append(name.clone(), value.clone());
         }
+        // Digest: the session's unless the request sets its own Authorization.
+        let mut digest = defaults.digest.clone().filter(|_| {
+            !req.headers.contains_key(AUTHORIZATION) && !req.removed.contains(&AUTHORIZATION)
+        });
         match &req.auth {
             AuthOverride::Inherit => {}
             AuthOverride::None => {
                 headers.remove(AUTHORIZATION);
+                digest = None;
             }
             AuthOverride::Value(v) => {
                 headers.insert(AUTHORIZATION, v.clone());
+                digest = None;
+            }
+            AuthOverride::Digest(d) => {
+                headers.remove(AUTHORIZATION);
+                digest = Some(d.clone());
             }
         }
         if !url.username().is_empty() || url.password().is_some() {
             // Credentials in the URL are used as basic auth when nothing else
             // set Authorization (as requests does), and never sent in the URL.
-            if !headers.contains_key(AUTHORIZATION) {
+            if !headers.contains_key(AUTHORIZATION) && digest.is_none() {
                 let user = percent_decode(url.username());
                 let password = percent_decode(url.password().unwrap_or(""));
                 headers.insert(AUTHORIZATION, config::basic_auth(&user, &password)?);
             }
             let _ = url.set_username("");
             let _ = url.set_password(None);
+        }
+        // .netrc while trust_env is on, when the request has no other auth
+        // (requests' get_netrc_auth); also for the hosts of redirects.
+        let netrc = trust_env
+            && digest.is_none()
+            && !matches!(req.auth, AuthOverride::None)
+            && !req.removed.contains(&AUTHORIZATION);
+        if netrc && !headers.contains_key(AUTHORIZATION) {
+            if let Some(value) = netrc_auth(&url) {
+                headers.insert(AUTHORIZATION, value);
+            }
         }
 
         Ok(Prepared {
@@ -540,6 +585,8 @@ impl Session {
                 user: req.cancel.clone(),
             },
             cookies: req.cookies.clone(),
+            digest,
+            netrc,
             start,
         })
     }
@@ -551,6 +598,12 @@ fn forget_if_forked(old: Arc<Transport>) {
     if old.generation != runtime::generation() {
         std::mem::forget(old);
     }
+}
+
+/// Basic auth from the .netrc entry of `url`'s host, if there is one.
+pub(crate) fn netrc_auth(url: &url::Url) -> Option<HeaderValue> {
+    let (user, password) = crate::netrc::credentials(url)?;
+    config::basic_auth(&user, &password).ok()
 }
 
 fn percent_decode(s: &str) -> String {

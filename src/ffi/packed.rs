@@ -71,6 +71,8 @@ pub const HSESSION_PACKED_NO_PROXY: u8 = 26;
 /// At the redirect limit, return the last redirect response instead of
 /// failing with HSESSION_TOO_MANY_REDIRECTS: u8.
 pub const HSESSION_PACKED_RETURN_AT_REDIRECT_LIMIT: u8 = 27;
+/// Digest auth: user, password.
+pub const HSESSION_PACKED_DIGEST_AUTH: u8 = 28;
 
 fn bad(what: impl Into<String>) -> Error {
     Error::new(
@@ -222,6 +224,10 @@ pub fn unpack_request(buf: &[u8]) -> Result<Request> {
             HSESSION_PACKED_BASIC_AUTH => {
                 let user = f.str("user")?;
                 req.basic_auth(user, f.rest_str("password")?)?;
+            }
+            HSESSION_PACKED_DIGEST_AUTH => {
+                let user = f.str("user")?;
+                req.digest_auth(user, f.rest_str("password")?)?;
             }
             HSESSION_PACKED_BEARER_AUTH => {
                 req.bearer_auth(f.rest_str("token")?)?;
@@ -395,6 +401,21 @@ mod tests {
             Some(BodySpec::Bytes(b)) => assert_eq!(&b[..], b"\0body"),
             other => panic!("body {other:?}"),
         }
+    }
+
+    #[test]
+    fn digest_auth_tag() {
+        let base = [field(1, b"GET"), field(2, b"http://127.0.0.1:1/")].concat();
+        let buf = [base.clone(), field(28, &strs(&["user", "pass"]))].concat();
+        let req = unpack_request(&buf).unwrap();
+        assert!(matches!(req.auth, crate::request::AuthOverride::Digest(_)));
+        let buf = [base.clone(), field(28, &strs(&["us\"er", "pass"]))].concat();
+        assert_eq!(
+            unpack_request(&buf).unwrap_err().kind(),
+            ErrorKind::InvalidArgument
+        );
+        let buf = [base, field(28, b"user-without-password")].concat();
+        assert!(unpack_request(&buf).is_err());
     }
 
     #[test]

@@ -16,8 +16,8 @@ use std::path::Path;
 /// `hsession_request_free`, `hsession_request_add_header`,
 /// `hsession_request_remove_header`, `hsession_request_add_query_param`,
 /// `hsession_request_set_body`, `hsession_request_set_basic_auth`,
-/// `hsession_request_set_bearer_auth`, `hsession_request_set_no_auth`,
-/// `hsession_request_set_max_redirects`,
+/// `hsession_request_set_digest_auth`, `hsession_request_set_bearer_auth`,
+/// `hsession_request_set_no_auth`, `hsession_request_set_max_redirects`,
 /// `hsession_request_set_return_at_redirect_limit`,
 /// `hsession_request_set_max_body_size`, `hsession_request_set_stream`,
 /// `hsession_request_set_connect_timeout_ms`,
@@ -159,6 +159,23 @@ pub unsafe extern "C" fn hsession_request_set_basic_auth(
     call(err_out, || {
         let r = mut_arg(request, "request")?;
         r.0.basic_auth(str_arg(user, "user")?, str_arg(password, "password")?)?;
+        Ok(())
+    })
+}
+
+/// Uses HTTP Digest auth for this request instead of the session's auth
+/// (as `hsession_set_digest_auth`): a 401 with a Digest challenge from the
+/// request's origin is answered once.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_digest_auth(
+    request: *mut hsession_request_builder,
+    user: *const c_char,
+    password: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        r.0.digest_auth(str_arg(user, "user")?, str_arg(password, "password")?)?;
         Ok(())
     })
 }

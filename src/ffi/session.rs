@@ -16,15 +16,15 @@ use std::path::Path;
 /// Functions: `hsession_new`, `hsession_free`, `hsession_set_header`,
 /// `hsession_append_header`, `hsession_remove_header`,
 /// `hsession_set_basic_auth`, `hsession_set_bearer_auth`,
-/// `hsession_clear_auth`, `hsession_add_query_param`,
-/// `hsession_clear_query_params`, `hsession_set_connect_timeout_ms`,
-/// `hsession_set_read_timeout_ms`, `hsession_set_total_timeout_ms`,
-/// `hsession_set_max_redirects`, `hsession_set_refuse_downgrade`,
-/// `hsession_set_retry`, `hsession_set_retry_count`,
-/// `hsession_set_retry_seconds`, `hsession_set_retry_statuses`,
-/// `hsession_set_retry_methods`, `hsession_set_retry_flags`,
-/// `hsession_set_max_body_size`, `hsession_set_proxy`,
-/// `hsession_set_no_proxy`, `hsession_set_trust_env`,
+/// `hsession_set_digest_auth`, `hsession_clear_auth`,
+/// `hsession_add_query_param`, `hsession_clear_query_params`,
+/// `hsession_set_connect_timeout_ms`, `hsession_set_read_timeout_ms`,
+/// `hsession_set_total_timeout_ms`, `hsession_set_max_redirects`,
+/// `hsession_set_refuse_downgrade`, `hsession_set_retry`,
+/// `hsession_set_retry_count`, `hsession_set_retry_seconds`,
+/// `hsession_set_retry_statuses`, `hsession_set_retry_methods`,
+/// `hsession_set_retry_flags`, `hsession_set_max_body_size`,
+/// `hsession_set_proxy`, `hsession_set_no_proxy`, `hsession_set_trust_env`,
 /// `hsession_set_pool_idle_timeout_ms`, `hsession_set_http2_keep_alive_ms`,
 /// `hsession_set_pool_max_idle_per_host`, `hsession_requests_sent`,
 /// `hsession_connections_opened`, `hsession_request`,
@@ -133,6 +133,25 @@ pub unsafe extern "C" fn hsession_set_bearer_auth(
     call(err_out, || {
         let s = ref_arg(session, "session")?;
         Ok(s.0.set_bearer_auth(str_arg(token, "token")?)?)
+    })
+}
+
+/// Uses HTTP Digest auth (RFC 7616: MD5, SHA-256 and their -sess variants,
+/// qop=auth or none) for every request, replacing any session auth. A 401
+/// with a Digest challenge from the request's origin is answered once;
+/// later requests to that origin send Authorization from its last challenge
+/// without waiting for a 401. Never sent to another origin after a
+/// redirect. `user` must not contain '"'. Strings are copied. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_digest_auth(
+    session: *const hsession,
+    user: *const c_char,
+    password: *const c_char,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        Ok(s.0.set_digest_auth(str_arg(user, "user")?, str_arg(password, "password")?)?)
     })
 }
 

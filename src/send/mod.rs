@@ -53,6 +53,12 @@ pub(crate) struct Prepared {
     pub(crate) cancels: Cancels,
     pub(crate) cookies: Vec<(String, String)>,
     pub(crate) retry: Arc<RetryPolicy>,
+    /// Digest credentials while the request is at the origin they were
+    /// meant for; dropped when a redirect leaves it.
+    pub(crate) digest: Option<Arc<crate::digest::DigestAuth>>,
+    /// Whether a redirect to another host takes that host's .netrc entry
+    /// (trust_env on, and the request had no auth of its own).
+    pub(crate) netrc: bool,
     pub(crate) start: Instant,
 }
 

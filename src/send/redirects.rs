@@ -9,7 +9,8 @@ use crate::redirect;
 use crate::response::{HopHead, Response};
 use crate::retry::{self};
 use crate::stream::{self, BodyStream, Limits};
-use reqwest::header::{LOCATION, SET_COOKIE};
+use reqwest::header::{AUTHORIZATION, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,7 +20,18 @@ use std::time::Duration;
 pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<Response> {
     let mut history = History::default();
     let mut used = retry::Used::default();
+    // A Digest challenge is answered once per hop (requests resets its
+    // count of 401s on a redirect too).
+    let mut digest_answered = false;
+    let mut redirects = 0;
     loop {
+        if let Some(digest) = &p.digest {
+            // From the origin's last challenge, if there was one.
+            match digest.authorization(&p.method, &p.url) {
+                Some(v) => p.headers.insert(AUTHORIZATION, v),
+                None => p.headers.remove(AUTHORIZATION),
+            };
+        }
         let mut resp = attempt(&p, &probe, &mut used).await.map_err(|e| {
             match p.client.route.as_ref().and_then(|r| r.for_url(&p.url)) {
                 Some(proxy) => crate::proxy::proxy_error(e, proxy),
@@ -32,6 +44,21 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
             drain(&mut resp, p.timeouts.read).await;
             tokio::time::sleep(wait).await;
             continue;
+        }
+        if resp.status() == StatusCode::UNAUTHORIZED && !digest_answered && p.replayable() {
+            if let Some(digest) = &p.digest {
+                if digest.learn(&p.url, resp.headers()) {
+                    digest_answered = true;
+                    // The 401 answered goes in the history, as with requests.
+                    history.heads.push(HopHead {
+                        reason: reason_of(&resp),
+                        headers: headers_in_order(resp.headers()),
+                    });
+                    drain(&mut resp, p.timeouts.read).await;
+                    history.hops.push((resp.status().as_u16(), p.url.clone()));
+                    continue;
+                }
+            }
         }
 
         let hop = match p.max_redirects {
@@ -48,7 +75,7 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
         // redirect that keeps the body ends the chain with its response.
         let replayable = p.replayable();
         let hop = hop.filter(|h| !h.keep_body || replayable);
-        let at_limit = history.hops.len() >= p.max_redirects;
+        let at_limit = redirects >= p.max_redirects;
         let hop = hop.filter(|_| !(at_limit && p.return_at_redirect_limit));
         let Some(mut hop) = hop else {
             if p.stream {
@@ -95,11 +122,21 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
         });
         drain(&mut resp, p.timeouts.read).await;
         history.hops.push((resp.status().as_u16(), p.url.clone()));
+        redirects += 1;
+        digest_answered = false;
         if !redirect::same_origin(&p.url, &hop.url) {
             // Per-request cookies go only where a Cookie header would.
             p.cookies.clear();
+            // Digest credentials stay with the origin they were meant for.
+            p.digest = None;
         }
         redirect::carry_headers(&mut p.headers, &p.url, &hop);
+        if p.netrc && !p.headers.contains_key(AUTHORIZATION) {
+            // As requests' rebuild_auth: the new host's .netrc entry.
+            if let Some(value) = crate::session::netrc_auth(&hop.url) {
+                p.headers.insert(AUTHORIZATION, value);
+            }
+        }
         if !hop.keep_body {
             p.body = None;
         }

@@ -121,6 +121,17 @@ static void test_blocking(const server &srv) {
     CHECK(moved.requests_sent() >= 5);
 }
 
+static void test_digest(const server &srv) {
+    hs::session s;
+    CHECK(s.get(srv.url("/digest-auth/auth/user/pass")).status() == 401);
+    s.digest_auth("user", "pass");
+    CHECK(s.get(srv.url("/digest-auth/auth/user/pass/SHA-256")).status() == 200);
+    hs::request req("GET", srv.url("/digest-auth/none/user/pass"));
+    req.digest_auth("user", "wrong");
+    CHECK(s.send(req).status() == 401);
+    CHECK(code_of([&] { s.digest_auth("us\"er", "pass"); }) == HSESSION_INVALID_ARGUMENT);
+}
+
 static void test_errors(const server &srv) {
     hs::session s;
     CHECK(code_of([&] { s.get("not a url"); }) == HSESSION_INVALID_URL);
@@ -249,6 +260,7 @@ int main() {
     server srv;
     CHECK(hs::version() == HSESSION_VERSION);
     test_blocking(srv);
+    test_digest(srv);
     test_errors(srv);
     test_async(srv);
     test_stream(srv);

@@ -65,8 +65,11 @@ class SessionRedirectMixin:
     def rebuild_auth(self, prepared_request, response):
         """Drops Authorization when the redirect leaves the origin (should_strip_auth)."""
         headers = prepared_request.headers
-        if "Authorization" in headers and self.should_strip_auth(response.request.url, prepared_request.url):
+        strip = self.should_strip_auth(response.request.url, prepared_request.url)
+        if "Authorization" in headers and strip:
             del headers["Authorization"]
+        if strip:
+            prepared_request._hs_digest = None  # digest credentials stay with their origin
 
     def rebuild_proxies(self, prepared_request, proxies):
         """The proxies for a (redirected) request: those given, plus the

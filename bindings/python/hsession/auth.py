@@ -1,7 +1,7 @@
 """Auth objects, named as in requests.auth (plus a bearer token).
 
-Basic and bearer auth are sent by the library itself (and kept off other
-origins on redirects). Any other auth object is requests' protocol: a
+Basic, bearer and digest auth are sent by the library itself (and kept off
+other origins on redirects). Any other auth object is requests' protocol: a
 callable that takes the PreparedRequest and returns it, changed; such a
 request is prepared in Python first (Session.prepare_request + send).
 """
@@ -87,21 +87,31 @@ class HTTPBearerAuth(AuthBase):
 
 
 class HTTPDigestAuth(AuthBase):
-    """Digest auth is not supported yet: using it raises NotImplementedError."""
+    """HTTP Digest auth (RFC 7616: MD5, SHA-256 and their -sess variants,
+    qop=auth or none), answered by the library: a 401 with a Digest
+    challenge from the request's origin gets one retry with Authorization.
+    As the session's auth, later requests to that origin send Authorization
+    at once from its last challenge (the next nonce count)."""
 
-    def __init__(self, username, password):
+    def __init__(self, username: str | bytes, password: str | bytes) -> None:
         self.username = username
         self.password = password
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return (getattr(other, "username", None), getattr(other, "password", None)) == (
             self.username, self.password)
 
-    def __ne__(self, other):
+    def __ne__(self, other: object) -> bool:
         return not self == other
 
+    def __repr__(self) -> str:
+        return f"HTTPDigestAuth({self.username!r}, '***')"
+
     def __call__(self, r):
-        raise NotImplementedError("hsession does not support digest auth yet")
+        # On a PreparedRequest (prepare_request + send): the library answers
+        # the challenge when it sends the request.
+        r._hs_digest = (_text(self.username, "auth user"), _text(self.password, "auth password"))
+        return r
 
 
 def _text(v, what):
@@ -110,8 +120,8 @@ def _text(v, what):
 
 
 def classify(auth):
-    """('basic', user, password) | ('bearer', token) for auth the library
-    sends itself; ('call', auth) for any other callable (requests' auth
+    """('basic', user, password) | ('bearer', token) | ('digest', user,
+    password) for auth the library sends itself; ('call', auth) for any other callable (requests' auth
     protocol, run on a PreparedRequest); TypeError for anything else.
 
     requests' own HTTPBasicAuth (any object named so, with username and
@@ -124,6 +134,10 @@ def classify(auth):
         return ("basic", _text(auth.username, "auth user"), _text(auth.password, "auth password"))
     if kind.__name__ == "HTTPBasicAuth" and kind.__module__ == "requests.auth":
         return ("basic", _text(auth.username, "auth user"), _text(auth.password, "auth password"))
+    if isinstance(auth, HTTPDigestAuth) and kind.__call__ is HTTPDigestAuth.__call__:
+        return ("digest", _text(auth.username, "auth user"), _text(auth.password, "auth password"))
+    if kind.__name__ == "HTTPDigestAuth" and kind.__module__ == "requests.auth":
+        return ("digest", _text(auth.username, "auth user"), _text(auth.password, "auth password"))
     if isinstance(auth, HTTPBearerAuth) and kind.__call__ is HTTPBearerAuth.__call__:
         return ("bearer", _text(auth.token, "bearer token"))
     if callable(auth):

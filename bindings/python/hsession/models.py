@@ -179,6 +179,7 @@ class PreparedRequest(RequestHooksMixin):
         # cookies: send() lets the library recompute jar cookies per hop
         # while the header is still the one made here.
         self._hs_cookie_header = None
+        self._hs_digest = None  # (user, password) set by HTTPDigestAuth
 
     def prepare(self, method=None, url=None, headers=None, files=None, data=None, params=None, auth=None,
                 cookies=None, hooks=None, json=None):
@@ -203,6 +204,7 @@ class PreparedRequest(RequestHooksMixin):
         p.hooks = self.hooks
         p._body_position = self._body_position
         p._hs_cookie_header = self._hs_cookie_header
+        p._hs_digest = self._hs_digest
         return p
 
     def prepare_method(self, method):

@@ -550,6 +550,8 @@ class Session(SessionRedirectMixin):
                 self._check(_lib.set_basic_auth, kind[1].encode(), kind[2].encode())
             elif kind[0] == "bearer":
                 self._check(_lib.set_bearer_auth, kind[1].encode())
+            elif kind[0] == "digest":
+                self._check(_lib.set_digest_auth, kind[1].encode(), kind[2].encode())
             else:
                 self._use(_lib.clear_auth)  # an auth callable runs on each PreparedRequest
         self._auth = auth
@@ -814,7 +816,13 @@ class Session(SessionRedirectMixin):
         out = [_pack_field(_tags.METHOD, len(m)), m, _pack_field(_tags.URL, len(u)), u]
         add = out.append
         if "Authorization" not in (prep.headers or {}):
-            add(_pack_field(_tags.NO_AUTH, 0))  # no session auth: the prepared headers decide
+            digest = getattr(prep, "_hs_digest", None)
+            if digest is not None:
+                # HTTPDigestAuth ran on the PreparedRequest: the library answers.
+                f = _strs(digest[0].encode(), digest[1].encode())
+                add(_pack_field(_tags.DIGEST_AUTH, len(f)) + f)
+            else:
+                add(_pack_field(_tags.NO_AUTH, 0))  # no session auth: the prepared headers decide
         body = prep.body
         sent = set()
         for name, value in (prep.headers or {}).items():
@@ -985,6 +993,9 @@ class Session(SessionRedirectMixin):
             if kind[0] == "basic":
                 f = _strs(kind[1].encode(), kind[2].encode())
                 add(_pack_field(_tags.BASIC_AUTH, len(f)) + f)
+            elif kind[0] == "digest":
+                f = _strs(kind[1].encode(), kind[2].encode())
+                add(_pack_field(_tags.DIGEST_AUTH, len(f)) + f)
             else:
                 t = kind[1].encode()
                 add(_pack_field(_tags.BEARER_AUTH, len(t)) + t)

@@ -80,6 +80,60 @@ def test_requests_own_auth_object_is_accepted(s, base):
     assert s.get(base + "/basic-auth/user/pass").status_code == 200
 
 
+def test_digest_auth_session_and_request(s, base):
+    from hsession.auth import HTTPDigestAuth
+    url = base + "/digest-auth/auth/user/pass"
+    assert s.get(url).status_code == 401
+    s.auth = HTTPDigestAuth("user", "pass")
+    r = s.get(url)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"authenticated": True, "user": "user"}
+    assert s.cookies.get("fake") == "fake_value"  # the challenge's cookie, as requests keeps it
+    # The session answers later requests at once, from the last challenge.
+    r = s.get(base + "/digest-auth/auth/user/pass/SHA-256")
+    assert r.status_code == 200, r.text
+    assert s.get(base + "/digest-auth/auth/user/pass/SHA-256").status_code == 200
+    s.auth = HTTPDigestAuth("user", "wrong")
+    assert s.get(url).status_code == 401
+    s.auth = None
+    assert s.get(url).status_code == 401
+    # Per request, MD5 and SHA-256, with qop and without.
+    for path in ("/digest-auth/auth/user/pass/MD5", "/digest-auth/none/user/pass",
+                 "/digest-auth/auth/user/pass/SHA-256-sess"):
+        r = s.get(base + path, auth=HTTPDigestAuth("user", "pass"))
+        assert r.status_code == 200, (path, r.text)
+    assert s.get(url, auth=HTTPDigestAuth("user", "nope")).status_code == 401
+    # Through prepare_request + send, as requests does it.
+    prep = s.prepare_request(hsession.Request("GET", url, auth=HTTPDigestAuth("user", "pass")))
+    assert s.send(prep).status_code == 200
+
+
+def test_digest_auth_not_sent_to_another_origin(s, base, server):
+    from hsession.auth import HTTPDigestAuth
+    other = base.replace("127.0.0.1", "localhost")
+    s.auth = HTTPDigestAuth("user", "pass")
+    r = s.get(base + "/redirect-to", params={"url": other + "/digest-auth/auth/user/pass"})
+    assert r.status_code == 401
+    assert [h.status_code for h in r.history] == [302]
+
+
+def test_netrc_with_trust_env(s, base, tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login user password pass\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    url = base + "/basic-auth/user/pass"
+    assert s.get(url).status_code == 200
+    assert s.get(url, auth=("user", "wrong")).status_code == 401
+    s.trust_env = False
+    assert s.get(url).status_code == 401
+
+
+def test_requests_digest_auth_object_is_accepted(s, base):
+    requests = pytest.importorskip("requests")
+    s.auth = requests.auth.HTTPDigestAuth("user", "pass")
+    assert s.get(base + "/digest-auth/auth/user/pass").status_code == 200
+
+
 def test_params_session_and_request(s, base):
     s.params = {"a": "1", "b": ["x", "y"]}
     r = s.get(base + "/echo")

@@ -104,6 +104,8 @@ async fn route(ctx: &Ctx) -> Resp {
         ["login"] => login(ctx),
         ["protected"] => protected(ctx),
         ["basic-auth", user, pass] => basic_auth(ctx, user, pass),
+        ["digest-auth", qop, user, pass] => digest_auth(ctx, qop, user, pass, "MD5"),
+        ["digest-auth", qop, user, pass, algorithm] => digest_auth(ctx, qop, user, pass, algorithm),
         ["bearer"] => bearer(ctx),
         ["status", code] => status(ctx, code),
         ["delay", ms] => match ms.parse::<u64>() {
@@ -548,6 +550,146 @@ fn basic_auth(ctx: &Ctx, user: &str, pass: &str) -> Resp {
             HeaderValue::from_static("Basic realm=\"hsession\""),
         )
     }
+}
+
+/// httpbin's `/digest-auth/{qop}/{user}/{passwd}[/{algorithm}]`: `qop` is
+/// `auth` (anything else: no qop, RFC 2069), `algorithm` MD5, MD5-sess,
+/// SHA-256, SHA-256-sess, SHA-512 or SHA-512-sess. The response hash is checked, the nonce must be
+/// one this server issued and, with qop, its count must grow. The challenge
+/// and the success set the cookie `fake=fake_value`, as httpbin does.
+fn digest_auth(ctx: &Ctx, qop: &str, user: &str, pass: &str, algorithm: &str) -> Resp {
+    let user = percent_decode(user);
+    let pass = percent_decode(pass);
+    let qop = (qop == "auth").then_some("auth");
+    let Some(hash) = digest_hash(algorithm) else {
+        return error(StatusCode::BAD_REQUEST, "unsupported digest algorithm");
+    };
+    let realm = "me@hsession.test";
+    let given = auth_param(ctx, "Digest").map(digest_params);
+    if let Some(p) = given {
+        let get = |k: &str| p.get(k).map(String::as_str);
+        let uri = ctx.parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let nonce = get("nonce").unwrap_or("");
+        let cnonce = get("cnonce").unwrap_or("");
+        let nc = get("nc").unwrap_or("");
+        let nc_value = u64::from_str_radix(nc, 16).ok();
+        let mut ha1 = hash(&format!("{user}:{realm}:{pass}"));
+        if algorithm.to_ascii_lowercase().ends_with("-sess") {
+            ha1 = hash(&format!("{ha1}:{nonce}:{cnonce}"));
+        }
+        let ha2 = hash(&format!("{}:{uri}", ctx.parts.method));
+        let expected = match qop {
+            Some(q) => hash(&format!("{ha1}:{nonce}:{nc}:{cnonce}:{q}:{ha2}")),
+            None => hash(&format!("{ha1}:{nonce}:{ha2}")),
+        };
+        let fresh = {
+            let mut nonces = lock(&ctx.state.digest_nonces);
+            match (nonces.get_mut(nonce), qop) {
+                (Some(last), Some(_)) => match nc_value {
+                    Some(n) if n > *last => {
+                        *last = n;
+                        true
+                    }
+                    _ => false,
+                },
+                (Some(_), None) => true,
+                (None, _) => false,
+            }
+        };
+        let matches = get("username") == Some(user.as_str())
+            && get("uri") == Some(uri)
+            && get("qop") == qop
+            && get("response") == Some(expected.as_str());
+        if matches && fresh {
+            let resp = json_ok(json!({ "authenticated": true, "user": user }));
+            return with_header(
+                resp,
+                header::SET_COOKIE,
+                HeaderValue::from_static("fake=fake_value; Path=/"),
+            );
+        }
+    }
+    let nonce = new_token(&ctx.state);
+    lock(&ctx.state.digest_nonces).insert(nonce.clone(), 0);
+    let opaque = new_token(&ctx.state);
+    let mut challenge = format!(
+        "Digest realm=\"{realm}\", nonce=\"{nonce}\", opaque=\"{opaque}\", algorithm={algorithm}"
+    );
+    if let Some(q) = qop {
+        challenge.push_str(&format!(", qop=\"{q}\""));
+    }
+    let resp = json_response(StatusCode::UNAUTHORIZED, &json!({ "authenticated": false }));
+    let resp = with_header(
+        resp,
+        header::SET_COOKIE,
+        HeaderValue::from_static("fake=fake_value; Path=/"),
+    );
+    match HeaderValue::try_from(challenge) {
+        Ok(v) => with_header(resp, header::WWW_AUTHENTICATE, v),
+        Err(_) => error(StatusCode::BAD_REQUEST, "invalid challenge"),
+    }
+}
+
+fn digest_hash(algorithm: &str) -> Option<fn(&str) -> String> {
+    use md5::Digest as _;
+    fn md5_hex(s: &str) -> String {
+        hex(&md5::Md5::digest(s.as_bytes()))
+    }
+    fn sha256_hex(s: &str) -> String {
+        hex(&sha2::Sha256::digest(s.as_bytes()))
+    }
+    fn sha512_hex(s: &str) -> String {
+        hex(&sha2::Sha512::digest(s.as_bytes()))
+    }
+    match algorithm.to_ascii_uppercase().as_str() {
+        "MD5" | "MD5-SESS" => Some(md5_hex),
+        "SHA-256" | "SHA-256-SESS" => Some(sha256_hex),
+        "SHA-512" | "SHA-512-SESS" => Some(sha512_hex),
+        _ => None,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `key=value` and `key="quoted value"` pairs of a Digest Authorization.
+fn digest_params(s: &str) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    let mut rest = s.trim();
+    while let Some((key, after)) = rest.split_once('=') {
+        let key = key
+            .trim()
+            .trim_start_matches(',')
+            .trim()
+            .to_ascii_lowercase();
+        let after = after.trim_start();
+        let (value, next) = match after.strip_prefix('"') {
+            Some(quoted) => {
+                let mut value = String::new();
+                let mut chars = quoted.char_indices();
+                let mut end = quoted.len();
+                while let Some((i, c)) = chars.next() {
+                    match c {
+                        '\\' => value.extend(chars.next().map(|(_, c)| c)),
+                        '"' => {
+                            end = i + 1;
+                            break;
+                        }
+                        c => value.push(c),
+                    }
+                }
+                (value, &quoted[end..])
+            }
+            None => {
+                let end = after.find(',').unwrap_or(after.len());
+                (after[..end].trim().to_owned(), &after[end..])
+            }
+        };
+        out.insert(key, value);
+        rest = next.trim_start().trim_start_matches(',');
+    }
+    out
 }
 
 fn bearer(ctx: &Ctx) -> Resp {

@@ -40,6 +40,9 @@ pub(crate) struct State {
     armed: Mutex<HashSet<u64>>,
     /// Requests seen per key by `/flaky/{key}/...`.
     attempts: Mutex<std::collections::HashMap<String, u64>>,
+    /// Digest nonces issued by `/digest-auth/...`, each with the highest
+    /// nonce count accepted so far (a count must grow).
+    digest_nonces: Mutex<std::collections::HashMap<String, u64>>,
 }
 
 /// A running test server; dropping it stops the server.
@@ -104,6 +107,7 @@ impl TestServer {
             token_seq: AtomicU64::new(0),
             armed: Mutex::new(HashSet::new()),
             attempts: Mutex::new(std::collections::HashMap::new()),
+            digest_nonces: Mutex::new(std::collections::HashMap::new()),
         });
         let tls = acceptor.is_some();
         runtime.spawn(accept_loop(listener, state.clone(), acceptor));
