@@ -15,7 +15,6 @@ use ::hsession::ffi::error::*;
 use ::hsession::ffi::request::*;
 use ::hsession::ffi::response::*;
 use ::hsession::ffi::session::*;
-use ::hsession::ffi::tls::*;
 use ::hsession::ffi::*;
 use arbitrary::Arbitrary;
 use hsession_fuzz::{friendly_port, CArg};
