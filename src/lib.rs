@@ -18,6 +18,7 @@
 pub mod body;
 pub mod call;
 mod cancel;
+mod classify;
 pub mod config;
 mod connector;
 pub mod cookies;

@@ -173,6 +173,12 @@ fn split(line: &str) -> Option<std::collections::VecDeque<String>> {
     Some(out)
 }
 
+/// Basic auth from the .netrc entry of `url`'s host, if there is one.
+pub(crate) fn auth_header(url: &url::Url) -> Option<reqwest::header::HeaderValue> {
+    let (user, password) = credentials(url)?;
+    crate::config::basic_auth(&user, &password).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

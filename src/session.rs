@@ -16,7 +16,7 @@ use crate::request::{AuthOverride, Request};
 use crate::response::Response;
 use crate::retry::RetryPolicy;
 use crate::runtime;
-use crate::send::{execute, Prepared};
+use crate::send::{execute, Client, Prepared};
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock};
@@ -62,13 +62,6 @@ struct Transport {
     client: Client,
     /// The process generation whose runtime the pool's connections live on.
     generation: usize,
-}
-
-/// A pool and the proxy route it was built with.
-#[derive(Clone)]
-pub(crate) struct Client {
-    pub(crate) http: reqwest::Client,
-    pub(crate) route: Option<Arc<crate::proxy::ProxyRoute>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -559,7 +552,7 @@ impl Session {
             && !matches!(req.auth, AuthOverride::None)
             && !req.removed.contains(&AUTHORIZATION);
         if netrc && !headers.contains_key(AUTHORIZATION) {
-            if let Some(value) = netrc_auth(&url) {
+            if let Some(value) = crate::netrc::auth_header(&url) {
                 headers.insert(AUTHORIZATION, value);
             }
         }
@@ -598,12 +591,6 @@ fn forget_if_forked(old: Arc<Transport>) {
     if old.generation != runtime::generation() {
         std::mem::forget(old);
     }
-}
-
-/// Basic auth from the .netrc entry of `url`'s host, if there is one.
-pub(crate) fn netrc_auth(url: &url::Url) -> Option<HeaderValue> {
-    let (user, password) = crate::netrc::credentials(url)?;
-    config::basic_auth(&user, &password).ok()
 }
 
 fn percent_decode(s: &str) -> String {

@@ -209,7 +209,7 @@ pub(crate) async fn read_chunk(
         None => resp.chunk().await,
     };
     next.map_err(|e| {
-        let err = crate::send::classify::from_transport(e, resp.url());
+        let err = crate::classify::from_transport(e, resp.url());
         if err.kind() != ErrorKind::ConnectionClosed {
             return err;
         }

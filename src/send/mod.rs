@@ -11,10 +11,11 @@
 //!   `attempt::status_retry` for statuses in the forcelist;
 //! - `receive`: the response headers under the read-idle timer, then the
 //!   body, whole or streamed;
-//! - `classify`: what a transport error from reqwest/hyper means.
+//!
+//! What a transport error from reqwest/hyper means is `crate::classify`'s
+//! business (streamed bodies need it too).
 
 pub(crate) mod attempt;
-pub(crate) mod classify;
 pub(crate) mod receive;
 pub(crate) mod redirects;
 
@@ -34,7 +35,7 @@ use std::time::Instant;
 
 /// A request merged with the session's defaults, ready for the wire.
 pub(crate) struct Prepared {
-    pub(crate) client: crate::session::Client,
+    pub(crate) client: Client,
     pub(crate) jar: Arc<Jar>,
     pub(crate) counters: Arc<Counters>,
     pub(crate) method: Method,
@@ -98,6 +99,14 @@ pub(crate) async fn execute(p: Prepared) -> Result<Response> {
             e
         }
     })
+}
+
+/// A connection pool and the proxy route it was built with; the session
+/// builds it (one per TLS/proxy setting), requests go out through it.
+#[derive(Clone)]
+pub(crate) struct Client {
+    pub(crate) http: reqwest::Client,
+    pub(crate) route: Option<Arc<crate::proxy::ProxyRoute>>,
 }
 
 impl Prepared {

@@ -1,8 +1,8 @@
 //! Waiting for the response head under the read-idle timer, and reading
 //! the final response: its head, and its body whole or as a stream.
 
-use super::classify::from_transport;
 use super::redirects::History;
+use crate::classify::from_transport;
 use crate::connector::ConnectProbe;
 use crate::error::Result;
 use crate::response::{self, Response};

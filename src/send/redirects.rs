@@ -133,7 +133,7 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
         redirect::carry_headers(&mut p.headers, &p.url, &hop);
         if p.netrc && !p.headers.contains_key(AUTHORIZATION) {
             // As requests' rebuild_auth: the new host's .netrc entry.
-            if let Some(value) = crate::session::netrc_auth(&hop.url) {
+            if let Some(value) = crate::netrc::auth_header(&hop.url) {
                 p.headers.insert(AUTHORIZATION, value);
             }
         }
