@@ -40,7 +40,10 @@ class AuthBase:
         raise NotImplementedError("Auth hooks must be callable.")
 
 
-class HTTPBasicAuth(AuthBase):
+class _UserPassword(AuthBase):
+    """A user and a password, compared as requests compares its auth objects;
+    the password is never shown."""
+
     def __init__(self, username: str | bytes, password: str | bytes) -> None:
         self.username = username
         self.password = password
@@ -53,7 +56,10 @@ class HTTPBasicAuth(AuthBase):
         return not self == other
 
     def __repr__(self) -> str:
-        return f"HTTPBasicAuth({self.username!r}, '***')"
+        return f"{type(self).__name__}({self.username!r}, '***')"
+
+
+class HTTPBasicAuth(_UserPassword):
 
     def __call__(self, r):
         r.headers["Authorization"] = _basic_auth_str(self.username, self.password)
@@ -86,26 +92,12 @@ class HTTPBearerAuth(AuthBase):
         return r
 
 
-class HTTPDigestAuth(AuthBase):
+class HTTPDigestAuth(_UserPassword):
     """HTTP Digest auth (RFC 7616: MD5, SHA-256 and their -sess variants,
     qop=auth or none), answered by the library: a 401 with a Digest
     challenge from the request's origin gets one retry with Authorization.
     As the session's auth, later requests to that origin send Authorization
     at once from its last challenge (the next nonce count)."""
-
-    def __init__(self, username: str | bytes, password: str | bytes) -> None:
-        self.username = username
-        self.password = password
-
-    def __eq__(self, other: object) -> bool:
-        return (getattr(other, "username", None), getattr(other, "password", None)) == (
-            self.username, self.password)
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    def __repr__(self) -> str:
-        return f"HTTPDigestAuth({self.username!r}, '***')"
 
     def __call__(self, r):
         # On a PreparedRequest (prepare_request + send): the library answers
