@@ -3,11 +3,13 @@
 //! `.netrc` (then `_netrc`) in the HOME directory; the entry of the URL's
 //! host, else the `default` entry. A file that is missing or does not parse
 //! gives nothing. The parsed file is kept while its size and modification
-//! time stay the same.
+//! time stay the same. That there is no file is remembered for a second
+//! (for the same NETRC and HOME), so the usual case, no .netrc at all,
+//! costs a request no `stat` calls.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 #[derive(Debug, Default, PartialEq)]
 struct Entry {
@@ -24,6 +26,9 @@ struct Netrc {
 
 type Cached = (PathBuf, Option<SystemTime>, u64, Arc<Netrc>);
 static CACHE: Mutex<Option<Cached>> = Mutex::new(None);
+/// The candidate files last found missing, and when.
+static MISSING: Mutex<Option<(Vec<PathBuf>, Instant)>> = Mutex::new(None);
+const MISSING_RECHECK: Duration = Duration::from_secs(1);
 
 /// The (user, password) for `url`'s host, if the netrc file has them.
 pub(crate) fn credentials(url: &url::Url) -> Option<(String, String)> {
@@ -52,23 +57,32 @@ fn load() -> Option<Arc<Netrc>> {
             vec![home.join(".netrc"), home.join("_netrc")]
         }
     };
-    for path in candidates {
-        let Ok(meta) = std::fs::metadata(&path) else {
+    {
+        let missing = MISSING.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((paths, at)) = missing.as_ref() {
+            if *paths == candidates && at.elapsed() < MISSING_RECHECK {
+                return None;
+            }
+        }
+    }
+    for path in &candidates {
+        let Ok(meta) = std::fs::metadata(path) else {
             continue;
         };
         let modified = meta.modified().ok();
         let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((p, m, len, parsed)) = cache.as_ref() {
-            if *p == path && *m == modified && *len == meta.len() && modified.is_some() {
+            if p == path && *m == modified && *len == meta.len() && modified.is_some() {
                 return Some(parsed.clone());
             }
         }
         // As requests: a file that cannot be read or parsed gives nothing.
-        let text = std::fs::read_to_string(&path).ok()?;
+        let text = std::fs::read_to_string(path).ok()?;
         let parsed = Arc::new(parse(&text)?);
-        *cache = Some((path, modified, meta.len(), parsed.clone()));
+        *cache = Some((path.clone(), modified, meta.len(), parsed.clone()));
         return Some(parsed);
     }
+    *MISSING.lock().unwrap_or_else(|e| e.into_inner()) = Some((candidates, Instant::now()));
     None
 }
 
