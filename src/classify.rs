@@ -49,6 +49,10 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
     let mut transport = Transport::default();
     while let Some(cause) = source {
         if let Some(e) = cause.downcast_ref::<hyper_util::client::legacy::Error>() {
+            // hyper-util's Canceled: the request was never handed to a
+            // connection (its connect lost a race to one that already
+            // negotiated HTTP/2). Its kind is only in its Display text.
+            transport.unprocessed |= e.to_string() == "client error (Canceled)";
             if let Some(info) = e.connect_info() {
                 let mut extras = http::Extensions::new();
                 info.get_extras(&mut extras);
@@ -78,9 +82,13 @@ pub(crate) fn from_transport(err: reqwest::Error, url: &url::Url) -> Error {
             under_hyper = true;
             if h.is_parse() || h.is_parse_status() {
                 kind = ErrorKind::Protocol;
+            } else if h.is_canceled() {
+                // hyper cancels a request it never started to write: the
+                // connection closed (or was not ready) while it was queued.
+                transport.unprocessed = true;
+                kind = ErrorKind::ConnectionClosed;
             } else if h.is_incomplete_message()
                 || h.is_closed()
-                || h.is_canceled()
                 // An HTTP/2 keep-alive ping went unanswered: the connection
                 // is dead, which is not the request's timeout.
                 || h.is_timeout()

@@ -96,8 +96,9 @@ pub(crate) struct Transport {
     /// The local address of the connection the request was sent on (its
     /// identity), when hyper-util reports it.
     pub local_addr: Option<std::net::SocketAddr>,
-    /// The server never processed the request: HTTP/2 REFUSED_STREAM, or a
-    /// stream above a graceful GOAWAY's last stream id.
+    /// The server never processed the request: HTTP/2 REFUSED_STREAM, a
+    /// stream above a graceful GOAWAY's last stream id, or a request hyper
+    /// cancelled before writing any of it.
     pub unprocessed: bool,
 }
 
