@@ -42,6 +42,8 @@ struct Inner {
     variants: Mutex<Vec<Arc<Transport>>>,
     jar: Arc<Jar>,
     counters: Arc<Counters>,
+    /// Which of the runtimes this session's connections live on.
+    engine: usize,
     /// Cancelled when the last handle to the session goes: non-blocking
     /// requests still in flight then end with `ErrorKind::Cancelled`.
     closing: CancellationToken,
@@ -59,9 +61,27 @@ impl Drop for Inner {
 
 struct Transport {
     config: TransportConfig,
-    client: Client,
+    /// Built when the first request needs it, so a session that has sent
+    /// nothing holds no pool (and costs a few hundred bytes, not a client).
+    client: once_cell::sync::OnceCell<Client>,
     /// The process generation whose runtime the pool's connections live on.
     generation: usize,
+}
+
+impl Transport {
+    fn new(config: TransportConfig, client: Option<Client>) -> Transport {
+        Transport {
+            config,
+            client: client.map_or_else(Default::default, once_cell::sync::OnceCell::with_value),
+            generation: runtime::generation(),
+        }
+    }
+
+    fn client(&self, counters: &Arc<Counters>) -> Result<Client> {
+        self.client
+            .get_or_try_init(|| build_client(&self.config, counters))
+            .cloned()
+    }
 }
 
 impl std::fmt::Debug for Session {
@@ -78,27 +98,22 @@ fn read<T>(lock: &RwLock<Arc<T>>) -> Arc<T> {
 }
 
 impl Session {
-    /// A session with the documented defaults. Starts the global runtime if
-    /// it is not running yet.
+    /// A session with the documented defaults. Starts the runtimes if
+    /// they are not running yet.
     pub fn new() -> Result<Session> {
-        runtime::get()?;
+        let engine = runtime::pick()?;
         let jar = Arc::new(Jar::default());
         let counters = Arc::new(Counters::default());
         let defaults = Defaults::default();
         store_connect_default(&counters, defaults.timeouts.connect);
-        let config = TransportConfig::default();
-        let client = build_client(&config, &counters)?;
         Ok(Session {
             inner: Arc::new(Inner {
                 defaults: RwLock::new(Arc::new(defaults)),
-                transport: RwLock::new(Arc::new(Transport {
-                    config,
-                    client,
-                    generation: runtime::generation(),
-                })),
+                transport: RwLock::new(Arc::new(Transport::new(TransportConfig::default(), None))),
                 variants: Mutex::new(Vec::new()),
                 jar,
                 counters,
+                engine,
                 closing: CancellationToken::new(),
             }),
         })
@@ -307,12 +322,9 @@ impl Session {
 
     /// Builds a pool for `config` and puts it in place of the current one.
     fn install(&self, slot: &mut Arc<Transport>, config: TransportConfig) -> Result<()> {
+        // Built now, so a setting the client refuses fails its setter.
         let client = build_client(&config, &self.inner.counters)?;
-        let fresh = Arc::new(Transport {
-            config,
-            client,
-            generation: runtime::generation(),
-        });
+        let fresh = Arc::new(Transport::new(config, Some(client)));
         forget_if_forked(std::mem::replace(slot, fresh));
         Ok(())
     }
@@ -361,7 +373,7 @@ impl Session {
     fn client(&self) -> Result<Client> {
         let transport = read(&self.inner.transport);
         if transport.generation == runtime::generation() {
-            return Ok(transport.client.clone());
+            return transport.client(&self.inner.counters);
         }
         drop(transport);
         let mut guard = self
@@ -373,7 +385,7 @@ impl Session {
             let config = guard.config.clone();
             self.install(&mut guard, config)?;
         }
-        Ok(guard.client.clone())
+        guard.client(&self.inner.counters)
     }
 
     /// The pool for a request with its own TLS or proxy settings: the
@@ -403,19 +415,12 @@ impl Session {
         }
         if let Some(i) = variants.iter().position(|t| t.config == config) {
             let hit = variants.remove(i);
-            let client = hit.client.clone();
+            let client = hit.client(&self.inner.counters);
             variants.insert(0, hit);
-            return Ok(client);
+            return client;
         }
         let client = build_client(&config, &self.inner.counters)?;
-        variants.insert(
-            0,
-            Arc::new(Transport {
-                config,
-                client: client.clone(),
-                generation,
-            }),
-        );
+        variants.insert(0, Arc::new(Transport::new(config, Some(client.clone()))));
         variants.truncate(MAX_VARIANT_POOLS);
         Ok(client)
     }
@@ -439,7 +444,7 @@ impl Session {
     /// calling thread. Must not be called from inside an async runtime.
     pub fn send(&self, req: &Request) -> Result<Response> {
         let prepared = self.prepare(req)?;
-        runtime::block_on_task(execute(prepared))
+        runtime::engine(self.inner.engine)?.run(execute(prepared))
     }
 
     /// Starts `req` and returns at once. The request runs on the runtime;
@@ -473,7 +478,7 @@ impl Session {
         prepared.cancels.call = Some(token.clone());
         let call = Call::new(token);
         let finished = call.clone();
-        runtime::get()?.spawn(async move {
+        runtime::engine(self.inner.engine)?.spawn(async move {
             let result = execute(prepared).await;
             finished.finish(result);
             then(finished);

@@ -20,6 +20,8 @@ const AHEAD: usize = 4;
 pub struct BodyStream {
     state: tokio::sync::Mutex<State>,
     cancel: CancellationToken,
+    /// The runtime the pump runs on: a blocking read drives it.
+    engine: Option<&'static runtime::Engine>,
 }
 
 #[derive(Debug)]
@@ -46,7 +48,7 @@ impl BodyStream {
         // The stream's own switch: dropping or cancelling the stream stops
         // the pump without touching the request's tokens.
         let cancel = CancellationToken::new();
-        tokio::spawn(pump(resp, tx, limits, cancel.clone()));
+        let engine = runtime::spawn_here(pump(resp, tx, limits, cancel.clone()));
         BodyStream {
             state: tokio::sync::Mutex::new(State {
                 rx,
@@ -55,6 +57,7 @@ impl BodyStream {
                 ended: false,
             }),
             cancel,
+            engine,
         }
     }
 
@@ -74,18 +77,17 @@ impl BodyStream {
         if buf.is_empty() {
             return Ok(0);
         }
-        let mut state = self.state.blocking_lock();
-        if state.leftover.is_empty() && state.failed.is_none() && !state.ended {
-            let got = state.rx.blocking_recv();
-            state.accept(got);
-        }
-        state.take(buf.len()).map(|chunk| match chunk {
-            Some(chunk) => {
-                buf[..chunk.len()].copy_from_slice(&chunk);
-                chunk.len()
-            }
-            None => 0,
-        })
+        let chunk = self.engine()?.block_on(self.next(buf.len()))??;
+        Ok(chunk.map_or(0, |chunk| {
+            buf[..chunk.len()].copy_from_slice(&chunk);
+            chunk.len()
+        }))
+    }
+
+    /// The runtime the body arrives on, where reads of it are spawned.
+    pub(crate) fn engine(&self) -> Result<&'static runtime::Engine> {
+        self.engine
+            .ok_or_else(|| Error::new(ErrorKind::Internal, "a streamed body without its runtime"))
     }
 
     /// Stops the download; readers then get `ErrorKind::Cancelled`.

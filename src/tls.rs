@@ -149,6 +149,9 @@ impl TlsConfig {
 
     /// Applies the settings to a client being built.
     pub(crate) fn apply(&self, mut b: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
+        if self.verify && self.ca.is_none() && self.client_cert.is_none() {
+            return Ok(b.tls_backend_preconfigured(platform_config(self.min_version)?));
+        }
         b = b.tls_version_min(match self.min_version {
             TlsVersion::Tls12 => reqwest::tls::Version::TLS_1_2,
             TlsVersion::Tls13 => reqwest::tls::Version::TLS_1_3,
@@ -170,6 +173,46 @@ impl TlsConfig {
         }
         Ok(b)
     }
+}
+
+/// The client configuration of the default settings (the platform's roots),
+/// built once per process and copied into each client (its parts are shared
+/// `Arc`s): loading and parsing the platform's root certificates costs about
+/// 2 ms and 100 KiB, which a session would otherwise pay when it is made.
+/// The same configuration reqwest builds: the platform verifier, TLS 1.2
+/// and/or 1.3, ALPN h2 then http/1.1.
+fn platform_config(min: TlsVersion) -> Result<rustls::ClientConfig> {
+    use once_cell::sync::OnceCell;
+    use std::sync::Arc;
+    static CONFIGS: [OnceCell<rustls::ClientConfig>; 2] = [OnceCell::new(), OnceCell::new()];
+    static VERIFIER: OnceCell<Arc<rustls_platform_verifier::Verifier>> = OnceCell::new();
+    let (slot, versions): (_, &[&rustls::SupportedProtocolVersion]) = match min {
+        TlsVersion::Tls12 => (&CONFIGS[0], rustls::ALL_VERSIONS),
+        TlsVersion::Tls13 => (&CONFIGS[1], &[&rustls::version::TLS13]),
+    };
+    let failed = |e: &dyn std::fmt::Display| {
+        Error::new(
+            ErrorKind::Tls,
+            format!("cannot set up TLS with the platform's certificates: {e}"),
+        )
+    };
+    let config = slot.get_or_try_init(|| {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let verifier = VERIFIER.get_or_try_init(|| {
+            rustls_platform_verifier::Verifier::new(provider.clone())
+                .map(Arc::new)
+                .map_err(|e| failed(&e))
+        })?;
+        let mut config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(versions)
+            .map_err(|e| failed(&e))?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier.clone())
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        Ok::<_, Error>(config)
+    })?;
+    Ok(config.clone())
 }
 
 fn webpki_anchor(cert: &CertificateDer<'_>) -> std::result::Result<(), rustls::Error> {

@@ -20,6 +20,7 @@ pub mod response;
 pub mod result;
 pub mod session;
 // Shared by the handles above.
+pub(crate) mod fork;
 pub mod packed;
 pub mod retry;
 

@@ -409,7 +409,7 @@ pub unsafe extern "C" fn hsession_response_read_async(
         match r.inner.stream() {
             Some(stream) => {
                 let stream = stream.clone();
-                crate::runtime::get()?.spawn(async move {
+                stream.engine()?.spawn(async move {
                     let outcome = stream.next(target.cap).await;
                     deliver(target, outcome);
                 });

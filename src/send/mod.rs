@@ -71,7 +71,9 @@ pub(crate) async fn execute(p: Prepared) -> Result<Response> {
     let start = p.start;
     let probe = Arc::new(ConnectProbe::new(timeouts.connect));
     let cancels = p.cancels.clone();
-    let work = PROBE.scope(probe.clone(), follow(p, probe));
+    // Boxed once here, so the layers around it (task-local, select,
+    // timeout) each move a pointer, not the whole request state machine.
+    let work = PROBE.scope(probe.clone(), Box::pin(follow(p, probe)));
     let work = async move {
         tokio::select! {
             biased;
