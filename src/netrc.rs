@@ -7,6 +7,7 @@
 //! (for the same NETRC and HOME), so the usual case, no .netrc at all,
 //! costs a request no `stat` calls.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -26,8 +27,9 @@ struct Netrc {
 
 type Cached = (PathBuf, Option<SystemTime>, u64, Arc<Netrc>);
 static CACHE: Mutex<Option<Cached>> = Mutex::new(None);
-/// The candidate files last found missing, and when.
-static MISSING: Mutex<Option<(Vec<PathBuf>, Instant)>> = Mutex::new(None);
+/// The NETRC and HOME values under which no file was found, and when.
+type Missing = (Option<OsString>, Option<OsString>, Instant);
+static MISSING: Mutex<Option<Missing>> = Mutex::new(None);
 const MISSING_RECHECK: Duration = Duration::from_secs(1);
 
 /// The (user, password) for `url`'s host, if the netrc file has them.
@@ -50,21 +52,25 @@ pub(crate) fn credentials(url: &url::Url) -> Option<(String, String)> {
 }
 
 fn load() -> Option<Arc<Netrc>> {
-    let candidates: Vec<PathBuf> = match std::env::var_os("NETRC") {
-        Some(path) => vec![PathBuf::from(path)],
-        None => {
-            let home = PathBuf::from(std::env::var_os("HOME")?);
-            vec![home.join(".netrc"), home.join("_netrc")]
-        }
-    };
+    let netrc = std::env::var_os("NETRC");
+    let home = std::env::var_os("HOME");
     {
+        // Checked before any path is built: this is every request's cost
+        // when there is no .netrc.
         let missing = MISSING.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((paths, at)) = missing.as_ref() {
-            if *paths == candidates && at.elapsed() < MISSING_RECHECK {
+        if let Some((n, h, at)) = missing.as_ref() {
+            if *n == netrc && *h == home && at.elapsed() < MISSING_RECHECK {
                 return None;
             }
         }
     }
+    let candidates: Vec<PathBuf> = match &netrc {
+        Some(path) => vec![PathBuf::from(path)],
+        None => {
+            let home = PathBuf::from(home.as_ref()?);
+            vec![home.join(".netrc"), home.join("_netrc")]
+        }
+    };
     for path in &candidates {
         let Ok(meta) = std::fs::metadata(path) else {
             continue;
@@ -82,7 +88,7 @@ fn load() -> Option<Arc<Netrc>> {
         *cache = Some((path.clone(), modified, meta.len(), parsed.clone()));
         return Some(parsed);
     }
-    *MISSING.lock().unwrap_or_else(|e| e.into_inner()) = Some((candidates, Instant::now()));
+    *MISSING.lock().unwrap_or_else(|e| e.into_inner()) = Some((netrc, home, Instant::now()));
     None
 }
 
