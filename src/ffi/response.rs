@@ -3,6 +3,7 @@
 use super::*;
 use crate::Response;
 use std::ffi::CString;
+use std::sync::OnceLock;
 
 /// A complete response: status, reason, headers, body, final URL, HTTP
 /// version and elapsed time. Owned by the caller, freed with
@@ -19,33 +20,27 @@ use std::ffi::CString;
 /// `hsession_response_read`, `hsession_response_read_async`.
 pub struct hsession_response {
     inner: Response,
-    reason: CString,
-    url: CString,
-    version: CString,
-    history: Vec<CString>,
+    /// The C strings handed out, each made when first asked for: most
+    /// callers read the status and the body only.
+    reason: OnceLock<CString>,
+    url: OnceLock<CString>,
+    version: OnceLock<CString>,
+    history: OnceLock<Vec<CString>>,
     /// How far `hsession_response_read` has read a body that is not streamed.
     read_pos: std::sync::Mutex<usize>,
     /// `hsession_response_packed`'s head, made on first use.
-    packed_head: std::sync::OnceLock<Vec<u8>>,
+    packed_head: OnceLock<Vec<u8>>,
 }
 
 pub(crate) fn into_raw(inner: Response) -> *mut hsession_response {
-    let reason = c_string(inner.reason());
-    let url = c_string(inner.url().as_str());
-    let version = c_string(inner.version());
-    let history = inner
-        .history()
-        .iter()
-        .map(|(_, u)| c_string(u.as_str()))
-        .collect();
     Box::into_raw(Box::new(hsession_response {
         inner,
-        reason,
-        url,
-        version,
-        history,
+        reason: OnceLock::new(),
+        url: OnceLock::new(),
+        version: OnceLock::new(),
+        history: OnceLock::new(),
         read_pos: std::sync::Mutex::new(0),
-        packed_head: std::sync::OnceLock::new(),
+        packed_head: OnceLock::new(),
     }))
 }
 
@@ -68,9 +63,9 @@ pub unsafe extern "C" fn hsession_response_reason(
     response: *const hsession_response,
 ) -> *const c_char {
     get_or(std::ptr::null(), || {
-        response
-            .as_ref()
-            .map_or(std::ptr::null(), |r| r.reason.as_ptr())
+        response.as_ref().map_or(std::ptr::null(), |r| {
+            r.reason.get_or_init(|| c_string(r.inner.reason())).as_ptr()
+        })
     })
 }
 
@@ -80,9 +75,11 @@ pub unsafe extern "C" fn hsession_response_url(
     response: *const hsession_response,
 ) -> *const c_char {
     get_or(std::ptr::null(), || {
-        response
-            .as_ref()
-            .map_or(std::ptr::null(), |r| r.url.as_ptr())
+        response.as_ref().map_or(std::ptr::null(), |r| {
+            r.url
+                .get_or_init(|| c_string(r.inner.url().as_str()))
+                .as_ptr()
+        })
     })
 }
 
@@ -92,9 +89,11 @@ pub unsafe extern "C" fn hsession_response_version(
     response: *const hsession_response,
 ) -> *const c_char {
     get_or(std::ptr::null(), || {
-        response
-            .as_ref()
-            .map_or(std::ptr::null(), |r| r.version.as_ptr())
+        response.as_ref().map_or(std::ptr::null(), |r| {
+            r.version
+                .get_or_init(|| c_string(r.inner.version()))
+                .as_ptr()
+        })
     })
 }
 
@@ -265,7 +264,9 @@ pub unsafe extern "C" fn hsession_response_retries(response: *const hsession_res
 pub unsafe extern "C" fn hsession_response_history_count(
     response: *const hsession_response,
 ) -> usize {
-    get_or(0, || response.as_ref().map_or(0, |r| r.history.len()))
+    get_or(0, || {
+        response.as_ref().map_or(0, |r| r.inner.history().len())
+    })
 }
 
 /// Redirect `index` (0 = the first): its status and URL (NUL-terminated,
@@ -284,7 +285,14 @@ pub unsafe extern "C" fn hsession_response_history_at(
         let not_found =
             || Failure::new(HSESSION_NOT_FOUND, format!("no redirect at index {index}"));
         let (code, _) = r.inner.history().get(index).ok_or_else(not_found)?;
-        let text = r.history.get(index).ok_or_else(not_found)?;
+        let urls = r.history.get_or_init(|| {
+            r.inner
+                .history()
+                .iter()
+                .map(|(_, u)| c_string(u.as_str()))
+                .collect()
+        });
+        let text = urls.get(index).ok_or_else(not_found)?;
         *status = *code;
         *url = text.as_ptr();
         Ok(())

@@ -98,11 +98,19 @@ pub(crate) fn reason_of(resp: &reqwest::Response) -> String {
     }
 }
 
-/// Every (name, value) in the order received, a repeated header once per value.
-pub(crate) fn headers_in_order(map: &reqwest::header::HeaderMap) -> Vec<(HeaderName, HeaderValue)> {
+/// Every (name, value) in the order received, a repeated header once per
+/// value; moved out of the map, not copied.
+pub(crate) fn headers_in_order(map: reqwest::header::HeaderMap) -> Vec<(HeaderName, HeaderValue)> {
     let mut headers = Vec::with_capacity(map.len());
+    let mut last: Option<HeaderName> = None;
     for (name, value) in map {
-        headers.push((name.clone(), value.clone()));
+        // The map gives a name with its first value only.
+        if let Some(name) = name {
+            last = Some(name);
+        }
+        if let Some(name) = &last {
+            headers.push((name.clone(), value));
+        }
     }
     headers
 }
@@ -119,7 +127,7 @@ pub(crate) fn head(
     let reason = reason_of(&resp);
     let version = response::version_str(resp.version());
     let final_url = resp.url().clone();
-    let headers = headers_in_order(&std::mem::take(resp.headers_mut()));
+    let headers = headers_in_order(std::mem::take(resp.headers_mut()));
 
     Response {
         status: status.as_u16(),

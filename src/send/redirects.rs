@@ -52,7 +52,7 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
                     // The 401 answered goes in the history, as with requests.
                     history.heads.push(HopHead {
                         reason: reason_of(&resp),
-                        headers: headers_in_order(resp.headers()),
+                        headers: headers_in_order(resp.headers().clone()),
                     });
                     drain(&mut resp, p.timeouts.read).await;
                     history.hops.push((resp.status().as_u16(), p.url.clone()));
@@ -118,7 +118,7 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
         }
         history.heads.push(HopHead {
             reason: reason_of(&resp),
-            headers: headers_in_order(resp.headers()),
+            headers: headers_in_order(resp.headers().clone()),
         });
         drain(&mut resp, p.timeouts.read).await;
         history.hops.push((resp.status().as_u16(), p.url.clone()));
