@@ -25,7 +25,7 @@ EXAMPLES  := basic cookies defaults pooling auth retries cookie_persist async_ca
 CPP_EXAMPLES := basic cookies defaults pooling auth retries async_cancel
 CPP_EXAMPLE_BINS = $(addprefix $(BUILD)/examples-cpp/,$(CPP_EXAMPLES))
 
-.PHONY: all tools build header header-check lint strip-lib install stage demo test test-rust test-c bench bench-smoke clean \
+.PHONY: all tools build header header-check lint strip-lib install stage demo test test-rust test-c bench bench-instructions bench-smoke clean \
         reliability-table fuzz-build fuzz-smoke fuzz soak soak-smoke stress tsan test-c-valgrind
 .PHONY: test-go demo-go bench-go node-deps test-node demo-node bench-node
 
@@ -132,11 +132,25 @@ $(BUILD)/bench/bench_vs_curl: benches/c/bench_vs_curl.c stage
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 -O2 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession) $$(pkg-config --cflags --libs libcurl) -lpthread -Wl,-rpath,$(STAGE)/lib
 
+# The bare-reqwest floor (benches/reqwest_floor.rs), built by cargo bench.
+FLOOR = $$($(CARGO) bench --no-run --bench reqwest_floor 2>&1 | sed -n 's/.*Executable.*(\(.*\))/\1/p')
+
+$(BUILD)/bench/requests_loop: benches/c/requests_loop.c stage
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -O2 $(C_WARN) -o $@ $< $$($(PKG) --cflags --libs hsession) $$(pkg-config --cflags --libs libcurl) -Wl,-rpath,$(STAGE)/lib
+
+# hsession, libcurl and the reqwest floor against one test server, in one run.
 bench: $(BUILD)/bench/bench_vs_curl
-	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh $(BUILD)/bench/bench_vs_curl @URL@ $(BENCH_REQUESTS)
+	floor=$(FLOOR); HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh scripts/bench.sh @URL@ $(BENCH_REQUESTS) $(BUILD)/bench/bench_vs_curl "$$floor"
+
+# Instructions per request (callgrind; the same count on a busy machine):
+# each client's loop run for 200 and for 1,200 GETs, the difference / 1,000.
+bench-instructions: $(BUILD)/bench/requests_loop
+	floor=$(FLOOR); HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh sh scripts/bench-instructions.sh @URL@ $(BUILD)/bench/requests_loop "$$floor"
 
 bench-smoke:
 	$(MAKE) --no-print-directory bench BENCH_REQUESTS=2000
+	$(MAKE) --no-print-directory bench-instructions
 	$(MAKE) --no-print-directory bench-go GO_BENCHTIME=200x
 
 # ---- Go binding (bindings/go): cgo over target/release/libhsession.so ----

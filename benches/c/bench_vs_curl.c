@@ -2,8 +2,13 @@
  * Prints wall and client CPU time per request for:
  *   - sequential requests: one hsession session vs one reused curl easy handle
  *   - 8 threads: one shared hsession session vs 8 easy handles sharing a
- *     connection cache through a curl share handle, and vs 8 independent
- *     easy handles (libcurl's usual one-handle-per-thread)
+ *     connection cache through a curl share handle, vs 8 independent easy
+ *     handles (libcurl's usual one-handle-per-thread), and vs one curl multi
+ *     handle with 8 transfers on one thread
+ *   - 8 and 256 requests in flight: hsession_send (each completion callback
+ *     starts the next request) vs a curl multi handle with as many transfers
+ *   - making sessions: 1000 hsession_new vs 1000 curl_easy_init (with the
+ *     cookie engine on), time each and RSS added, idle and after one GET each
  * Usage: bench_vs_curl BASE_URL [REQUESTS] [THREADS]
  * A benchmark, not a test: it prints figures and fails only if a request does. */
 #define _GNU_SOURCE
@@ -15,6 +20,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *url;
 static long requests;
@@ -112,6 +118,155 @@ static void run_threads(void *(*fn)(void *), int threads, long per) {
     for (int i = 0; i < threads; i++) pthread_join(th[i], NULL);
 }
 
+/* ---- requests in flight ---- */
+/* hsession: K slots; a slot's completion callback frees its call and
+ * starts the slot's next request, until `inflight_left` runs out. */
+static hsession_call **slots;
+static long inflight_left;
+static long inflight_done;
+static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t inflight_cond = PTHREAD_COND_INITIALIZER;
+static hsession_request_builder *inflight_req;
+
+static void inflight_start(intptr_t slot);
+
+static void inflight_done_cb(void *user_data, hsession_call *call, hsession_result result) {
+    intptr_t slot = (intptr_t)user_data;
+    hsession_response *r = NULL;
+    if (result != HSESSION_OK || hsession_call_take(call, &r, NULL) != HSESSION_OK ||
+        hsession_response_status(r) != 200)
+        __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
+    hsession_response_free(r);
+    hsession_call_free(slots[slot]); /* `call` stays valid until we return */
+    slots[slot] = NULL;
+    pthread_mutex_lock(&inflight_lock);
+    inflight_done++;
+    int more = inflight_left > 0;
+    if (more) inflight_left--;
+    pthread_cond_signal(&inflight_cond);
+    pthread_mutex_unlock(&inflight_lock);
+    if (more) inflight_start(slot);
+}
+
+static void inflight_start(intptr_t slot) {
+    if (hsession_send(session, inflight_req, inflight_done_cb, (void *)slot, &slots[slot], NULL) != HSESSION_OK) {
+        __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
+        pthread_mutex_lock(&inflight_lock);
+        inflight_done++;
+        pthread_cond_signal(&inflight_cond);
+        pthread_mutex_unlock(&inflight_lock);
+    }
+}
+
+static void hs_inflight(long n, int k) {
+    hsession_request_new("GET", url, &inflight_req, NULL);
+    hsession_call *buf[256];
+    slots = buf;
+    inflight_done = 0;
+    inflight_left = n - k;
+    for (int i = 0; i < k; i++) inflight_start(i);
+    pthread_mutex_lock(&inflight_lock);
+    while (inflight_done < n) pthread_cond_wait(&inflight_cond, &inflight_lock);
+    pthread_mutex_unlock(&inflight_lock);
+    hsession_request_free(inflight_req);
+}
+
+/* libcurl: one multi handle on this thread with k easy handles; each one
+ * finished is started again until n are done. */
+static void curl_inflight(long n, int k) {
+    CURLM *m = curl_multi_init();
+    CURL *easy[256];
+    size_t got = 0;
+    long started = 0, done = 0;
+    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)k);
+    for (int i = 0; i < k && started < n; i++, started++) {
+        easy[i] = curl_easy_init();
+        curl_easy_setopt(easy[i], CURLOPT_URL, url);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, sink);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, &got);
+        curl_easy_setopt(easy[i], CURLOPT_NOSIGNAL, 1L);
+        curl_multi_add_handle(m, easy[i]);
+    }
+    while (done < n) {
+        int running = 0, left = 0;
+        curl_multi_perform(m, &running);
+        CURLMsg *msg;
+        while ((msg = curl_multi_info_read(m, &left))) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            CURL *e = msg->easy_handle;
+            long code = 0;
+            curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+            if (msg->data.result != CURLE_OK || code != 200) __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
+            long opened = 0;
+            curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &opened);
+            curl_conns += opened;
+            done++;
+            curl_multi_remove_handle(m, e);
+            if (started < n) {
+                started++;
+                curl_multi_add_handle(m, e);
+            } else {
+                curl_easy_cleanup(e);
+            }
+        }
+        if (done < n) curl_multi_poll(m, NULL, 0, 1000, NULL);
+    }
+    curl_multi_cleanup(m);
+}
+
+/* ---- making sessions ---- */
+static long rss_kib(void) {
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+#define SESSIONS 1000
+static void session_costs(void) {
+    static hsession *many[SESSIONS];
+    static CURL *easies[SESSIONS];
+    size_t got = 0;
+    long r0 = rss_kib();
+    double w = wall();
+    for (int i = 0; i < SESSIONS; i++) {
+        easies[i] = curl_easy_init();
+        curl_easy_setopt(easies[i], CURLOPT_COOKIEFILE, ""); /* the cookie engine, like a session's jar */
+    }
+    double curl_new = wall() - w;
+    long r1 = rss_kib();
+    for (int i = 0; i < SESSIONS; i++) {
+        curl_easy_setopt(easies[i], CURLOPT_URL, url);
+        curl_easy_setopt(easies[i], CURLOPT_WRITEFUNCTION, sink);
+        curl_easy_setopt(easies[i], CURLOPT_WRITEDATA, &got);
+        curl_easy_setopt(easies[i], CURLOPT_NOSIGNAL, 1L);
+        if (curl_easy_perform(easies[i]) != CURLE_OK) __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
+    }
+    long r2 = rss_kib();
+    printf("%-44s %8.1f us each  RSS +%5.1f KiB each idle, +%5.1f KiB after one GET\n",
+           "libcurl, 1000 curl_easy_init + cookie engine", curl_new * 1e6 / SESSIONS, (r1 - r0) / (double)SESSIONS,
+           (r2 - r0) / (double)SESSIONS);
+    for (int i = 0; i < SESSIONS; i++) curl_easy_cleanup(easies[i]);
+
+    r0 = rss_kib();
+    w = wall();
+    for (int i = 0; i < SESSIONS; i++)
+        if (hsession_new(&many[i], NULL) != HSESSION_OK) __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
+    double hs_new = wall() - w;
+    r1 = rss_kib();
+    for (int i = 0; i < SESSIONS; i++) {
+        hsession_response *r = NULL;
+        if (hsession_get(many[i], url, &r, NULL) != HSESSION_OK) __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
+        hsession_response_free(r);
+    }
+    r2 = rss_kib();
+    printf("%-44s %8.1f us each  RSS +%5.1f KiB each idle, +%5.1f KiB after one GET\n", "hsession, 1000 hsession_new",
+           hs_new * 1e6 / SESSIONS, (r1 - r0) / (double)SESSIONS, (r2 - r0) / (double)SESSIONS);
+    for (int i = 0; i < SESSIONS; i++) hsession_free(many[i]);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s BASE_URL [REQUESTS] [THREADS]\n", argv[0]);
@@ -170,6 +325,29 @@ int main(int argc, char **argv) {
     run_threads(hs_thread, threads, per);
     snprintf(label, sizeof label, "hsession, %d threads, one shared session", threads);
     report(label, per * threads, wall() - w, cpu() - c, hsession_connections_opened(session) - before);
+
+    curl_conns = 0;
+    w = wall(), c = cpu();
+    curl_inflight(per * threads, threads);
+    snprintf(label, sizeof label, "libcurl, multi, %d transfers, 1 thread", threads);
+    report(label, per * threads, wall() - w, cpu() - c, curl_conns);
+
+    int inflight[] = {8, 256};
+    for (int i = 0; i < 2; i++) {
+        int k = inflight[i];
+        curl_conns = 0;
+        w = wall(), c = cpu();
+        curl_inflight(requests, k);
+        snprintf(label, sizeof label, "libcurl, multi, %d in flight", k);
+        report(label, requests, wall() - w, cpu() - c, curl_conns);
+        before = hsession_connections_opened(session);
+        w = wall(), c = cpu();
+        hs_inflight(requests, k);
+        snprintf(label, sizeof label, "hsession_send, %d in flight", k);
+        report(label, requests, wall() - w, cpu() - c, hsession_connections_opened(session) - before);
+    }
+
+    session_costs();
 
     curl_share_cleanup(share);
     hsession_free(session);
