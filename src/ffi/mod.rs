@@ -201,10 +201,12 @@ pub extern "C" fn hsession_abi_version() -> u32 {
     HSESSION_ABI_VERSION
 }
 
-/// Sets how many worker threads hsession's runtime starts with. Call it
-/// before the first `hsession_new`; afterwards it fails with HSESSION_RUNTIME.
-/// `threads` must be 1..=1024. Without this call the environment variable
-/// HSESSION_WORKER_THREADS decides, else one per four CPUs (at least one).
+/// Sets how many runtimes sessions are spread over (each has one thread
+/// that runs its sockets while no blocking call does; a blocking call runs
+/// them on the caller's thread). Call it before the first `hsession_new`;
+/// afterwards it fails with HSESSION_RUNTIME. `threads` must be 1..=1024.
+/// Without this call the environment variable HSESSION_WORKER_THREADS
+/// decides, else one per four CPUs (at least one).
 /// Thread-safe. `*err_out` (if `err_out` is not NULL) is written only on failure.
 #[no_mangle]
 pub extern "C" fn hsession_set_worker_threads(
