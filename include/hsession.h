@@ -286,7 +286,8 @@
  * `hsession_set_retry_flags`, `hsession_set_max_body_size`,
  * `hsession_set_proxy`, `hsession_set_no_proxy`, `hsession_set_trust_env`,
  * `hsession_set_pool_idle_timeout_ms`, `hsession_set_http2_keep_alive_ms`,
- * `hsession_set_pool_max_idle_per_host`, `hsession_requests_sent`,
+ * `hsession_set_pool_max_idle_per_host`,
+ * `hsession_set_max_connections_per_host`, `hsession_requests_sent`,
  * `hsession_connections_opened`, `hsession_request`,
  * `hsession_request_packed`, `hsession_get`, `hsession_set_verify`,
  * `hsession_set_ca_file`, `hsession_set_client_cert`,
@@ -1745,6 +1746,20 @@ hsession_result hsession_set_http2_keep_alive_ms(const hsession *session,
 hsession_result hsession_set_pool_max_idle_per_host(const hsession *session,
                                                     size_t max,
                                                     hsession_error **err_out);
+
+/**
+ * At most `max` connections to one host (scheme, host and port) at a
+ * time, like curl's CURLMOPT_MAX_HOST_CONNECTIONS; 0 removes the cap (the
+ * default). A request beyond it waits for a connection to come free, at
+ * most the connect timeout, then fails with HSESSION_CONNECT_TIMEOUT. Over
+ * HTTP/1 a request holds its connection until its body has been read (or
+ * its streamed response is freed); HTTP/2 requests share one connection.
+ * Builds a new connection pool like `hsession_set_pool_idle_timeout_ms`.
+ * Thread-safe.
+ */
+hsession_result hsession_set_max_connections_per_host(const hsession *session,
+                                                      size_t max,
+                                                      hsession_error **err_out);
 
 /**
  * HTTP requests this session has sent (each redirect hop counts). 0 if

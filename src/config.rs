@@ -76,6 +76,9 @@ pub fn millis(ms: u64) -> Option<Duration> {
 pub struct TransportConfig {
     pub pool_idle_timeout: Option<Duration>,
     pub pool_max_idle_per_host: usize,
+    /// At most this many connections per host at once (None: no cap);
+    /// requests beyond it wait for one to come free (src/host_limit.rs).
+    pub max_connections_per_host: Option<usize>,
     pub tcp_nodelay: bool,
     /// HTTP/2 keep-alive pings: (interval, timeout). A pooled HTTP/2
     /// connection that does not answer a ping within the timeout is closed,
@@ -90,6 +93,7 @@ impl Default for TransportConfig {
         TransportConfig {
             pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
             pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
+            max_connections_per_host: None,
             tcp_nodelay: true,
             http2_keep_alive: None,
             proxy: Default::default(),

@@ -99,14 +99,21 @@ impl std::fmt::Display for NotNeeded {
 impl std::error::Error for NotNeeded {}
 
 #[derive(Clone)]
-pub(crate) struct CountingLayer(pub Arc<Counters>);
+pub(crate) struct CountingLayer {
+    pub counters: Arc<Counters>,
+    /// Under a cap on connections per host: a connect its request stopped
+    /// waiting for is abandoned whenever it is next polled, not only during
+    /// the grace turns, so no connection beyond the cap reaches the pool.
+    pub strict: bool,
+}
 
 impl<S> tower_layer::Layer<S> for CountingLayer {
     type Service = Counting<S>;
     fn layer(&self, inner: S) -> Counting<S> {
         Counting {
             inner,
-            counters: self.0.clone(),
+            counters: self.counters.clone(),
+            strict: self.strict,
         }
     }
 }
@@ -115,6 +122,7 @@ impl<S> tower_layer::Layer<S> for CountingLayer {
 pub(crate) struct Counting<S> {
     inner: S,
     counters: Arc<Counters>,
+    strict: bool,
 }
 
 impl<S, R> tower_service::Service<R> for Counting<S>
@@ -146,6 +154,7 @@ where
         }
         let connecting = self.inner.call(req);
         let counters = self.counters.clone();
+        let strict = self.strict;
         Box::pin(async move {
             if let Some(p) = &probe {
                 // hyper races this connect against the pool. A connection
@@ -161,6 +170,19 @@ where
                     }
                 }
             }
+            let connecting = async {
+                let Some(p) = probe.as_ref().filter(|_| strict) else {
+                    return connecting.await.map_err(Into::<BoxError>::into);
+                };
+                let mut connecting = std::pin::pin!(connecting);
+                std::future::poll_fn(|cx| {
+                    if !PROBE.try_with(|now| Arc::ptr_eq(now, p)).unwrap_or(false) {
+                        return Poll::Ready(Err(Box::new(NotNeeded).into()));
+                    }
+                    connecting.as_mut().poll(cx).map_err(Into::<BoxError>::into)
+                })
+                .await
+            };
             let result = match timeout {
                 Some(limit) => match tokio::time::timeout(limit, connecting).await {
                     Ok(r) => r.map_err(Into::into),

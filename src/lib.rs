@@ -26,6 +26,7 @@ mod digest;
 pub mod error;
 #[doc(hidden)] // The C ABI: for C callers through include/hsession.h, not for Rust.
 pub mod ffi;
+mod host_limit;
 mod netrc;
 pub mod proxy;
 pub mod queue;

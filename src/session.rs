@@ -363,6 +363,19 @@ impl Session {
         self.update_transport(|c| c.http2_keep_alive = ping)
     }
 
+    /// At most `max` connections to one host at a time (`None`: no cap, the
+    /// default); a request beyond it waits for one to come free, at most
+    /// the connect timeout. Builds a new connection pool.
+    pub fn set_max_connections_per_host(&self, max: Option<usize>) -> Result<()> {
+        if max == Some(0) {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "max connections per host must be above 0 (None for no cap)",
+            ));
+        }
+        self.update_transport(|c| c.max_connections_per_host = max)
+    }
+
     /// Whether the environment's proxy variables are used (default true).
     pub fn set_trust_env(&self, on: bool) -> Result<()> {
         self.update_transport(|c| c.proxy.trust_env = on)
@@ -620,9 +633,18 @@ fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<Cl
             .http2_keep_alive_while_idle(true);
     }
     let http = builder
-        .connector_layer(CountingLayer(counters.clone()))
+        .connector_layer(CountingLayer {
+            counters: counters.clone(),
+            strict: config.max_connections_per_host.is_some(),
+        })
         .pool_idle_timeout(config.pool_idle_timeout)
-        .pool_max_idle_per_host(config.pool_max_idle_per_host)
+        .pool_max_idle_per_host(
+            config
+                .max_connections_per_host
+                .map_or(config.pool_max_idle_per_host, |max| {
+                    max.min(config.pool_max_idle_per_host)
+                }),
+        )
         .tcp_nodelay(config.tcp_nodelay)
         // hsession follows redirects and keeps cookies itself (src/redirect.rs).
         .redirect(reqwest::redirect::Policy::none())
@@ -635,5 +657,12 @@ fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<Cl
                 format!("cannot build the HTTP client: {e}"),
             )
         })?;
-    Ok(Client { http, route })
+    let limiter = config
+        .max_connections_per_host
+        .map(|max| Arc::new(crate::host_limit::HostLimiter::new(max)));
+    Ok(Client {
+        http,
+        route,
+        limiter,
+    })
 }

@@ -26,7 +26,8 @@ use std::path::Path;
 /// `hsession_set_retry_flags`, `hsession_set_max_body_size`,
 /// `hsession_set_proxy`, `hsession_set_no_proxy`, `hsession_set_trust_env`,
 /// `hsession_set_pool_idle_timeout_ms`, `hsession_set_http2_keep_alive_ms`,
-/// `hsession_set_pool_max_idle_per_host`, `hsession_requests_sent`,
+/// `hsession_set_pool_max_idle_per_host`,
+/// `hsession_set_max_connections_per_host`, `hsession_requests_sent`,
 /// `hsession_connections_opened`, `hsession_request`,
 /// `hsession_request_packed`, `hsession_get`, `hsession_set_verify`,
 /// `hsession_set_ca_file`, `hsession_set_client_cert`,
@@ -534,6 +535,28 @@ pub unsafe extern "C" fn hsession_set_pool_max_idle_per_host(
 ) -> hsession_result {
     call(err_out, || {
         change_transport(session, |c| c.pool_max_idle_per_host = max)
+    })
+}
+
+/// At most `max` connections to one host (scheme, host and port) at a
+/// time, like curl's CURLMOPT_MAX_HOST_CONNECTIONS; 0 removes the cap (the
+/// default). A request beyond it waits for a connection to come free, at
+/// most the connect timeout, then fails with HSESSION_CONNECT_TIMEOUT. Over
+/// HTTP/1 a request holds its connection until its body has been read (or
+/// its streamed response is freed); HTTP/2 requests share one connection.
+/// Builds a new connection pool like `hsession_set_pool_idle_timeout_ms`.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_set_max_connections_per_host(
+    session: *const hsession,
+    max: usize,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let max = (max > 0).then_some(max);
+        Ok(ref_arg(session, "session")?
+            .0
+            .set_max_connections_per_host(max)?)
     })
 }
 

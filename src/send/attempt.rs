@@ -48,10 +48,23 @@ pub(crate) async fn attempt(
         *request.headers_mut() = headers;
         *request.body_mut() = body;
         p.counters.requests.fetch_add(1, Ordering::Relaxed);
+        // Under a cap on connections per host, a connection must be free
+        // first; the response holds it until its body is read.
+        let permit = match &p.client.limiter {
+            Some(limiter) => Some(limiter.acquire(&p.url, p.timeouts.connect).await?),
+            None => None,
+        };
         let sent_at = Instant::now();
         let mark = probe.opened_count();
         let err = match send_one(&p.client.http, request, probe, p.timeouts.read).await {
-            Ok(resp) => return Ok(crate::zstd_decode::decode(resp, &p.method)),
+            Ok(mut resp) => {
+                // HTTP/2 streams share one connection: the head frees it.
+                if let Some(permit) = permit.filter(|_| resp.version() != reqwest::Version::HTTP_2)
+                {
+                    resp.extensions_mut().insert(permit);
+                }
+                return Ok(crate::zstd_decode::decode(resp, &p.method));
+            }
             Err(e) => e,
         };
         if replayable && resends < MAX_SILENT_RESENDS {

@@ -109,6 +109,8 @@ pub(crate) async fn execute(p: Prepared) -> Result<Response> {
 pub(crate) struct Client {
     pub(crate) http: reqwest::Client,
     pub(crate) route: Option<Arc<crate::proxy::ProxyRoute>>,
+    /// The cap on connections per host, when the session set one.
+    pub(crate) limiter: Option<Arc<crate::host_limit::HostLimiter>>,
 }
 
 impl Prepared {

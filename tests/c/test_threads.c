@@ -1,6 +1,7 @@
 /* 8 pthreads share one session: every response matches its own request,
  * connections stay at or below the thread count, and a header changed by
- * one thread reaches the others. */
+ * one thread reaches the others. Under a cap of 2 connections per host the
+ * 8 threads open at most 2. */
 #include "testutil.h"
 #include <pthread.h>
 
@@ -82,6 +83,18 @@ int main(void) {
     pthread_create(&setter, NULL, set_v2, NULL);
     pthread_join(setter, NULL);
     CHECK(run_readers("[\"x-version\",\"2\"]") == 0, "X-Version 2 not seen by every thread");
+
+    /* A cap of 2: a new pool, and the 8 threads take turns on 2 connections. */
+    CHECK_RC(hsession_set_max_connections_per_host(NULL, 2, NULL), HSESSION_NULL_ARGUMENT, NULL);
+    CHECK_RC(hsession_set_max_connections_per_host(shared, 2, NULL), HSESSION_OK, NULL);
+    memset(mismatches, 0, sizeof mismatches);
+    uint64_t before = hsession_connections_opened(shared);
+    for (int t = 0; t < THREADS; t++) pthread_create(&th[t], NULL, worker, (void *)(intptr_t)t);
+    for (int t = 0; t < THREADS; t++) pthread_join(th[t], NULL);
+    for (int t = 0; t < THREADS; t++) CHECK(mismatches[t] == 0, "capped: thread %d: %d bad responses", t, mismatches[t]);
+    opened = hsession_connections_opened(shared) - before;
+    CHECK(opened >= 1 && opened <= 2, "capped at 2: opened %llu connections", (unsigned long long)opened);
+    CHECK_RC(hsession_set_max_connections_per_host(shared, 0, NULL), HSESSION_OK, NULL);
 
     hsession_free(shared);
     server_stop(&srv);

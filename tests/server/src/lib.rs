@@ -31,6 +31,9 @@ pub use tls::{CertPem, TestCa, TlsOptions};
 pub(crate) struct State {
     port: u16,
     connections: AtomicU64,
+    /// Connections open now, and the most open at once since the last reset.
+    open: AtomicU64,
+    max_open: AtomicU64,
     requests: AtomicU64,
     /// Never reset, so connection ids stay unique for the server's lifetime.
     next_conn_id: AtomicU64,
@@ -103,6 +106,8 @@ impl TestServer {
             connections: AtomicU64::new(0),
             requests: AtomicU64::new(0),
             next_conn_id: AtomicU64::new(0),
+            open: AtomicU64::new(0),
+            max_open: AtomicU64::new(0),
             sessions: Mutex::new(HashSet::new()),
             token_seq: AtomicU64::new(0),
             armed: Mutex::new(HashSet::new()),
@@ -134,6 +139,11 @@ impl TestServer {
         format!("{scheme}://{}{}", self.addr, path)
     }
 
+    /// The most TCP connections open at once since start or the last reset.
+    pub fn max_open_connections(&self) -> u64 {
+        self.state.max_open.load(Ordering::SeqCst)
+    }
+
     /// TCP connections accepted since start or the last reset.
     pub fn connections_accepted(&self) -> u64 {
         self.state.connections.load(Ordering::SeqCst)
@@ -161,6 +171,8 @@ impl Drop for TestServer {
 impl State {
     /// Returns (connections, requests) as they were before the reset.
     fn reset_counters(&self) -> (u64, u64) {
+        self.max_open
+            .store(self.open.load(Ordering::SeqCst), Ordering::SeqCst);
         (
             self.connections.swap(0, Ordering::SeqCst),
             self.requests.swap(0, Ordering::SeqCst),
@@ -183,10 +195,13 @@ async fn accept_loop(
             }
         };
         state.connections.fetch_add(1, Ordering::SeqCst);
+        let open = state.open.fetch_add(1, Ordering::SeqCst) + 1;
+        state.max_open.fetch_max(open, Ordering::SeqCst);
         let conn_id = state.next_conn_id.fetch_add(1, Ordering::SeqCst) + 1;
         let _ = stream.set_nodelay(true);
         let state = state.clone();
         let tls = tls.clone();
+        let state_of_conn = state.clone();
         tokio::spawn(async move {
             let service = service_fn(move |req| handlers::handle(req, state.clone(), conn_id));
             // Errors here are client disconnects or the deliberate aborts of
@@ -205,6 +220,7 @@ async fn accept_loop(
                     }
                 }
             }
+            state_of_conn.open.fetch_sub(1, Ordering::SeqCst);
         });
     }
 }
