@@ -185,10 +185,10 @@ where
             };
             let result = match timeout {
                 Some(limit) => match tokio::time::timeout(limit, connecting).await {
-                    Ok(r) => r.map_err(Into::into),
+                    Ok(r) => r,
                     Err(_) => Err(Box::new(ConnectTimeoutError(limit)) as BoxError),
                 },
-                None => connecting.await.map_err(Into::into),
+                None => connecting.await,
             };
             if result.is_ok() {
                 counters.connections.fetch_add(1, Ordering::Relaxed);
