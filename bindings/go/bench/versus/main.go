@@ -8,7 +8,7 @@
 // hsession_response_free) through cgo with no Response built: what the
 // library costs under the binding.
 //
-//	versus [-n requests] [-rounds r] BASE_URL
+//	versus [-n requests] [-rounds r] [-goroutines 1,8,64] BASE_URL
 //
 // A benchmark prints figures; it asserts nothing about speed.
 package main
@@ -31,6 +31,8 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -132,9 +134,10 @@ func median(v []float64) float64 {
 func main() {
 	n := flag.Int("n", 5000, "requests per run")
 	rounds := flag.Int("rounds", 3, "runs of each client per mode (alternating)")
+	modes := flag.String("goroutines", "1,8,64", "goroutine counts to run, comma-separated")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: versus [-n requests] [-rounds r] BASE_URL")
+		fmt.Fprintln(os.Stderr, "usage: versus [-n requests] [-rounds r] [-goroutines 1,8,64] BASE_URL")
 		os.Exit(2)
 	}
 	url := flag.Arg(0) + "/bytes/100"
@@ -168,7 +171,12 @@ func main() {
 	fmt.Printf("Go %s, GOMAXPROCS %d: GET %s, %d requests per run, %d runs per client and mode, alternating\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), url, *n, *rounds)
 	fmt.Printf("%-14s %-14s %12s %10s %12s\n", "mode", "client", "CPU µs/req", "req/s", "ratio ÷ peer")
-	for _, g := range []int{1, 8, 64} {
+	for _, f := range strings.Split(*modes, ",") {
+		g, err := strconv.Atoi(f)
+		if err != nil || g < 1 {
+			fmt.Fprintln(os.Stderr, "versus: -goroutines takes positive counts, e.g. 1,8,64")
+			os.Exit(2)
+		}
 		mode := "sequential"
 		if g > 1 {
 			mode = fmt.Sprintf("%d goroutines", g)
