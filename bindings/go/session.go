@@ -18,8 +18,9 @@ import (
 // apply to requests started after they return. Close it when done.
 type Session struct {
 	// mu guards ptr: every C call on the session holds it for reading, so
-	// Close (writing) never frees the handle under a call. Requests in
-	// flight hold it only while they are started, not while they run.
+	// Close (writing) never frees the handle under a call. Asynchronous
+	// requests hold it only while they are started; blocking ones while
+	// they run, which is why Close cancels them (tokens) before locking.
 	mu      sync.RWMutex
 	ptr     *C.hsession
 	tokens  sessionTokens // cancels blocking requests on Close (blocking.go)
