@@ -68,11 +68,16 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 		// A buffered request: one blocking call on this thread (blocking.go).
 		resp, err := s.requestBlocking(ctx, packed)
 		releaseBlockingSlot()
-		putPackBuffer(bufp, packed)
-		if err != nil {
-			return nil, err
+		// On the library's own threads (an io.Reader body's Read runs on
+		// one) a blocking call is refused before anything is sent: such a
+		// request takes the asynchronous path below.
+		if e, ok := err.(*Error); !ok || e.Code != CodeWrongThread {
+			putPackBuffer(bufp, packed)
+			if err != nil {
+				return nil, err
+			}
+			return newResponse(ctx, s, cHandles{resp: resp}, false)
 		}
-		return newResponse(ctx, s, cHandles{resp: resp}, false)
 	}
 	w := &waiter{done: make(chan struct{}, 1)}
 	h := cgo.NewHandle(w)

@@ -473,3 +473,32 @@ func TestSetHTTP2KeepAlive(t *testing.T) {
 		t.Fatalf("%v %v", r, err)
 	}
 }
+
+// fetchingReader is a request body whose Read makes a request of its own:
+// Read runs on a thread of the library's blocking pool, where a blocking
+// call is refused, so that request must still go through.
+type fetchingReader struct {
+	s    *hsession.Session
+	done bool
+}
+
+func (r *fetchingReader) Read(p []byte) (int, error) {
+	if r.done {
+		return 0, io.EOF
+	}
+	r.done = true
+	resp, err := r.s.Get(context.Background(), base+"/bytes/10")
+	if err != nil {
+		return 0, err
+	}
+	b, err := resp.Bytes()
+	return copy(p, b), err
+}
+
+func TestRequestFromInsideABodyReader(t *testing.T) {
+	s := newSession(t)
+	e := doEcho(t, s, &hsession.Request{Method: "POST", URL: base + "/echo", Body: &fetchingReader{s: s}})
+	if e.BodyLen != 10 {
+		t.Fatalf("body made by a request inside Read: %d bytes", e.BodyLen)
+	}
+}
