@@ -152,6 +152,31 @@ bench-smoke:
 	$(MAKE) --no-print-directory bench BENCH_REQUESTS=2000
 	$(MAKE) --no-print-directory bench-instructions
 	$(MAKE) --no-print-directory bench-go GO_BENCHTIME=200x
+	$(MAKE) --no-print-directory bench-bindings VS_REQUESTS=200 VS_ROUNDS=1 VS_WARMUP=200
+
+# Each binding against its language's fastest client, with the bare C call
+# beside them (the library's floor): one table per language, medians of
+# VS_ROUNDS runs alternating between the clients, ratios hsession ÷ peer.
+# The peers are installed here: primp from PyPI into the bench venv, undici
+# from bindings/node's lock file (a devDependency), net/http is Go's own.
+VS_REQUESTS ?= 5000
+VS_ROUNDS   ?= 3
+VS_WARMUP   ?= 3000
+.PHONY: bench-bindings bench-bindings-go bench-bindings-python bench-bindings-node
+bench-bindings: bench-bindings-python bench-bindings-go bench-bindings-node
+
+bench-bindings-go: stage
+	@mkdir -p $(BUILD)/bench
+	cd $(GO_DIR) && $(GO_TEST_ENV) $(GO) build -o $(abspath $(BUILD))/bench/versus-go ./bench/versus
+	HSESSION_TESTSERVER=$(SERVER) sh scripts/with-testserver.sh $(BUILD)/bench/versus-go -n $(VS_REQUESTS) -rounds $(VS_ROUNDS) @URL@
+
+bench-bindings-python: build
+	cd bindings/python/bench && HSESSION_TESTSERVER=$(SERVER) sh $(abspath scripts/with-testserver.sh) \
+	  $(call py_with,$(PY_BENCH_DEPS)) versus.py @URL@ $(VS_REQUESTS) $(VS_ROUNDS)
+
+bench-bindings-node: build node-deps
+	cd $(NODE_DIR) && HSESSION_TESTSERVER=$(SERVER) sh $(abspath scripts/with-testserver.sh) \
+	  node bench/versus.mjs @URL@ $(VS_REQUESTS) $(VS_ROUNDS) $(VS_WARMUP)
 
 # ---- Go binding (bindings/go): cgo over target/release/libhsession.so ----
 GO           ?= go
@@ -207,7 +232,7 @@ clean:
 PY        ?= python3
 VENV      := $(abspath $(BUILD)/venv)
 PY_TEST_DEPS  := pytest requests
-PY_BENCH_DEPS := requests httpx
+PY_BENCH_DEPS := requests httpx primp
 py_with = $$($(PY) -c "import $(subst $(space),$(comma),$(1))" 2>/dev/null && echo $(PY) || \
 	{ [ -x $(VENV)/bin/python ] || $(PY) -m venv $(VENV) >&2; \
 	  $(VENV)/bin/python -c "import $(subst $(space),$(comma),$(1))" 2>/dev/null || \

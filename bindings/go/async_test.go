@@ -259,3 +259,36 @@ func TestCloseWhileInFlight(t *testing.T) {
 		t.Fatal("second Close")
 	}
 }
+
+// Requests whose context can end (each has its own cancel token) are also
+// ended by Close, not waited for.
+func TestCloseEndsRequestsWithContexts(t *testing.T) {
+	s, err := hsession.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const n = 8
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			_, err := s.Get(ctx, base+"/delay/5000")
+			errs <- err
+		}()
+	}
+	time.Sleep(150 * time.Millisecond)
+	start := time.Now()
+	s.Close()
+	for i := 0; i < n; i++ {
+		select {
+		case err := <-errs:
+			if !errors.Is(err, hsession.ErrCancelled) || errors.Is(err, context.Canceled) {
+				t.Fatalf("request in flight at Close: %v", err)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatal("a request with a context still runs 2 s after Close")
+		}
+	}
+	t.Logf("%d requests returned %v after Close", n, time.Since(start))
+}

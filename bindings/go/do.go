@@ -27,9 +27,19 @@ import (
 
 var packBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
-// Do sends r with the session's defaults and returns its response. The
-// request runs in the library without holding an OS thread, so any number
-// of goroutines can wait on requests at once. When ctx is cancelled or its
+// putPackBuffer gives packed's memory back to packBuffers once the library
+// has copied it; a big body's buffer is not kept around.
+func putPackBuffer(bufp *[]byte, packed []byte) {
+	if cap(packed) <= 64<<10 {
+		*bufp = packed[:0]
+		packBuffers.Put(bufp)
+	}
+}
+
+// Do sends r with the session's defaults and returns its response. Any
+// number of goroutines can wait on requests at once: at most 16 requests
+// (process-wide) hold an OS thread in a blocking call, the rest wait in the
+// library without one (blocking.go). When ctx is cancelled or its
 // deadline passes, the request is cancelled in the library (its connection
 // closed, not pooled) and Do returns an *Error with CodeCancelled that
 // unwraps to ctx.Err(). For a streamed response, ctx also bounds reading
@@ -53,6 +63,21 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 	if err != nil {
 		packBuffers.Put(bufp)
 		return nil, err
+	}
+	if stream == nil && !r.Stream && takeBlockingSlot() {
+		// A buffered request: one blocking call on this thread (blocking.go).
+		resp, err := s.requestBlocking(ctx, packed)
+		releaseBlockingSlot()
+		// On the library's own threads (an io.Reader body's Read runs on
+		// one) a blocking call is refused before anything is sent: such a
+		// request takes the asynchronous path below.
+		if e, ok := err.(*Error); !ok || e.Code != CodeWrongThread {
+			putPackBuffer(bufp, packed)
+			if err != nil {
+				return nil, err
+			}
+			return newResponse(ctx, s, cHandles{resp: resp}, false)
+		}
 	}
 	w := &waiter{done: make(chan struct{}, 1)}
 	h := cgo.NewHandle(w)
@@ -82,10 +107,7 @@ func (s *Session) do(ctx context.Context, r *Request, noRedirects bool) (*Respon
 	}
 	s.mu.RUnlock()
 	runtime.KeepAlive(packed)
-	if cap(packed) <= 64<<10 { // a big body's buffer is not kept around
-		*bufp = packed[:0]
-		packBuffers.Put(bufp)
-	}
+	putPackBuffer(bufp, packed)
 
 	if rc != C.HSESSION_OK {
 		// Not started: the callback will not run.

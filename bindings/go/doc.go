@@ -24,11 +24,16 @@
 //
 // # Requests in flight
 //
-// Do hands the whole request to the library in one call
-// (hsession_send_packed) and parks the goroutine; the library calls back on
-// its own thread, so thousands of requests in flight take no OS thread
-// each. A cancelled context or a passed deadline cancels the request in the
-// library within milliseconds; the error then unwraps to ctx.Err().
+// Do hands the whole request to the library in one call. A buffered
+// request (not streamed, body in memory) is one blocking call on the
+// goroutine's own thread, which Go's scheduler handles like a blocking
+// system call; at most 16 such calls run at once in the process, so they
+// hold at most 16 OS threads. Every other request (the 17th at once and
+// beyond, a streamed one, one with an io.Reader body, one made inside such
+// a body's Read) is started with hsession_send_packed and parks the
+// goroutine until the library calls back, taking no OS thread. A cancelled context or a passed deadline
+// cancels the request in the library within milliseconds (a cancel token
+// or hsession_call_cancel); the error then unwraps to ctx.Err().
 //
 // # Errors
 //

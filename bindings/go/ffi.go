@@ -32,6 +32,20 @@ hsession_result hs_send_packed(const hsession *s, const uint8_t *data, size_t le
 	return hsession_send_packed(s, data, len, hs_call_done, (void *)handle, call, err);
 }
 
+// A blocking packed request that obeys a cancel token (blocking.go): one
+// crossing for build, send and free.
+hsession_result hs_request_packed_token(const hsession *s, const uint8_t *data, size_t len,
+                                        const hsession_cancel_token *token,
+                                        hsession_response **resp, hsession_error **err) {
+	hsession_request_builder *req = NULL;
+	hsession_result rc = hsession_request_new_packed(data, len, &req, err);
+	if (rc != HSESSION_OK) return rc;
+	rc = hsession_request_set_cancel_token(req, token);
+	if (rc == HSESSION_OK) rc = hsession_request(s, req, resp, err);
+	hsession_request_free(req);
+	return rc;
+}
+
 // A packed request whose body comes from a Go io.Reader: build it, attach
 // the reader (by registry id), send it, free the builder (the call keeps
 // what it needs).

@@ -304,10 +304,23 @@ func newResponse(ctx context.Context, s *Session, h cHandles, stream bool) (*Res
 	r.URL = hr.str()
 	r.Status = strconv.Itoa(r.StatusCode) + " " + r.Reason
 	n := int(hr.u32())
+	if n > len(hr.s) {
+		hr.bad = true // more headers than bytes: a malformed head
+		n = 0
+	}
 	r.Header = make(http.Header, n)
+	// One backing array for every header's first value (as net/textproto
+	// does); a repeated header's append copies out of it.
+	values := make([]string, n)
 	for i := 0; i < n && !hr.bad; i++ {
 		k := canonicalKey(hr.str())
-		r.Header[k] = append(r.Header[k], hr.str())
+		v := hr.str()
+		if old, ok := r.Header[k]; ok {
+			r.Header[k] = append(old, v)
+			continue
+		}
+		values[i] = v
+		r.Header[k] = values[i : i+1 : i+1]
 	}
 	if nh := int(hr.u32()); nh > 0 && !hr.bad {
 		r.History = make([]Redirect, 0, nh)

@@ -18,11 +18,20 @@ import (
 // apply to requests started after they return. Close it when done.
 type Session struct {
 	// mu guards ptr: every C call on the session holds it for reading, so
-	// Close (writing) never frees the handle under a call. Requests in
-	// flight hold it only while they are started, not while they run.
+	// Close (writing) never frees the handle under a call. Asynchronous
+	// requests hold it only while they are started; blocking ones while
+	// they run, which is why Close cancels them (tokens) before locking.
 	mu      sync.RWMutex
 	ptr     *C.hsession
+	tokens  sessionTokens // cancels blocking requests on Close (blocking.go)
 	cleanup runtime.Cleanup
+}
+
+// sessionHandles are what a forgotten session's cleanup frees: C pointers
+// only, so the cleanup never keeps the session reachable.
+type sessionHandles struct {
+	ptr *C.hsession
+	tok *C.hsession_cancel_token
 }
 
 // An Option configures a session in New. Each is the matching Set… method
@@ -40,10 +49,19 @@ func New(opts ...Option) (*Session, error) {
 	if rc := C.hsession_new(&p, &e); rc != C.HSESSION_OK {
 		return nil, errorFrom(rc, e)
 	}
+	var tok *C.hsession_cancel_token
+	if rc := C.hsession_cancel_token_new(&tok); rc != C.HSESSION_OK {
+		C.hsession_free(p)
+		return nil, errorFrom(rc, nil)
+	}
 	s := &Session{ptr: p}
+	s.tokens.own = tok
 	// A session the program forgot to Close is freed once unreachable.
-	// The cleanup gets the C pointer, never s, so s can be collected.
-	s.cleanup = runtime.AddCleanup(s, func(p *C.hsession) { C.hsession_free(p) }, p)
+	// The cleanup gets the C pointers, never s, so s can be collected.
+	s.cleanup = runtime.AddCleanup(s, func(h sessionHandles) {
+		C.hsession_free(h.ptr)
+		C.hsession_cancel_token_free(h.tok)
+	}, sessionHandles{p, tok})
 	for _, opt := range opts {
 		if err := opt(s); err != nil {
 			s.Close()
@@ -59,6 +77,9 @@ func New(opts ...Option) (*Session, error) {
 // safe to call concurrently with requests; calls after it fail with
 // ErrClosed.
 func (s *Session) Close() error {
+	// Blocking requests hold s.mu for reading until they return: cancel
+	// them first, or the lock would wait for them to finish.
+	s.tokens.cancelAll()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ptr == nil {
@@ -67,6 +88,10 @@ func (s *Session) Close() error {
 	s.cleanup.Stop()
 	C.hsession_free(s.ptr)
 	s.ptr = nil
+	s.tokens.mu.Lock()
+	C.hsession_cancel_token_free(s.tokens.own)
+	s.tokens.own = nil
+	s.tokens.mu.Unlock()
 	return nil
 }
 

@@ -473,3 +473,52 @@ func TestSetHTTP2KeepAlive(t *testing.T) {
 		t.Fatalf("%v %v", r, err)
 	}
 }
+
+// fetchingReader is a request body whose Read makes a request of its own:
+// Read runs on a thread of the library's blocking pool, where a blocking
+// call is refused, so that request must still go through.
+type fetchingReader struct {
+	s    *hsession.Session
+	done bool
+}
+
+func (r *fetchingReader) Read(p []byte) (int, error) {
+	if r.done {
+		return 0, io.EOF
+	}
+	r.done = true
+	resp, err := r.s.Get(context.Background(), base+"/bytes/10")
+	if err != nil {
+		return 0, err
+	}
+	b, err := resp.Bytes()
+	return copy(p, b), err
+}
+
+func TestRequestFromInsideABodyReader(t *testing.T) {
+	s := newSession(t)
+	e := doEcho(t, s, &hsession.Request{Method: "POST", URL: base + "/echo", Body: &fetchingReader{s: s}})
+	if e.BodyLen != 10 {
+		t.Fatalf("body made by a request inside Read: %d bytes", e.BodyLen)
+	}
+}
+
+// A repeated response header keeps every value in order, and appending to
+// one header's values leaves the others alone.
+func TestRepeatedResponseHeaders(t *testing.T) {
+	s := newSession(t)
+	r, err := s.Get(context.Background(), base+"/cookies/set?a=1&b=2&c=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	got := r.Header.Values("Set-Cookie")
+	if len(got) != 3 || !strings.HasPrefix(got[0], "a=1") || !strings.HasPrefix(got[1], "b=2") || !strings.HasPrefix(got[2], "c=3") {
+		t.Fatalf("Set-Cookie %q", got)
+	}
+	ct := r.Header.Get("Content-Type")
+	r.Header["Content-Type"] = append(r.Header["Content-Type"], "x/extra")
+	if r.Header.Get("Content-Length") == "" || r.Header.Get("Content-Type") != ct || len(r.Header.Values("Set-Cookie")) != 3 {
+		t.Fatalf("headers after an append: %v", r.Header)
+	}
+}

@@ -4,7 +4,7 @@
 // completed call's native response.
 
 const { Readable } = require('node:stream');
-const { koffi, C } = require('./native');
+const { C } = require('./native');
 const { parseHead } = require('./packed');
 const { OUT0, OUT1, OUT2, OUT3, errorFromC } = require('./calls');
 const { NativeBody, bodyRegistry } = require('./body');
@@ -151,17 +151,24 @@ class Response {
   }
 }
 
+/** A Buffer holding a copy of n bytes of the library's memory at ptr. */
+function copyOut(ptr, n) {
+  if (n === 0) return Buffer.alloc(0);
+  const b = Buffer.allocUnsafe(n);
+  C.memcpy(b, ptr, n);
+  return b;
+}
+
 function responseFrom(resp, p) {
   const rc = C.response_packed(resp, OUT0, OUT1, OUT2, OUT3);
   if (rc !== 0) {
     C.response_free(resp);
     throw errorFromC(rc, p.url);
   }
-  const head = parseHead(Buffer.from(koffi.view(OUT0[0], Number(OUT1[0]))));
+  const head = parseHead(copyOut(OUT0[0], Number(OUT1[0])));
   if (p.stream) return new Response(head, null, new NativeBody(resp, head.url, p.signal));
-  const n = Number(OUT3[0]);
   // One copy out of the response, which is then freed.
-  const body = n === 0 ? Buffer.alloc(0) : Buffer.from(new Uint8Array(koffi.view(OUT2[0], n)));
+  const body = copyOut(OUT2[0], Number(OUT3[0]));
   C.response_free(resp);
   return new Response(head, body, null);
 }
