@@ -275,6 +275,20 @@ func (s *Session) SetPoolMaxIdlePerHost(n int) error {
 	}, &e)
 }
 
+// SetMaxConnsPerHost caps the connections open to one host (scheme, host
+// and port) at n, like net/http's Transport.MaxConnsPerHost; 0 removes the
+// cap (the default). A request beyond it waits for a connection to come
+// free, at most the connect timeout, then fails with CodeConnectTimeout.
+func (s *Session) SetMaxConnsPerHost(n int) error {
+	if n < 0 {
+		return &Error{Code: CodeInvalidArgument, Message: "max connections per host must not be negative"}
+	}
+	var e *C.hsession_error
+	return s.with(func(p *C.hsession) C.hsession_result {
+		return C.hsession_set_max_connections_per_host(p, C.size_t(n), &e)
+	}, &e)
+}
+
 // ---- retries ----
 
 // Retry is a retry policy with urllib3's Retry meaning. Build one with

@@ -3,6 +3,7 @@ package hsession_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -520,5 +522,49 @@ func TestRepeatedResponseHeaders(t *testing.T) {
 	r.Header["Content-Type"] = append(r.Header["Content-Type"], "x/extra")
 	if r.Header.Get("Content-Length") == "" || r.Header.Get("Content-Type") != ct || len(r.Header.Values("Set-Cookie")) != 3 {
 		t.Fatalf("headers after an append: %v", r.Header)
+	}
+}
+
+// SetMaxConnsPerHost: 16 goroutines take turns on at most 2 connections.
+func TestMaxConnsPerHost(t *testing.T) {
+	run := func(limit int) uint64 {
+		s := newSession(t)
+		if limit > 0 {
+			if err := s.SetMaxConnsPerHost(limit); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 64)
+		for g := 0; g < 16; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 4; i++ {
+					r, err := s.Get(context.Background(), base+"/delay/20")
+					if err == nil && r.StatusCode != 200 {
+						err = fmt.Errorf("status %d", r.StatusCode)
+					}
+					if err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		return s.ConnectionsOpened()
+	}
+	if n := run(2); n < 1 || n > 2 {
+		t.Fatalf("capped at 2: %d connections", n)
+	}
+	if n := run(0); n <= 2 {
+		t.Fatalf("without a cap the same load opened only %d connections", n)
+	}
+	if err := newSession(t).SetMaxConnsPerHost(-1); err == nil {
+		t.Fatal("a negative cap was accepted")
 	}
 }

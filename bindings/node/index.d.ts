@@ -93,6 +93,8 @@ export interface SessionOptions {
   pool?: {
     idleTimeout?: number;
     maxIdlePerHost?: number;
+    /** At most this many connections open to one host (like undici's Pool `connections`); requests beyond it wait for a free one, at most the connect timeout. 0 or null: no cap (default). */
+    connections?: number | null;
     /** HTTP/2 keep-alive pings (ms): a pooled HTTP/2 connection that does not answer one within `timeout` is closed, so a dead one is found in seconds. */
     http2KeepAlive?: { interval: number; timeout: number } | null;
   };

@@ -110,6 +110,7 @@ const C = {
   set_pool_idle_timeout_ms: f('uint32_t hsession_set_pool_idle_timeout_ms(void *s, uint64_t ms, void *err_out)'),
   set_http2_keep_alive_ms: f('uint32_t hsession_set_http2_keep_alive_ms(void *s, uint64_t interval_ms, uint64_t timeout_ms, void *err_out)'),
   set_pool_max_idle_per_host: f('uint32_t hsession_set_pool_max_idle_per_host(void *s, size_t max, void *err_out)'),
+  set_max_connections_per_host: f('uint32_t hsession_set_max_connections_per_host(void *s, size_t max, void *err_out)'),
   requests_sent: f('uint64_t hsession_requests_sent(void *s)'),
   connections_opened: f('uint64_t hsession_connections_opened(void *s)'),
   set_verify: f('uint32_t hsession_set_verify(void *s, int32_t verify, void *err_out)'),

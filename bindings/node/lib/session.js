@@ -129,6 +129,8 @@ class Session {
     if (o.pool !== undefined) {
       if (o.pool.idleTimeout !== undefined) check(C.set_pool_idle_timeout_ms(s, ms(o.pool.idleTimeout, 'pool.idleTimeout'), ERR));
       if (o.pool.maxIdlePerHost !== undefined) check(C.set_pool_max_idle_per_host(s, count(o.pool.maxIdlePerHost, 'pool.maxIdlePerHost'), ERR));
+      // undici's Pool `connections`: at most this many per host; 0 or null, no cap.
+      if (o.pool.connections != null) check(C.set_max_connections_per_host(s, count(o.pool.connections, 'pool.connections'), ERR));
       const ka = o.pool.http2KeepAlive;
       if (ka !== undefined && ka !== null) {
         check(C.set_http2_keep_alive_ms(s, ms(ka.interval, 'pool.http2KeepAlive.interval'), ms(ka.timeout, 'pool.http2KeepAlive.timeout'), ERR));

@@ -374,3 +374,23 @@ test('tls: verify on by default, caFile, verify off, client cert, min version', 
     cleanup();
   }
 });
+
+test('pool.connections caps connections per host, like undici Pool connections', async () => {
+  const load = async (pool) => {
+    const s = new Session({ pool });
+    try {
+      const codes = await Promise.all(
+        Array.from({ length: 32 }, (_, i) => s.get(`${server.url}/delay/20?i=${i}`).then((r) => r.status)),
+      );
+      assert.deepEqual(codes, Array(32).fill(200));
+      return s.stats.connectionsOpened;
+    } finally {
+      s.close();
+    }
+  };
+  const capped = await load({ connections: 2 });
+  assert.ok(capped >= 1 && capped <= 2, `capped at 2: ${capped} connections`);
+  const free = await load({});
+  assert.ok(free > 2, `without a cap the same load opened only ${free}`);
+  assert.throws(() => new Session({ pool: { connections: -1 } }));
+});

@@ -391,6 +391,7 @@ class Session(SessionRedirectMixin):
         self._max_redirects = 30
         self._max_body_size = 256 << 20
         self._http2_keep_alive = None
+        self._max_connections_per_host = None
         self.stream = False
         self.hooks = default_hooks()
         self._cookies = SessionCookies(self)
@@ -684,9 +685,31 @@ class Session(SessionRedirectMixin):
         self._check(_lib.set_http2_keep_alive_ms, interval, timeout)
         self._http2_keep_alive = value
 
+    @property
+    def max_connections_per_host(self):
+        """The most connections open to one host at once (an hsession
+        extension; None, the default, means no cap). A request beyond it
+        waits for a connection to come free, at most the connect timeout,
+        then raises ConnectTimeout. Mounting an HTTPAdapter with
+        pool_block=True sets it to the adapter's pool_maxsize, as requests'
+        blocking pool caps its connections; here the cap covers every host
+        of the session."""
+        return self._max_connections_per_host
+
+    @max_connections_per_host.setter
+    def max_connections_per_host(self, value):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"max_connections_per_host must be None or an int above 0, not {value!r}")
+        self._check(_lib.set_max_connections_per_host, value or 0)
+        self._max_connections_per_host = value
+
     def mount(self, prefix: str, adapter: Any) -> None:
         """Uses adapter's retry policy (max_retries) for URLs starting with
-        prefix; the longest matching prefix wins, as in requests."""
+        prefix; the longest matching prefix wins, as in requests. An adapter
+        with pool_block=True caps connections per host at its pool_maxsize
+        (see max_connections_per_host)."""
+        if getattr(adapter, "_pool_block", False):
+            self.max_connections_per_host = int(getattr(adapter, "_pool_maxsize", 10))
         retries = getattr(adapter, "max_retries", None)
         field = None
         if retries is not None:

@@ -174,3 +174,22 @@ def test_fork_while_another_thread_holds_the_session_lock(s, base):
         s._guard.release()
     status = _wait_child(pid, "the forked child hung on the session lock")
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_blocking_pool_caps_connections_per_host(base):
+    # requests' HTTPAdapter(pool_maxsize=2, pool_block=True): 16 threads
+    # take turns on at most 2 connections.
+    from hsession.adapters import HTTPAdapter
+    with hsession.Session() as s:
+        s.mount("http://", HTTPAdapter(pool_maxsize=2, pool_block=True))
+        assert s.max_connections_per_host == 2
+        with ThreadPoolExecutor(16) as ex:
+            codes = list(ex.map(lambda i: s.get(f"{base}/delay/20?i={i}").status_code, range(64)))
+        assert codes == [200] * 64
+        assert 1 <= s.connections_opened <= 2
+    with hsession.Session() as s:
+        with pytest.raises(ValueError):
+            s.max_connections_per_host = 0
+        with ThreadPoolExecutor(16) as ex:
+            list(ex.map(lambda i: s.get(f"{base}/delay/20?i={i}"), range(64)))
+        assert s.connections_opened > 2  # the control: this load needs more
