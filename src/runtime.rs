@@ -26,7 +26,7 @@ use futures_util::task::AtomicWaker;
 use once_cell::sync::OnceCell;
 use std::cell::Cell;
 use std::future::Future;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::task::Poll;
 use tokio::runtime::Runtime;
@@ -161,6 +161,9 @@ fn engines() -> Result<&'static [Engine]> {
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
+/// How long the driver keeps the runtime after its last task has ended.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// A runtime for a new session: the next one round the set.
 pub(crate) fn pick() -> Result<usize> {
     let n = engines()?.len();
@@ -190,6 +193,9 @@ pub(crate) struct Engine {
     /// Wakes the driver out of `block_on`: a caller wants the core, or the
     /// last task ended.
     hand_over: AtomicWaker,
+    /// Whether the driver thread is inside `block_on` (holding or waiting
+    /// for the core): work spawned then needs no wake-up through `wake`.
+    driving: AtomicBool,
     idle: Mutex<bool>,
     wake: Condvar,
 }
@@ -217,6 +223,7 @@ impl Engine {
             callers: AtomicUsize::new(0),
             tasks: AtomicUsize::new(0),
             hand_over: AtomicWaker::new(),
+            driving: AtomicBool::new(false),
             idle: Mutex::new(false),
             wake: Condvar::new(),
         })
@@ -229,7 +236,7 @@ impl Engine {
     }
 
     fn notify_driver(&'static self) {
-        if !self.needs_driver() {
+        if !self.needs_driver() || self.driving.load(Ordering::SeqCst) {
             return;
         }
         let mut started = self.idle.lock().unwrap_or_else(|e| e.into_inner());
@@ -258,14 +265,48 @@ impl Engine {
                     guard = self.wake.wait(guard).unwrap_or_else(|e| e.into_inner());
                 }
             }
-            self.rt.block_on(std::future::poll_fn(|cx| {
-                self.hand_over.register(cx.waker());
-                if self.needs_driver() {
-                    Poll::Pending
+            self.driving.store(true, Ordering::SeqCst);
+            self.rt.block_on(self.hold());
+            // Anything spawned from here on sees `driving` false and
+            // notifies; what was spawned before is seen by `needs_driver`.
+            self.driving.store(false, Ordering::SeqCst);
+        }
+    }
+
+    /// The driver's hold on the core: while tasks are in flight, and for
+    /// [`LINGER`] after the last one ends, so that a caller sending request
+    /// after request finds the runtime awake (its next spawn then wakes the
+    /// runtime's poller, not a thread parked on a condvar that must enter
+    /// the runtime again). Given up at once to a blocking caller.
+    async fn hold(&'static self) {
+        let wanted = |cx: &mut std::task::Context<'_>| {
+            self.hand_over.register(cx.waker());
+            self.callers.load(Ordering::SeqCst) > 0
+        };
+        loop {
+            let idle = std::future::poll_fn(|cx| {
+                if wanted(cx) {
+                    Poll::Ready(false)
+                } else if self.tasks.load(Ordering::SeqCst) == 0 {
+                    Poll::Ready(true)
                 } else {
-                    Poll::Ready(())
+                    Poll::Pending
                 }
-            }));
+            })
+            .await;
+            if !idle {
+                return;
+            }
+            let more = std::future::poll_fn(|cx| {
+                if wanted(cx) || self.tasks.load(Ordering::SeqCst) > 0 {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            });
+            if tokio::time::timeout(LINGER, more).await.is_err() {
+                return;
+            }
         }
     }
 
@@ -337,6 +378,8 @@ impl Engine {
             }
         }
         self.tasks.fetch_add(1, Ordering::SeqCst);
+        // A lingering driver learns of it through its waker.
+        self.hand_over.wake();
         let done = Done(self);
         // Boxed, the task moves a pointer instead of the whole request state
         // machine (kilobytes) each time tokio moves the task's future.
