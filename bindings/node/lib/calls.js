@@ -163,14 +163,11 @@ function startCall(sessionPtr, pk, p) {
   return 0;
 }
 
-/**
- * Sends a request builder (hsession_send, with the per-request callback:
- * the completion queue takes packed requests only), as startCall does.
- */
+/** Sends a request builder (hsession_send_queued, or with a callback), as startCall does. */
 function startBuilderCall(sessionPtr, builder, p) {
   pending.set(p.id, p);
   OUT0[0] = 0n;
-  const rc = C.send(sessionPtr, builder, onDone, p.id, OUT0, ERR);
+  const rc = queue !== 0n && C.send_queued ? C.send_queued(sessionPtr, builder, queue, p.id, OUT0, ERR) : C.send(sessionPtr, builder, onDone, p.id, OUT0, ERR);
   if (rc !== 0) {
     pending.delete(p.id);
     return rc;

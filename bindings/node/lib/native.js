@@ -124,7 +124,6 @@ const C = {
   ),
   send: f('uint32_t hsession_send(void *s, void *request, void *callback, uintptr_t user_data, void *call_out, void *err_out)'),
   request_new_packed: f('uint32_t hsession_request_new_packed(const uint8_t *data, size_t len, void *request_out, void *err_out)'),
-  request_set_body_callback: f('uint32_t hsession_request_set_body_callback(void *request, void *read, uintptr_t user_data, int64_t length, void *err_out)'),
   request_free: f('void hsession_request_free(void *request)'),
   call_take: f('uint32_t hsession_call_take(void *call, void *response_out, void *err_out)'),
   call_cancel: f('uint32_t hsession_call_cancel(void *call)'),
@@ -180,6 +179,9 @@ const optional = (sig) => {
   }
 };
 C.queue_new = optional('uint32_t hsession_queue_new(void *notify, void *user_data, void *queue_out)');
+// Streamed request bodies (lib/upload.js), absent before them.
+C.request_set_body_pipe = optional('uint32_t hsession_request_set_body_pipe(void *request, int64_t length, void *fd_out, void *err_out)');
+C.send_queued = optional('uint32_t hsession_send_queued(void *s, void *request, void *queue, uint64_t tag, void *call_out, void *err_out)');
 C.queue_new_fd = optional('uint32_t hsession_queue_new_fd(void *queue_out, void *fd_out, void *err_out)');
 C.queue_poll = optional('size_t hsession_queue_poll(void *queue, void *tags_out, size_t cap)');
 C.send_packed_queued = optional(

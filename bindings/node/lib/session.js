@@ -11,7 +11,7 @@ const { makeFetch } = require('./fetch');
 const { OUT0, ERR, errorFromC, check, newId, cancelCall, startCall, deliverResponsesWith, watchSignal } = require('./calls');
 const { entriesOf, ms, timeouts, count, retryPolicy, redirectLimit, authOf, proxyOf, tlsOf, TLS_VERSIONS, bodyBytes } = require('./options');
 const { responseFrom } = require('./response');
-const { bodyKind, readBody, prepareUpload, declaredLength } = require('./upload');
+const { bodyKind, readBody, Upload, declaredLength } = require('./upload');
 const { CookieJar } = require('./cookies');
 
 // A completed call resolves to a Response.
@@ -259,28 +259,29 @@ class Session {
   // A body that has to be read first (Blob, FormData) or streamed: packed
   // and started once it is ready, if the session and the signal still allow.
   async _sendAfter(kind, o, method, url, stream, signal) {
-    const prepared = kind === 'stream' ? await prepareUpload(o.body) : null;
-    try {
-      if (kind === 'read') o = await readBody(o);
-      if (this._closed) throw new SessionClosedError('the session is closed', { code: 'SESSION_CLOSED' });
-      if (signal && signal.aborted) throw abortError(signal, url);
-      if (prepared !== null) {
+    if (kind === 'stream') {
+      const upload = new Upload(o.body);
+      try {
         const headers = entriesOf(o.headers);
-        prepared.length = declaredLength(headers);
+        upload.length = declaredLength(headers);
         o = { ...o, body: undefined, headers: headers.filter(([k]) => String(k).toLowerCase() !== 'content-length') };
+        return await this._start(this._pack(o, method, url, stream), url, stream, signal, upload);
+      } catch (e) {
+        upload.finish();
+        throw e;
       }
-      return await this._start(this._pack(o, method, url, stream), url, stream, signal, prepared);
-    } catch (e) {
-      if (prepared !== null) prepared.upload.finish();
-      throw e;
     }
+    o = await readBody(o);
+    if (this._closed) throw new SessionClosedError('the session is closed', { code: 'SESSION_CLOSED' });
+    if (signal && signal.aborted) throw abortError(signal, url);
+    return this._start(this._pack(o, method, url, stream), url, stream, signal, null);
   }
 
-  _start(pk, url, stream, signal, prepared) {
+  _start(pk, url, stream, signal, upload) {
     return new Promise((resolve, reject) => {
       const id = newId();
       const p = { id, session: this, url, stream, signal, resolve, reject, call: undefined, abort: cancelCall };
-      const rc = prepared === null ? startCall(this._native.ptr, pk, p) : prepared.upload.start(this._native.ptr, pk, p, prepared.length, prepared.read);
+      const rc = upload === null ? startCall(this._native.ptr, pk, p) : upload.start(this._native.ptr, pk, p);
       if (rc !== 0) {
         reject(errorFromC(rc, url));
         return;

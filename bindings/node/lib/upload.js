@@ -3,16 +3,14 @@
 // sent as bytes; a FormData becomes a multipart/form-data body made by the
 // library (text fields, files from memory). A ReadableStream, a Node
 // Readable or any async iterable of bytes or strings is streamed: the
-// request is built with hsession_request_set_body_callback and the body is
+// request is built with hsession_request_set_body_pipe and the body is
 // read from the source chunk by chunk while it is sent (chunked, or with
 // the Content-Length the caller gave), never held whole. Such a body
 // cannot be sent twice, so the library returns a 307/308 redirect as the
 // response and never retries the request after it was sent.
 
-const path = require('node:path');
-const { Worker, MessageChannel } = require('node:worker_threads');
+const net = require('node:net');
 const { C } = require('./native');
-const { SLOT } = require('./upload-slot');
 const { ERR, OUT0, startBuilderCall } = require('./calls');
 const { InvalidArgumentError } = require('./errors');
 
@@ -80,51 +78,19 @@ async function readBody(o) {
 }
 
 // ---------------------------------------------------------------------------
-// Streamed bodies. One worker thread for the process (lib/upload-worker.js)
-// owns the read callback; each upload has its own slot.
+// Streamed bodies: the library reads them from a pipe
+// (hsession_request_set_body_pipe) on its blocking pool while it sends;
+// this side writes the source's chunks into the pipe as frames (u32 LE
+// length, bytes), then an end frame, or a failure frame if the source
+// throws. A pipe closed without the end frame (the request ended, the
+// thread or process torn down) fails the request, so a body is never cut
+// short silently. The request completes through the completion queue like
+// any other (hsession_send_queued).
 
-let worker = null;
-
-function uploadWorker() {
-  if (worker === null) {
-    worker = new Promise((resolve, reject) => {
-      const { port1, port2 } = new MessageChannel();
-      const w = new Worker(path.join(__dirname, 'upload-worker.js'), { workerData: { port: port2 }, transferList: [port2] });
-      w.once('message', (m) => resolve({ read: m.read, port: port1 }));
-      w.once('error', (e) => {
-        worker = null;
-        reject(e);
-      });
-      // Neither keeps the process alive: a request in flight does.
-      w.unref();
-      port1.unref();
-    });
-  }
-  return worker;
-}
-
-// Every upload waiting for its next chunk holds one of koffi's relayed
-// calls into the worker, of which there are 256; more uploads than that at
-// once wait for a turn instead of failing.
-const MAX_UPLOADS = 128;
-let uploadsRunning = 0;
-const waiting = [];
-
-function acquire() {
-  if (uploadsRunning < MAX_UPLOADS) {
-    uploadsRunning++;
-    return null;
-  }
-  return new Promise((resolve) => waiting.push(resolve));
-}
-
-function releaseSlot() {
-  const next = waiting.shift();
-  if (next) next();
-  else uploadsRunning--;
-}
-
-let nextUpload = 1;
+const END_FRAME = Buffer.from([0, 0, 0, 0]);
+const FAIL_FRAME = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+const MAX_FRAME = 0xfffffffe;
+const FD = new Int32Array(1);
 
 function chunkBytes(v) {
   if (typeof v === 'string') return Buffer.from(v);
@@ -152,81 +118,35 @@ function sourceOf(source) {
   return { next: () => it.next(), close: () => typeof it.return === 'function' && Promise.resolve(it.return()).catch(() => {}) };
 }
 
-/** One streamed body: its source, its slot, and the pump that fills the slot. */
+/** One streamed body: its source, the pipe's write end, and the pump between them. */
 class Upload {
-  constructor(source, port) {
-    this.id = nextUpload++;
-    this.port = port;
-    this.sab = new SharedArrayBuffer(SLOT.HEADER + SLOT.BYTES);
-    this.ctl = new Int32Array(this.sab, 0, SLOT.HEADER / 4);
-    this.data = new Uint8Array(this.sab, SLOT.HEADER);
-    this.source = sourceOf(source);
+  constructor(source) {
+    if (!C.request_set_body_pipe) {
+      throw new InvalidArgumentError('this libhsession cannot stream a request body (it has no hsession_request_set_body_pipe); update it', { code: 'INVALID_ARGUMENT' });
+    }
+    try {
+      this.source = sourceOf(source);
+    } catch (e) {
+      throw new InvalidArgumentError(`the body stream cannot be read: ${e.message}`, { code: 'INVALID_ARGUMENT', cause: e });
+    }
+    this.length = -1;
+    this.pipe = null;
     this.error = null;
     this.finished = false;
-    port.postMessage({ id: this.id, sab: this.sab });
-  }
-
-  // Waits while the worker has a chunk to copy out; false once the request has finished.
-  async slotFree() {
-    while (Atomics.load(this.ctl, SLOT.STATE) === SLOT.FULL) {
-      const w = Atomics.waitAsync(this.ctl, SLOT.STATE, SLOT.FULL);
-      if (w.async) await w.value;
-    }
-    return Atomics.load(this.ctl, SLOT.STATE) === SLOT.EMPTY;
-  }
-
-  // Pulls from the source only when the slot is empty, so the source is
-  // read as fast as the library sends and no faster.
-  async pump() {
-    try {
-      let rest = null;
-      while (await this.slotFree()) {
-        if (rest === null || rest.length === 0) {
-          const r = await this.source.next();
-          if (Atomics.load(this.ctl, SLOT.STATE) !== SLOT.EMPTY) return;
-          if (r.done) {
-            this.set(SLOT.END);
-            return;
-          }
-          rest = chunkBytes(r.value);
-          continue;
-        }
-        const n = Math.min(rest.length, SLOT.BYTES);
-        this.data.set(rest.subarray(0, n));
-        rest = rest.subarray(n);
-        this.ctl[SLOT.LENGTH] = n;
-        this.ctl[SLOT.OFFSET] = 0;
-        this.set(SLOT.FULL);
-      }
-    } catch (e) {
-      this.error = e;
-      this.set(SLOT.FAIL);
-    }
-  }
-
-  set(state) {
-    Atomics.store(this.ctl, SLOT.STATE, state);
-    Atomics.notify(this.ctl, SLOT.STATE);
-  }
-
-  /** The request has finished (any outcome): a blocked read fails, the source is closed. */
-  finish() {
-    if (this.finished) return;
-    this.finished = true;
-    this.set(SLOT.FAIL);
-    this.port.postMessage({ id: this.id, drop: true });
-    releaseSlot();
-    this.source.close();
   }
 
   /** Builds the request from the packed buffer with this body and starts it; 0 or the failed call's code. */
-  start(sessionPtr, pk, p, length, read) {
+  start(sessionPtr, pk, p) {
     OUT0[0] = 0n;
     let rc = C.request_new_packed(pk.buf, pk.pos, OUT0, ERR);
     if (rc === 0) {
       const builder = OUT0[0];
-      rc = C.request_set_body_callback(builder, read, this.id, length, ERR);
+      rc = C.request_set_body_pipe(builder, this.length, FD, ERR);
       if (rc === 0) {
+        this.pipe = new net.Socket({ fd: FD[0], readable: false, writable: true });
+        // EPIPE once the library has stopped reading: the request's outcome says why.
+        this.pipe.on('error', () => {});
+        this.pipe.unref(); // the request in flight holds the event loop
         // The pending entry settles through these, so the upload always ends with its request.
         const { resolve, reject } = p;
         p.resolve = (v) => (this.finish(), resolve(v));
@@ -238,6 +158,54 @@ class Upload {
     if (rc === 0) this.pump();
     else this.finish();
     return rc;
+  }
+
+  // Reads the source only as fast as the pipe drains, so the source is
+  // read while the library sends and never held whole.
+  async pump() {
+    try {
+      for (;;) {
+        const r = await this.source.next();
+        if (this.finished) return;
+        if (r.done) {
+          this.pipe.end(END_FRAME);
+          return;
+        }
+        const bytes = chunkBytes(r.value);
+        let room = true;
+        for (let off = 0; off < bytes.length; off += MAX_FRAME) {
+          const part = bytes.subarray(off, off + MAX_FRAME);
+          const head = Buffer.allocUnsafe(4);
+          head.writeUInt32LE(part.length);
+          this.pipe.write(head);
+          room = this.pipe.write(part);
+        }
+        if (!room) await this.drained();
+      }
+    } catch (e) {
+      this.error = e;
+      if (!this.finished) this.pipe.end(FAIL_FRAME);
+    }
+  }
+
+  drained() {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.pipe.off('drain', done);
+        this.pipe.off('close', done);
+        resolve();
+      };
+      this.pipe.on('drain', done);
+      this.pipe.on('close', done);
+    });
+  }
+
+  /** The request has finished (any outcome): the pipe and the source are closed. */
+  finish() {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.pipe !== null) this.pipe.destroy();
+    this.source.close();
   }
 
   // A read that failed because the source threw: the source's error is the cause.
@@ -261,21 +229,4 @@ function declaredLength(headers) {
   return -1;
 }
 
-/**
- * Starts the upload worker if needed and waits for a turn; resolves to a
- * function that starts the request (packed by the caller, without the
- * body) with `source` as its streamed body.
- */
-async function prepareUpload(source) {
-  const { read, port } = await uploadWorker();
-  const turn = acquire();
-  if (turn !== null) await turn;
-  try {
-    return { upload: new Upload(source, port), read, length: -1 };
-  } catch (e) {
-    releaseSlot();
-    throw new InvalidArgumentError(`the body stream cannot be read: ${e.message}`, { code: 'INVALID_ARGUMENT', cause: e });
-  }
-}
-
-module.exports = { bodyKind, isStreamSource, readBody, prepareUpload, declaredLength };
+module.exports = { bodyKind, isStreamSource, readBody, Upload, declaredLength };

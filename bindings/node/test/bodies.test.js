@@ -297,3 +297,29 @@ test('fetch: ReadableStream and Readable bodies stream; FormData and Blob bodies
   assert.equal(e.body, 'blob');
   assert.deepEqual(header(e, 'content-type'), ['text/x-blob']);
 });
+
+test('a worker terminated with streamed uploads in flight harms nothing', async () => {
+  const { Worker } = require('node:worker_threads');
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { Session } = require(workerData.pkg);
+    const s = new Session({ baseURL: workerData.url });
+    for (let i = 0; i < 5; i++) {
+      const body = new ReadableStream({ pull: (c) => new Promise((r) => setTimeout(() => (c.enqueue(new Uint8Array(1000)), r()), 5)) });
+      s.post('/echo', { body }).catch(() => {});
+    }
+    setTimeout(() => parentPort.postMessage('sending'), 100);`;
+  for (let i = 0; i < 2; i++) {
+    const w = new Worker(code, { eval: true, workerData: { pkg: require.resolve('..'), url: server.url } });
+    await new Promise((res, rej) => {
+      w.once('message', res);
+      w.once('error', rej);
+    });
+    await w.terminate();
+  }
+  // Their pipes closed without the end frame, so the library fails those
+  // uploads (tests/c/test_stream.c checks that); this thread goes on.
+  await sleep(300);
+  const e = await echoOf(s.post('/echo', { body: Readable.from(['after']) }));
+  assert.equal(e.body, 'after');
+});
