@@ -13,11 +13,15 @@ const net = require('node:net');
 const { C } = require('./native');
 const { ERR, OUT0, startBuilderCall } = require('./calls');
 const { InvalidArgumentError } = require('./errors');
+const { entriesOf } = require('./options');
 
 const isBlob = (v) => typeof Blob !== 'undefined' && v instanceof Blob;
 const isFormData = (v) => typeof FormData !== 'undefined' && v instanceof FormData;
 const isStreamSource = (v) =>
   v !== null && typeof v === 'object' && ((typeof ReadableStream !== 'undefined' && v instanceof ReadableStream) || typeof v[Symbol.asyncIterator] === 'function');
+
+/** A multipart value that is a file in memory: a Blob or { data, filename?, contentType? }. */
+const isMemoryFile = (v) => isBlob(v) || (v !== null && typeof v === 'object' && v.data !== undefined);
 
 /** 'stream' for a body sent from a stream, 'read' for one read first (Blob, FormData, in-memory multipart files), else null. */
 function bodyKind(o) {
@@ -27,7 +31,7 @@ function bodyKind(o) {
     if (isBlob(b) || isFormData(b)) return 'read';
   }
   if (o.multipart != null) {
-    for (const v of Object.values(o.multipart)) if (isBlob(v) || (v !== null && typeof v === 'object' && v.data !== undefined)) return 'read';
+    for (const [, v] of entriesOf(o.multipart)) if (isMemoryFile(v)) return 'read';
   }
   return null;
 }
@@ -69,10 +73,7 @@ async function readBody(o) {
   if (o.multipart != null) {
     out.multipart = undefined;
     out.parts = [];
-    for (const [name, v] of Object.entries(o.multipart)) {
-      if (isBlob(v) || (v !== null && typeof v === 'object' && v.data !== undefined)) out.parts.push([name, await memoryPart(v, `multipart field ${name}`)]);
-      else out.parts.push([name, v]);
-    }
+    for (const [name, v] of entriesOf(o.multipart)) out.parts.push([name, isMemoryFile(v) ? await memoryPart(v, `multipart field ${name}`) : v]);
   }
   return out;
 }
