@@ -210,7 +210,7 @@ test('a large streamed body is read while it is sent: the source stalls while th
   }
 });
 
-test('a streamed body is never sent twice: a 307 is returned, a 503 not retried', async () => {
+test('a streamed body is never sent twice: a 307 is returned, a 503 not retried, a digest 401 not answered', async () => {
   const body = () => Readable.from([Buffer.from('once')]);
   const r = await s.post('/redirect-to?url=/echo&status=307', { body: body() });
   assert.equal(r.status, 307);
@@ -224,6 +224,10 @@ test('a streamed body is never sent twice: a 307 is returned, a 503 not retried'
   assert.equal(flaky.status, 503);
   assert.equal((await (await s.get(`/attempts/${key}`)).json()).attempts, 1);
   assert.equal((await s.post(`/flaky/${key}-mem/1`, { body: 'bytes', retry })).status, 200, 'a body in memory is retried');
+  // Nor is a digest challenge answered by sending it again.
+  const digest = { username: 'user', password: 'pass', type: 'digest' };
+  assert.equal((await s.post('/digest-auth/auth/user/pass', { body: body(), auth: digest })).status, 401);
+  assert.equal((await s.post('/digest-auth/auth/user/pass', { body: 'in memory', auth: digest })).status, 200);
 
   // fetch: following a 307 with a stream body is a network error, as in fetch.
   const stream = new ReadableStream({
