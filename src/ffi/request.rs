@@ -433,7 +433,12 @@ impl PipeFrames {
             }
         }
         let want = buf.len().min(self.left as usize);
-        let n = self.pipe.read(&mut buf[..want])?;
+        let n = loop {
+            match self.pipe.read(&mut buf[..want]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => break other?,
+            }
+        };
         if n == 0 {
             return Err(std::io::Error::other(
                 "the body pipe was closed in the middle of a frame",
