@@ -358,7 +358,7 @@ typedef struct hsession_error hsession_error;
  *
  * Functions: `hsession_queue_new`, `hsession_queue_free`,
  * `hsession_queue_poll`, `hsession_send_packed_queued`,
- * `hsession_queue_new_fd`.
+ * `hsession_send_queued`, `hsession_queue_new_fd`.
  */
 typedef struct hsession_queue hsession_queue;
 
@@ -380,7 +380,8 @@ typedef struct hsession_queue hsession_queue;
  * `hsession_request_set_connect_timeout_ms`,
  * `hsession_request_set_read_timeout_ms`,
  * `hsession_request_set_total_timeout_ms`, `hsession_request_set_body_file`,
- * `hsession_request_set_body_callback`, `hsession_request_add_form_field`,
+ * `hsession_request_set_body_callback`, `hsession_request_set_body_pipe`,
+ * `hsession_request_add_form_field`,
  * `hsession_request_add_form_file`, `hsession_request_set_retry_count`,
  * `hsession_request_set_retry_seconds`,
  * `hsession_request_set_retry_statuses`,
@@ -977,6 +978,21 @@ hsession_result hsession_send_packed_queued(const hsession *session,
                                             hsession_error **err_out);
 
 /**
+ * Starts `request` (a builder, as `hsession_send`) and returns at once;
+ * when it has finished, whatever the outcome, `tag` is pushed into `queue`
+ * once, as `hsession_send_packed_queued` does. For requests a packed
+ * buffer cannot carry, such as a body written through
+ * `hsession_request_set_body_pipe`. `request` is only read and stays the
+ * caller's. Thread-safe.
+ */
+hsession_result hsession_send_queued(const hsession *session,
+                                     const hsession_request_builder *request,
+                                     const hsession_queue *queue,
+                                     uint64_t tag,
+                                     hsession_call **call_out,
+                                     hsession_error **err_out);
+
+/**
  * Creates a completion queue that signals through a socket instead of a
  * notify function: each time tags arrive in a drained queue, the thread
  * that finished the request writes one byte to it, so an event loop (Node's
@@ -1170,6 +1186,26 @@ hsession_result hsession_request_set_body_callback(hsession_request_builder *req
                                                    void *user_data,
                                                    int64_t length,
                                                    hsession_error **err_out);
+
+/**
+ * Sets the body to what the caller writes into a pipe, for callers that
+ * cannot run a read callback on another thread (an event loop that
+ * produces the body asynchronously). On success writes the pipe's write
+ * end to `*fd_out`: a file descriptor, close-on-exec, owned by the caller,
+ * who writes the body into it as frames, each a u32 little-endian length n
+ * and then n bytes, ends it with a frame of length 0, and then closes it.
+ * A frame of length 0xFFFFFFFF, or the descriptor closed before the end
+ * frame, fails the request with HSESSION_IO (a body is never cut short
+ * silently). The library reads while it sends, on its blocking pool, so a
+ * caller that writes without blocking sees back-pressure when the pipe is
+ * full. `length` is the body's size if known (sent as Content-Length), or
+ * -1 (chunked). Like `hsession_request_set_body_callback`, the body is read
+ * once and cannot be replayed: send the request once.
+ */
+hsession_result hsession_request_set_body_pipe(hsession_request_builder *request,
+                                               int64_t length,
+                                               int32_t *fd_out,
+                                               hsession_error **err_out);
 
 /**
  * Adds a text field to a multipart/form-data body (the `data=` that goes

@@ -51,7 +51,8 @@ type Request struct {
 	// files=); hsession sets Content-Type and the boundary.
 	Multipart []Part
 
-	// Auth overrides the session's auth: BasicAuth, BearerAuth or NoAuth.
+	// Auth overrides the session's auth: BasicAuth, DigestAuth, BearerAuth
+	// or NoAuth.
 	Auth Auth
 
 	// Timeouts for this request; 0 keeps the session's, NoLimit removes it.
@@ -86,11 +87,15 @@ type Part struct {
 	ContentType string
 }
 
-// Auth is a per-request authorization: BasicAuth, BearerAuth or NoAuth.
+// Auth is a per-request authorization: BasicAuth, DigestAuth, BearerAuth or NoAuth.
 type Auth interface{ pack(*packer) }
 
 // BasicAuth is HTTP basic auth for one request.
 type BasicAuth struct{ User, Password string }
+
+// DigestAuth answers the server's Digest challenge (RFC 7616) for one
+// request, as Session.SetDigestAuth does for every request.
+type DigestAuth struct{ User, Password string }
 
 // BearerAuth is "Authorization: Bearer <token>" for one request.
 type BearerAuth string
@@ -99,6 +104,7 @@ type BearerAuth string
 type NoAuth struct{}
 
 func (a BasicAuth) pack(p *packer)  { p.pair(C.HSESSION_PACKED_BASIC_AUTH, a.User, a.Password) }
+func (a DigestAuth) pack(p *packer) { p.pair(C.HSESSION_PACKED_DIGEST_AUTH, a.User, a.Password) }
 func (a BearerAuth) pack(p *packer) { p.str(C.HSESSION_PACKED_BEARER_AUTH, string(a)) }
 func (NoAuth) pack(p *packer)       { p.field(C.HSESSION_PACKED_NO_AUTH, nil) }
 

@@ -172,6 +172,16 @@ func (s *Session) SetBasicAuth(user, password string) error {
 	}, user, password)
 }
 
+// SetDigestAuth answers a server's Digest challenge (RFC 7616: MD5 or
+// SHA-256, qop=auth) with user and password, as requests' HTTPDigestAuth:
+// the first request to an origin gets the 401, is answered once, and later
+// requests reuse the challenge. It replaces basic or bearer session auth.
+func (s *Session) SetDigestAuth(user, password string) error {
+	return s.set(func(p *C.hsession, e **C.hsession_error, a []*C.char) C.hsession_result {
+		return C.hsession_set_digest_auth(p, a[0], a[1], e)
+	}, user, password)
+}
+
 // SetBearerAuth sends "Authorization: Bearer token" with every request.
 func (s *Session) SetBearerAuth(token string) error {
 	return s.set(func(p *C.hsession, e **C.hsession_error, a []*C.char) C.hsession_result {
@@ -483,6 +493,11 @@ func WithoutHeader(name string) Option {
 // WithBasicAuth sends basic auth with every request.
 func WithBasicAuth(user, password string) Option {
 	return func(s *Session) error { return s.SetBasicAuth(user, password) }
+}
+
+// WithDigestAuth answers Digest challenges with user and password (SetDigestAuth).
+func WithDigestAuth(user, password string) Option {
+	return func(s *Session) error { return s.SetDigestAuth(user, password) }
 }
 
 // WithBearerAuth sends a bearer token with every request.

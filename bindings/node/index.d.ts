@@ -15,10 +15,13 @@ export type QueryInit =
   | URLSearchParams
   | Iterable<readonly [string, string]>;
 
-/** Basic auth as { username, password } or [user, password]; bearer as { bearer }; null for none. */
+/**
+ * Basic auth as { username, password } or [user, password]; digest auth (RFC 7616) as
+ * { username, password, type: 'digest' }; bearer as { bearer }; null for none.
+ */
 export type AuthInit =
-  | { username: string; password?: string }
-  | { user: string; password?: string }
+  | { username: string; password?: string; type?: 'basic' | 'digest' }
+  | { user: string; password?: string; type?: 'basic' | 'digest' }
   | readonly [string, string?]
   | { bearer: string }
   | { token: string }
@@ -109,19 +112,48 @@ export interface RequestOptions {
   url?: string | URL;
   headers?: HeadersInit;
   query?: QueryInit;
-  /** Raw body; a string is sent as text/plain;charset=UTF-8 unless a Content-Type is given. */
-  body?: string | Uint8Array | ArrayBuffer | ArrayBufferView | URLSearchParams | null;
+  /**
+   * Raw body; a string is sent as text/plain;charset=UTF-8 and a Blob with its type unless a
+   * Content-Type is given; a FormData as multipart/form-data. A ReadableStream, Readable or
+   * async iterable is streamed as it is read (chunked, or with the Content-Length header given),
+   * and is never sent twice: a 307/308 is returned as the response, and no retry resends it.
+   */
+  body?:
+    | string
+    | Uint8Array
+    | ArrayBuffer
+    | ArrayBufferView
+    | URLSearchParams
+    | Blob
+    | FormData
+    | ReadableStream<Uint8Array>
+    | Readable
+    | AsyncIterable<Uint8Array | string>
+    | null;
   /** Sent as JSON with Content-Type application/json. */
   json?: unknown;
   /** Sent as application/x-www-form-urlencoded. */
   form?: Record<string, string | number | boolean> | URLSearchParams | Iterable<readonly [string, string]>;
-  /** multipart/form-data: a string is a text field, an object a file streamed from disk. */
-  multipart?: Record<string, string | { path: string; filename?: string; contentType?: string }>;
+  /**
+   * multipart/form-data: a string is a text field, { path } a file streamed from disk, a Blob
+   * or { data } a file in memory.
+   */
+  multipart?: Record<
+    string,
+    | string
+    | Blob
+    | { path: string; filename?: string; contentType?: string }
+    | { data: Uint8Array | ArrayBuffer | Blob | string; filename?: string; contentType?: string }
+  >;
   /** A file streamed from disk as the body. */
   bodyFile?: string;
   /** Cookies for this request only; they never enter the jar. */
   cookies?: Record<string, string> | Iterable<readonly [string, string]>;
   auth?: AuthInit;
+  /** This request's proxy; null sends it without any proxy. */
+  proxy?: ProxyInit;
+  /** This request's TLS settings (caFile null: the platform roots; certFile and keyFile null: no client certificate). */
+  tls?: Omit<TlsOptions, 'minVersion'>;
   timeout?: TimeoutInit;
   retry?: RetryInit;
   redirects?: RedirectsInit;

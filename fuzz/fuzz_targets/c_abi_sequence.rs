@@ -148,6 +148,12 @@ enum BuilderOp {
         produce: u16,
         fail: bool,
     },
+    /// A body pipe: these bytes written into it as they are (frames or
+    /// not), then its write end closed.
+    BodyPipe {
+        length: i64,
+        bytes: Vec<u8>,
+    },
     FormField(Str, Str),
     FormFile(Str, File, Str, Str),
     Cookie(Str, Str),
@@ -366,6 +372,20 @@ unsafe fn apply_builder(
                     length,
                     &mut e,
                 )
+            }
+            BuilderOp::BodyPipe { length, bytes } => {
+                let mut fd = -1;
+                let length = (*length).clamp(-2, 1 << 20);
+                let rc = hsession_request_set_body_pipe(r, length, &mut fd, &mut e);
+                if rc == HSESSION_OK {
+                    use std::io::Write;
+                    use std::os::fd::FromRawFd;
+                    // At most 4 KiB, less than a pipe holds, so the write never
+                    // blocks; closing the write end lets the body end or fail.
+                    let mut w = std::fs::File::from_raw_fd(fd);
+                    let _ = w.write_all(&bytes[..bytes.len().min(4096)]);
+                }
+                rc
             }
             BuilderOp::FormField(n, v) => {
                 hsession_request_add_form_field(r, n.arg().ptr(), v.arg().ptr(), &mut e)

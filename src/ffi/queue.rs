@@ -14,7 +14,7 @@ use std::ffi::c_void;
 ///
 /// Functions: `hsession_queue_new`, `hsession_queue_free`,
 /// `hsession_queue_poll`, `hsession_send_packed_queued`,
-/// `hsession_queue_new_fd`.
+/// `hsession_send_queued`, `hsession_queue_new_fd`.
 pub struct hsession_queue(CompletionQueue);
 
 /// Notification of `hsession_queue_new`: tags are ready to poll. Called on
@@ -112,6 +112,33 @@ pub unsafe extern "C" fn hsession_send_packed_queued(
         let out = out_arg(call_out, "call_out")?;
         let req = super::packed::unpack_request(bytes_arg(data, len, "data")?)?;
         let started = s.0.start_queued(&req, &q.0, tag)?;
+        // SAFETY: `out` was checked non-NULL above.
+        unsafe { *out = Box::into_raw(Box::new(hsession_call(started))) };
+        Ok(())
+    })
+}
+
+/// Starts `request` (a builder, as `hsession_send`) and returns at once;
+/// when it has finished, whatever the outcome, `tag` is pushed into `queue`
+/// once, as `hsession_send_packed_queued` does. For requests a packed
+/// buffer cannot carry, such as a body written through
+/// `hsession_request_set_body_pipe`. `request` is only read and stays the
+/// caller's. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_send_queued(
+    session: *const hsession,
+    request: *const super::request::hsession_request_builder,
+    queue: *const hsession_queue,
+    tag: u64,
+    call_out: *mut *mut hsession_call,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let s = ref_arg(session, "session")?;
+        let req = ref_arg(request, "request")?;
+        let q = ref_arg(queue, "queue")?;
+        let out = out_arg(call_out, "call_out")?;
+        let started = s.0.start_queued(&req.0, &q.0, tag)?;
         // SAFETY: `out` was checked non-NULL above.
         unsafe { *out = Box::into_raw(Box::new(hsession_call(started))) };
         Ok(())

@@ -23,7 +23,8 @@ use std::path::Path;
 /// `hsession_request_set_connect_timeout_ms`,
 /// `hsession_request_set_read_timeout_ms`,
 /// `hsession_request_set_total_timeout_ms`, `hsession_request_set_body_file`,
-/// `hsession_request_set_body_callback`, `hsession_request_add_form_field`,
+/// `hsession_request_set_body_callback`, `hsession_request_set_body_pipe`,
+/// `hsession_request_add_form_field`,
 /// `hsession_request_add_form_file`, `hsession_request_set_retry_count`,
 /// `hsession_request_set_retry_seconds`,
 /// `hsession_request_set_retry_statuses`,
@@ -363,16 +364,7 @@ pub unsafe extern "C" fn hsession_request_set_body_callback(
         let Some(read) = read else {
             return Err(Failure::null("read"));
         };
-        let len = match length {
-            -1 => None,
-            n if n >= 0 => Some(n as u64),
-            _ => {
-                return Err(Failure::new(
-                    HSESSION_INVALID_ARGUMENT,
-                    "length must be -1 or at least 0",
-                ))
-            }
-        };
+        let len = body_length(length)?;
         let reader = BodyReader { read, user_data };
         r.0.body_reader(
             Box::new(move |buf: &mut [u8]| {
@@ -389,6 +381,109 @@ pub unsafe extern "C" fn hsession_request_set_body_callback(
             }),
             len,
         );
+        Ok(())
+    })
+}
+
+/// A streamed body's `length` argument: -1 for unknown (chunked), else the size.
+fn body_length(length: i64) -> FfiResult<Option<u64>> {
+    match length {
+        -1 => Ok(None),
+        n if n >= 0 => Ok(Some(n as u64)),
+        _ => Err(Failure::new(
+            HSESSION_INVALID_ARGUMENT,
+            "length must be -1 or at least 0",
+        )),
+    }
+}
+
+/// The frames a caller writes into a body pipe: u32 LE length, then that
+/// many bytes; length 0 ends the body, 0xFFFFFFFF fails it. The pipe closed
+/// anywhere else fails it too, so a writer that goes away (its process or
+/// thread torn down) never ends the body early as if it were complete.
+struct PipeFrames {
+    pipe: std::io::PipeReader,
+    left: u32,
+    done: bool,
+}
+
+impl PipeFrames {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::Read;
+        if self.done || buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            let mut head = [0u8; 4];
+            self.pipe
+                .read_exact(&mut head)
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::UnexpectedEof => {
+                        std::io::Error::other("the body pipe was closed before the end of the body")
+                    }
+                    _ => e,
+                })?;
+            match u32::from_le_bytes(head) {
+                0 => {
+                    self.done = true;
+                    return Ok(0);
+                }
+                u32::MAX => return Err(std::io::Error::other("the body's writer failed it")),
+                n => self.left = n,
+            }
+        }
+        let want = buf.len().min(self.left as usize);
+        let n = loop {
+            match self.pipe.read(&mut buf[..want]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => break other?,
+            }
+        };
+        if n == 0 {
+            return Err(std::io::Error::other(
+                "the body pipe was closed in the middle of a frame",
+            ));
+        }
+        self.left -= n as u32;
+        Ok(n)
+    }
+}
+
+/// Sets the body to what the caller writes into a pipe, for callers that
+/// cannot run a read callback on another thread (an event loop that
+/// produces the body asynchronously). On success writes the pipe's write
+/// end to `*fd_out`: a file descriptor, close-on-exec, owned by the caller,
+/// who writes the body into it as frames, each a u32 little-endian length n
+/// and then n bytes, ends it with a frame of length 0, and then closes it.
+/// A frame of length 0xFFFFFFFF, or the descriptor closed before the end
+/// frame, fails the request with HSESSION_IO (a body is never cut short
+/// silently). The library reads while it sends, on its blocking pool, so a
+/// caller that writes without blocking sees back-pressure when the pipe is
+/// full. `length` is the body's size if known (sent as Content-Length), or
+/// -1 (chunked). Like `hsession_request_set_body_callback`, the body is read
+/// once and cannot be replayed: send the request once.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_request_set_body_pipe(
+    request: *mut hsession_request_builder,
+    length: i64,
+    fd_out: *mut i32,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let r = mut_arg(request, "request")?;
+        let fd_out = out_arg(fd_out, "fd_out")?;
+        let len = body_length(length)?;
+        let (pipe, writer) = std::io::pipe()
+            .map_err(|e| Failure::new(HSESSION_IO, format!("cannot create the body pipe: {e}")))?;
+        let mut frames = PipeFrames {
+            pipe,
+            left: 0,
+            done: false,
+        };
+        r.0.body_reader(Box::new(move |buf: &mut [u8]| frames.read(buf)), len);
+        let fd = std::os::fd::IntoRawFd::into_raw_fd(writer);
+        // SAFETY: `fd_out` was checked non-NULL above.
+        unsafe { *fd_out = fd };
         Ok(())
     })
 }

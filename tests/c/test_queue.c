@@ -111,8 +111,26 @@ int main(void) {
         hsession_call_free(c[i]);
     }
 
-    /* Bad input. */
+    /* A request builder, queued the same way. */
     CHECK_RC(hsession_new(&s, NULL), HSESSION_OK, NULL);
+    memset(seen, 0, sizeof seen);
+    atomic_store(&polled, 0);
+    hsession_request_builder *req = NULL;
+    CHECK_RC(hsession_request_new("GET", URL("/json"), &req, NULL), HSESSION_OK, NULL);
+    hsession_call *qc = NULL;
+    CHECK_RC(hsession_send_queued(s, req, queue, 7, &qc, &err), HSESSION_OK, err);
+    hsession_request_free(req); /* the call keeps what it needs */
+    CHECK(wait_polled(1) && atomic_load(&seen[7]) == 1, "the builder's tag");
+    hsession_response *qr = NULL;
+    CHECK_RC(hsession_call_take(qc, &qr, NULL), HSESSION_OK, NULL);
+    CHECK(qr && hsession_response_status(qr) == 200, "the builder's response");
+    hsession_response_free(qr);
+    hsession_call_free(qc);
+    hsession_call *qbad = (hsession_call *)0x1;
+    CHECK_RC(hsession_send_queued(s, NULL, queue, 1, &qbad, NULL), HSESSION_NULL_ARGUMENT, NULL);
+    CHECK(qbad == (hsession_call *)0x1, "call_out untouched on failure");
+
+    /* Bad input. */
     hsession_call *bad = (hsession_call *)0x1;
     CHECK_RC(hsession_send_packed_queued(s, buf, pack_get(buf, URL("/echo")), NULL, 1, &bad, NULL),
              HSESSION_NULL_ARGUMENT, NULL);

@@ -1,6 +1,7 @@
 /* Streamed bodies through the C ABI: downloads read in chunks while they
  * arrive, blocking and asynchronously, with their peak memory measured;
- * uploads from a file, from a read callback, and as multipart/form-data.
+ * uploads from a file, from a read callback, from a pipe the caller writes
+ * frames into, and as multipart/form-data.
  * The download is 1 GiB in a build without sanitizers, where the peak RSS
  * is meaningful and must stay under 64 MiB, and 64 MiB under ASan;
  * HSESSION_STREAM_BYTES overrides the size. */
@@ -300,6 +301,85 @@ static void uploads(hsession *s) {
     CHECK(system(cmd) == 0, "cleanup");
 }
 
+/* A writer thread for a body pipe: `size` bytes in frames of up to 7000,
+ * then the end frame (end = 0), a failure frame (end = 1) or nothing (end =
+ * 2: the pipe closed early); then it closes the pipe. */
+typedef struct {
+    int fd;
+    size_t size;
+    int end;
+} pipe_writer;
+
+static void put_all(int fd, const void *p, size_t n) {
+    const uint8_t *b = p;
+    while (n > 0) {
+        ssize_t k = write(fd, b, n);
+        if (k <= 0) return;
+        b += k;
+        n -= (size_t)k;
+    }
+}
+
+static void *write_frames(void *arg) {
+    pipe_writer *w = arg;
+    static uint8_t chunk[7000];
+    memset(chunk, 'p', sizeof chunk);
+    for (size_t done = 0; done < w->size;) {
+        uint32_t n = (uint32_t)(w->size - done < sizeof chunk ? w->size - done : sizeof chunk);
+        uint8_t head[4] = {(uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24)};
+        put_all(w->fd, head, 4);
+        put_all(w->fd, chunk, n);
+        done += n;
+    }
+    static const uint8_t end[4] = {0, 0, 0, 0}, fail[4] = {0xff, 0xff, 0xff, 0xff};
+    if (w->end == 0) put_all(w->fd, end, 4);
+    if (w->end == 1) put_all(w->fd, fail, 4);
+    close(w->fd);
+    return NULL;
+}
+
+/* hsession_request_set_body_pipe: the body written by another thread while
+ * the request is sent; chunked or with a known length; a failure frame or
+ * a pipe closed before the end frame fails the request, never a short body. */
+static hsession_response *pipe_post(hsession *s, size_t size, int64_t length, int end, hsession_result want) {
+    hsession_request_builder *req = NULL;
+    hsession_request_new("POST", URL("/echo"), &req, NULL);
+    pipe_writer w = {-1, size, end};
+    CHECK_RC(hsession_request_set_body_pipe(req, length, &w.fd, NULL), HSESSION_OK, NULL);
+    CHECK(w.fd >= 0, "a pipe descriptor");
+    pthread_t t;
+    pthread_create(&t, NULL, write_frames, &w);
+    hsession_response *r = post(s, req, want);
+    pthread_join(t, NULL);
+    hsession_request_free(req);
+    return r;
+}
+
+static void pipe_uploads(hsession *s) {
+    signal(SIGPIPE, SIG_IGN); /* a write after the library stopped reading is EPIPE, not death */
+    hsession_response *r = pipe_post(s, 300001, -1, 0, HSESSION_OK);
+    CHECK(r && body_has(r, "\"body_len\":300001"), "pipe upload length");
+    CHECK(r && body_has(r, "[\"transfer-encoding\",\"chunked\"]"), "pipe upload chunked");
+    hsession_response_free(r);
+    r = pipe_post(s, 9000, 9000, 0, HSESSION_OK);
+    CHECK(r && body_has(r, "[\"content-length\",\"9000\"]"), "pipe upload with a length");
+    hsession_response_free(r);
+    hsession_response_free(pipe_post(s, 20000, -1, 1, HSESSION_IO));
+    hsession_response_free(pipe_post(s, 20000, -1, 2, HSESSION_IO));
+    hsession_response_free(pipe_post(s, 0, -1, 2, HSESSION_IO));
+
+    hsession_request_builder *req = NULL;
+    hsession_request_new("POST", URL("/echo"), &req, NULL);
+    hsession_error *err = NULL;
+    int fd = -7;
+    CHECK(hsession_request_set_body_pipe(req, -1, NULL, NULL) == HSESSION_NULL_ARGUMENT, "fd_out NULL");
+    CHECK(hsession_request_set_body_pipe(NULL, -1, &fd, NULL) == HSESSION_NULL_ARGUMENT, "request NULL");
+    CHECK(hsession_request_set_body_pipe(req, -2, &fd, &err) == HSESSION_INVALID_ARGUMENT, "length -2");
+    CHECK(fd == -7, "fd_out untouched on failure");
+    hsession_error_free(err);
+    hsession_request_free(req);
+}
+
 int main(void) {
     server_start(&srv);
     const char *env = getenv("HSESSION_STREAM_BYTES");
@@ -316,6 +396,7 @@ int main(void) {
     async_download(s, 0);
     cancel_and_free_mid_body(s);
     uploads(s);
+    pipe_uploads(s);
     hsession_free(s);
     server_stop(&srv);
     return finish("test_stream");

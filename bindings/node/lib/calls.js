@@ -163,6 +163,19 @@ function startCall(sessionPtr, pk, p) {
   return 0;
 }
 
+/** Sends a request builder (hsession_send_queued, or with a callback), as startCall does. */
+function startBuilderCall(sessionPtr, builder, p) {
+  pending.set(p.id, p);
+  OUT0[0] = 0n;
+  const rc = queue !== 0n && C.send_queued ? C.send_queued(sessionPtr, builder, queue, p.id, OUT0, ERR) : C.send(sessionPtr, builder, onDone, p.id, OUT0, ERR);
+  if (rc !== 0) {
+    pending.delete(p.id);
+    return rc;
+  }
+  hold();
+  return 0;
+}
+
 // Makes the Response of a completed call: set once, by lib/session.js.
 let responseFrom = null;
 
@@ -243,6 +256,7 @@ module.exports = {
   release,
   cancelCall,
   startCall,
+  startBuilderCall,
   deliverResponsesWith,
   watchSignal,
   unwatchSignal,

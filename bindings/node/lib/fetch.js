@@ -2,10 +2,13 @@
 // session.fetch: the WHATWG fetch signature over a Session, so code and SDKs
 // that take a custom `fetch` send through the session (its cookies, pool,
 // retries, proxies, defaults). Arguments are normalised by the platform's
-// own Request (body kinds, header rules, GET-with-body errors); the answer
-// is a web Response whose body streams from the library.
+// own Request (body kinds, header rules, GET-with-body errors); a stream
+// given as init.body is streamed to the server (lib/upload.js), any other
+// body is read into memory first. The answer is a web Response whose body
+// streams from the library.
 
 const { HSessionError, CancelledError } = require('./errors');
+const { isStreamSource } = require('./upload');
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
@@ -27,8 +30,8 @@ function makeFetch(session) {
     const request = new Request(fromRequest ? input : url, { ...o, signal: undefined, duplex: o.body != null ? 'half' : undefined });
     const redirect = o.redirect || request.redirect;
     const method = request.method;
-    // The library sends a body from memory: a stream body is read first.
-    const body = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
+    const streamed = request.body !== null && isStreamSource(o.body);
+    const body = request.body === null ? undefined : streamed ? request.body : Buffer.from(await request.arrayBuffer());
     let res;
     try {
       res = await session.request({
@@ -42,6 +45,12 @@ function makeFetch(session) {
       });
     } catch (e) {
       throw fetchError(e);
+    }
+    // A streamed body cannot be sent again, so the library returns a 307 or
+    // 308 instead of following it; fetch calls that a network error.
+    if (streamed && redirect === 'follow' && (res.status === 307 || res.status === 308)) {
+      res.close();
+      throw new TypeError('fetch failed', { cause: new Error(`cannot follow the ${res.status} redirect to ${res.headers.get('location')}: the body was a stream and cannot be sent again`) });
     }
     if (redirect === 'error' && REDIRECT_STATUS.has(res.status)) {
       res.close();

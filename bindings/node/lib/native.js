@@ -87,6 +87,7 @@ const C = {
   append_header: f('uint32_t hsession_append_header(void *s, const char *name, const char *value, void *err_out)'),
   remove_header: f('uint32_t hsession_remove_header(void *s, const char *name, void *err_out)'),
   set_basic_auth: f('uint32_t hsession_set_basic_auth(void *s, const char *user, const char *password, void *err_out)'),
+  set_digest_auth: f('uint32_t hsession_set_digest_auth(void *s, const char *user, const char *password, void *err_out)'),
   set_bearer_auth: f('uint32_t hsession_set_bearer_auth(void *s, const char *token, void *err_out)'),
   clear_auth: f('uint32_t hsession_clear_auth(void *s)'),
   add_query_param: f('uint32_t hsession_add_query_param(void *s, const char *key, const char *value, void *err_out)'),
@@ -122,6 +123,9 @@ const C = {
     'uint32_t hsession_send_packed(void *s, const uint8_t *data, size_t len, void *callback, ' +
       'uintptr_t user_data, void *call_out, void *err_out)'
   ),
+  send: f('uint32_t hsession_send(void *s, void *request, void *callback, uintptr_t user_data, void *call_out, void *err_out)'),
+  request_new_packed: f('uint32_t hsession_request_new_packed(const uint8_t *data, size_t len, void *request_out, void *err_out)'),
+  request_free: f('void hsession_request_free(void *request)'),
   call_take: f('uint32_t hsession_call_take(void *call, void *response_out, void *err_out)'),
   call_cancel: f('uint32_t hsession_call_cancel(void *call)'),
   call_free: f('void hsession_call_free(void *call)'),
@@ -180,6 +184,9 @@ const optional = (sig) => {
   }
 };
 C.queue_new = optional('uint32_t hsession_queue_new(void *notify, void *user_data, void *queue_out)');
+// Streamed request bodies (lib/upload.js), absent before them.
+C.request_set_body_pipe = optional('uint32_t hsession_request_set_body_pipe(void *request, int64_t length, void *fd_out, void *err_out)');
+C.send_queued = optional('uint32_t hsession_send_queued(void *s, void *request, void *queue, uint64_t tag, void *call_out, void *err_out)');
 C.queue_new_fd = optional('uint32_t hsession_queue_new_fd(void *queue_out, void *fd_out, void *err_out)');
 C.queue_poll = optional('size_t hsession_queue_poll(void *queue, void *tags_out, size_t cap)');
 C.send_packed_queued = optional(

@@ -7,7 +7,8 @@ const TAG = {
   METHOD: 1, URL: 2, HEADER: 3, REMOVE_HEADER: 4, QUERY: 5, BODY: 6, COOKIE: 7, BASIC_AUTH: 8,
   BEARER_AUTH: 9, NO_AUTH: 10, CONNECT_TIMEOUT: 11, READ_TIMEOUT: 12, TOTAL_TIMEOUT: 13,
   MAX_REDIRECTS: 14, MAX_BODY_SIZE: 15, STREAM: 16, FORM_FIELD: 17, FORM_FILE: 18, BODY_FILE: 19,
-  RETRY: 20,
+  RETRY: 20, FORM_BYTES: 21, VERIFY: 22, CA_FILE: 23, CLIENT_CERT: 24, PROXY: 25, NO_PROXY: 26,
+  DIGEST_AUTH: 28,
 };
 
 /** Writes fields into one growing buffer; reused, so a request allocates little. */
@@ -109,6 +110,17 @@ class Packer {
     this.prefixedStr(path);
     this.prefixedStr(fileName);
     this.prefixedStr(contentType);
+    this.end(at);
+  }
+
+  // Tag 21: a multipart file from memory.
+  formBytes(name, fileName, contentType, bytes) {
+    const at = this.begin(TAG.FORM_BYTES, 12 + (name.length + fileName.length + contentType.length) * 3 + bytes.length);
+    this.prefixedStr(name);
+    this.prefixedStr(fileName);
+    this.prefixedStr(contentType);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
     this.end(at);
   }
 

@@ -9,8 +9,9 @@ const { TAG, Packer } = require('./packed');
 const { abortError, InvalidArgumentError, SessionClosedError } = require('./errors');
 const { makeFetch } = require('./fetch');
 const { OUT0, ERR, errorFromC, check, newId, cancelCall, startCall, deliverResponsesWith, watchSignal } = require('./calls');
-const { entriesOf, ms, timeouts, count, retryPolicy, redirectLimit, authOf, TLS_VERSIONS, bodyBytes } = require('./options');
+const { entriesOf, ms, timeouts, count, retryPolicy, redirectLimit, authOf, proxyOf, tlsOf, TLS_VERSIONS, bodyBytes } = require('./options');
 const { responseFrom } = require('./response');
+const { bodyKind, readBody, Upload, declaredLength } = require('./upload');
 const { CookieJar } = require('./cookies');
 
 // A completed call resolves to a Response.
@@ -104,25 +105,18 @@ class Session {
     }
     if (o.trustEnv !== undefined) check(C.set_trust_env(s, o.trustEnv ? 1 : 0, ERR));
     if (o.proxy !== undefined) {
-      const p = o.proxy;
-      if (p === null || typeof p === 'string') {
-        check(C.set_proxy(s, 'all', p, ERR));
-      } else {
-        for (const scheme of ['http', 'https', 'all']) if (p[scheme] !== undefined) check(C.set_proxy(s, scheme, p[scheme], ERR));
-        if (p.noProxy !== undefined) {
-          const list = Array.isArray(p.noProxy) ? p.noProxy.join(',') : p.noProxy;
-          check(C.set_no_proxy(s, list, ERR));
-        }
-      }
+      const { proxies, noProxy } = proxyOf(o.proxy, { session: true });
+      for (const [scheme, url] of proxies) check(C.set_proxy(s, scheme, url, ERR));
+      if (noProxy !== undefined) check(C.set_no_proxy(s, noProxy, ERR));
     }
     if (o.tls !== undefined) {
-      const t2 = o.tls;
+      const t2 = tlsOf(o.tls);
       if (t2.verify !== undefined) check(C.set_verify(s, t2.verify ? 1 : 0, ERR));
       if (t2.caFile !== undefined) check(C.set_ca_file(s, t2.caFile, ERR));
-      if (t2.certFile !== undefined || t2.keyFile !== undefined) check(C.set_client_cert(s, t2.certFile ?? null, t2.keyFile ?? null, ERR));
-      if (t2.minVersion !== undefined) {
-        const v = TLS_VERSIONS[t2.minVersion];
-        if (v === undefined) throw new InvalidArgumentError(`tls.minVersion must be '1.2' or '1.3', not ${t2.minVersion}`, { code: 'INVALID_ARGUMENT' });
+      if (t2.cert !== undefined) check(C.set_client_cert(s, t2.cert?.[0] ?? null, t2.cert?.[1] ?? null, ERR));
+      if (o.tls.minVersion !== undefined) {
+        const v = TLS_VERSIONS[o.tls.minVersion];
+        if (v === undefined) throw new InvalidArgumentError(`tls.minVersion must be '1.2' or '1.3', not ${o.tls.minVersion}`, { code: 'INVALID_ARGUMENT' });
         check(C.set_min_tls_version(s, v, ERR));
       }
     }
@@ -168,13 +162,13 @@ class Session {
     return this;
   }
 
-  /** Session auth: { username, password }, [user, password], { bearer }, or null for none. */
+  /** Session auth: { username, password, type?: 'basic' | 'digest' }, [user, password], { bearer }, or null for none. */
   setAuth(auth) {
     const s = this._ptr;
     const a = authOf(auth);
     if (a === null) check(C.clear_auth(s));
     else if (a.bearer !== undefined) check(C.set_bearer_auth(s, a.bearer, ERR));
-    else check(C.set_basic_auth(s, a.user, a.password, ERR));
+    else check((a.digest ? C.set_digest_auth : C.set_basic_auth)(s, a.user, a.password, ERR));
     return this;
   }
 
@@ -255,13 +249,41 @@ class Session {
     if (signal && signal.aborted) {
       throw abortError(signal, url);
     }
+    const bodies = ['body', 'json', 'form', 'multipart', 'bodyFile'].filter((k) => o[k] !== undefined);
+    if (bodies.length > 1) throw new InvalidArgumentError(`give one of body, json, form, multipart, bodyFile, not ${bodies.join(' and ')}`, { code: 'INVALID_ARGUMENT' });
     const method = o.method === undefined ? 'GET' : String(o.method).toUpperCase();
     const stream = !!o.stream;
-    const pk = this._pack(o, method, url, stream);
+    const kind = bodyKind(o);
+    if (kind !== null) return this._sendAfter(kind, o, method, url, stream, signal);
+    return this._start(this._pack(o, method, url, stream), url, stream, signal, null);
+  }
+
+  // A body that has to be read first (Blob, FormData) or streamed: packed
+  // and started once it is ready, if the session and the signal still allow.
+  async _sendAfter(kind, o, method, url, stream, signal) {
+    if (kind === 'stream') {
+      const upload = new Upload(o.body);
+      try {
+        const headers = entriesOf(o.headers);
+        upload.length = declaredLength(headers);
+        o = { ...o, body: undefined, headers: headers.filter(([k]) => String(k).toLowerCase() !== 'content-length') };
+        return await this._start(this._pack(o, method, url, stream), url, stream, signal, upload);
+      } catch (e) {
+        upload.finish();
+        throw e;
+      }
+    }
+    o = await readBody(o);
+    if (this._closed) throw new SessionClosedError('the session is closed', { code: 'SESSION_CLOSED' });
+    if (signal && signal.aborted) throw abortError(signal, url);
+    return this._start(this._pack(o, method, url, stream), url, stream, signal, null);
+  }
+
+  _start(pk, url, stream, signal, upload) {
     return new Promise((resolve, reject) => {
       const id = newId();
       const p = { id, session: this, url, stream, signal, resolve, reject, call: undefined, abort: cancelCall };
-      const rc = startCall(this._native.ptr, pk, p);
+      const rc = upload === null ? startCall(this._native.ptr, pk, p) : upload.start(this._native.ptr, pk, p);
       if (rc !== 0) {
         reject(errorFromC(rc, url));
         return;
@@ -298,8 +320,6 @@ class Session {
     }
     let body = null;
     let contentType = null;
-    const bodies = ['body', 'json', 'form', 'multipart', 'bodyFile'].filter((k) => o[k] !== undefined);
-    if (bodies.length > 1) throw new InvalidArgumentError(`give one of body, json, form, multipart, bodyFile, not ${bodies.join(' and ')}`, { code: 'INVALID_ARGUMENT' });
     if (o.json !== undefined) {
       body = Buffer.from(JSON.stringify(o.json));
       contentType = 'application/json';
@@ -310,17 +330,19 @@ class Session {
     } else if (o.body !== undefined && o.body !== null) {
       body = bodyBytes(o.body);
       if (typeof o.body === 'string') contentType = 'text/plain;charset=UTF-8';
+      else if (o.defaultContentType !== undefined) contentType = o.defaultContentType; // a Blob's type
     }
     if (body !== null) {
       if (contentType && !hasContentType) pk.pair(TAG.HEADER, 'content-type', contentType);
       pk.bytes(TAG.BODY, body);
     }
-    if (o.multipart !== undefined) {
-      // A string is a text field; { path, filename?, contentType? } a file streamed from disk.
-      for (const [name, v] of entriesOf(o.multipart)) {
-        if (v !== null && typeof v === 'object') pk.formFile(String(name), String(v.path), v.filename ?? '', v.contentType ?? '');
-        else pk.pair(TAG.FORM_FIELD, String(name), String(v));
-      }
+    // A string is a text field; { path, filename?, contentType? } a file
+    // streamed from disk; { bytes, ... } a file in memory (lib/upload.js
+    // makes those parts from a FormData or in-memory multipart files).
+    for (const [name, v] of o.parts ?? entriesOf(o.multipart)) {
+      if (v === null || typeof v !== 'object') pk.pair(TAG.FORM_FIELD, String(name), String(v));
+      else if (v.bytes !== undefined) pk.formBytes(String(name), v.filename, v.contentType, v.bytes);
+      else pk.formFile(String(name), String(v.path), v.filename ?? '', v.contentType ?? '');
     }
     if (o.bodyFile !== undefined) pk.str(TAG.BODY_FILE, String(o.bodyFile));
     if (o.cookies !== undefined) for (const [k, v] of entriesOf(o.cookies)) pk.pair(TAG.COOKIE, String(k), String(v));
@@ -328,7 +350,19 @@ class Session {
       const a = authOf(o.auth);
       if (a === null) pk.empty(TAG.NO_AUTH);
       else if (a.bearer !== undefined) pk.str(TAG.BEARER_AUTH, a.bearer);
-      else pk.pair(TAG.BASIC_AUTH, a.user, a.password);
+      else pk.pair(a.digest ? TAG.DIGEST_AUTH : TAG.BASIC_AUTH, a.user, a.password);
+    }
+    if (o.proxy !== undefined) {
+      const { proxies, noProxy } = proxyOf(o.proxy);
+      for (const [scheme, url] of proxies) pk.pair(TAG.PROXY, scheme, url ?? '');
+      if (noProxy !== undefined) pk.str(TAG.NO_PROXY, noProxy ?? '');
+    }
+    if (o.tls !== undefined) {
+      if (o.tls !== null && o.tls.minVersion !== undefined) throw new InvalidArgumentError('tls.minVersion is a session option', { code: 'INVALID_ARGUMENT' });
+      const t2 = tlsOf(o.tls);
+      if (t2.verify !== undefined) pk.u8(TAG.VERIFY, t2.verify ? 1 : 0);
+      if (t2.caFile !== undefined) pk.str(TAG.CA_FILE, t2.caFile ?? '');
+      if (t2.cert !== undefined) pk.pair(TAG.CLIENT_CERT, t2.cert?.[0] ?? '', t2.cert?.[1] ?? '');
     }
     const t = timeouts(o.timeout);
     if (t) {

@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const { spawn } = require('node:child_process');
 const readline = require('node:readline');
+const http = require('node:http');
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SERVER = process.env.HSESSION_TESTSERVER || path.join(ROOT, 'target', 'release', 'hsession-testserver');
@@ -70,4 +71,27 @@ function tempDir() {
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-module.exports = { ROOT, SERVER, startServer, useServer, tempDir };
+/** A small forward proxy for http:// URLs: counts requests, checks Proxy-Authorization. */
+function startHttpProxy(expectAuth) {
+  const seen = [];
+  const srv = http.createServer((req, res) => {
+    seen.push({ url: req.url, auth: req.headers['proxy-authorization'] });
+    if (expectAuth && req.headers['proxy-authorization'] !== expectAuth) {
+      res.writeHead(407, { 'proxy-authenticate': 'Basic' }).end();
+      return;
+    }
+    const target = new URL(req.url);
+    const headers = { ...req.headers };
+    delete headers['proxy-authorization'];
+    delete headers['proxy-connection'];
+    const up = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers }, (ur) => {
+      res.writeHead(ur.statusCode, { ...ur.headers, 'x-test-proxy': 'yes' });
+      ur.pipe(res);
+    });
+    up.on('error', () => res.writeHead(502).end());
+    req.pipe(up);
+  });
+  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({ port: srv.address().port, seen, close: () => new Promise((r) => srv.close(r)) })));
+}
+
+module.exports = { ROOT, SERVER, startServer, useServer, tempDir, startHttpProxy };

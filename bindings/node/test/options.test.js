@@ -4,13 +4,12 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const http = require('node:http');
 const path = require('node:path');
 const { spawn, execFileSync } = require('node:child_process');
 const net = require('node:net');
 const hs = require('..');
 const { Session } = hs;
-const { startServer, useServer, tempDir } = require('./helpers');
+const { startServer, useServer, tempDir, startHttpProxy } = require('./helpers');
 
 let server;
 useServer((srv) => {
@@ -224,29 +223,6 @@ test('maxBodySize: session and per-request limit', async () => {
 });
 
 // --- proxies -----------------------------------------------------------------
-
-/** A small forward proxy for http:// URLs: counts requests, checks Proxy-Authorization. */
-function startHttpProxy(expectAuth) {
-  const seen = [];
-  const srv = http.createServer((req, res) => {
-    seen.push({ url: req.url, auth: req.headers['proxy-authorization'] });
-    if (expectAuth && req.headers['proxy-authorization'] !== expectAuth) {
-      res.writeHead(407, { 'proxy-authenticate': 'Basic' }).end();
-      return;
-    }
-    const target = new URL(req.url);
-    const headers = { ...req.headers };
-    delete headers['proxy-authorization'];
-    delete headers['proxy-connection'];
-    const up = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers }, (ur) => {
-      res.writeHead(ur.statusCode, { ...ur.headers, 'x-test-proxy': 'yes' });
-      ur.pipe(res);
-    });
-    up.on('error', () => res.writeHead(502).end());
-    req.pipe(up);
-  });
-  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({ port: srv.address().port, seen, close: () => new Promise((r) => srv.close(r)) })));
-}
 
 function freePort() {
   return new Promise((resolve) => {

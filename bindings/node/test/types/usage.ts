@@ -45,6 +45,18 @@ async function main(base: string): Promise<void> {
     using s2 = new Session();
     await s2.head(base);
   }
+  // Bodies beyond bytes, digest auth, per-request TLS and proxy.
+  const fd = new FormData();
+  fd.append('file', new Blob(['x'], { type: 'text/plain' }), 'x.txt');
+  await session.post('/echo', { body: fd, auth: { username: 'u', password: 'p', type: 'digest' } });
+  await session.post('/echo', { body: new Blob(['x']), tls: { verify: false, caFile: null }, proxy: null });
+  await session.post('/echo', { body: big.stream(), proxy: { http: 'http://127.0.0.1:3128' } });
+  await session.post('/echo', { body: (async function* () { yield 'a'; yield new Uint8Array(1); })() });
+  await session.post('/echo', { multipart: { mem: { data: new Uint8Array(2), filename: 'a.bin' }, blob: new Blob(['b']) } });
+  // @ts-expect-error minVersion is a session option
+  await session.get('/', { tls: { minVersion: '1.3' } });
+  // @ts-expect-error auth types are basic and digest
+  await session.get('/', { auth: { username: 'u', password: 'p', type: 'ntlm' } });
   void status, ct, m, hops, cookies;
   // @ts-expect-error a method name, not a number
   await session.request({ method: 1, url: '/' });
