@@ -6,7 +6,9 @@
  *     handles (libcurl's usual one-handle-per-thread), and vs one curl multi
  *     handle with 8 transfers on one thread
  *   - 8 and 256 requests in flight: hsession_send (each completion callback
- *     starts the next request) vs a curl multi handle with as many transfers
+ *     starts the next request), hsession_send_queued with a socket-signalled
+ *     completion queue (this thread polls it, as an event loop does), vs a
+ *     curl multi handle with as many transfers
  *   - making sessions: 1000 hsession_new vs 1000 curl_easy_init (with the
  *     cookie engine on), time each and RSS added, idle and after one GET each
  * Usage: bench_vs_curl BASE_URL [REQUESTS] [THREADS]
@@ -20,6 +22,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 static const char *url;
@@ -169,6 +173,52 @@ static void hs_inflight(long n, int k) {
     while (inflight_done < n) pthread_cond_wait(&inflight_cond, &inflight_lock);
     pthread_mutex_unlock(&inflight_lock);
     hsession_request_free(inflight_req);
+}
+
+/* hsession through a completion queue that signals on a socket (the path an
+ * event loop uses, as the Node binding does): this thread waits in poll(),
+ * takes the finished tags and starts the next requests itself. */
+static void hs_inflight_fd(long n, int k) {
+    hsession_queue *q = NULL;
+    int fd = -1;
+    hsession_request_builder *req = NULL;
+    hsession_call *calls[256] = {0};
+    if (hsession_queue_new_fd(&q, &fd, NULL) != HSESSION_OK || hsession_request_new("GET", url, &req, NULL) != HSESSION_OK) {
+        failures++;
+        return;
+    }
+    long started = 0, done = 0;
+    for (int i = 0; i < k && started < n; i++, started++)
+        if (hsession_send_queued(session, req, q, (uint64_t)i, &calls[i], NULL) != HSESSION_OK) failures++, done++;
+    while (done < n) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 1000) < 0) break;
+        char drain[64];
+        while (read(fd, drain, sizeof drain) == (ssize_t)sizeof drain) {
+        }
+        uint64_t tags[256];
+        size_t got;
+        while ((got = hsession_queue_poll(q, tags, 256)) > 0) {
+            for (size_t t = 0; t < got; t++) {
+                int slot = (int)tags[t];
+                hsession_response *r = NULL;
+                if (hsession_call_take(calls[slot], &r, NULL) != HSESSION_OK || hsession_response_status(r) != 200)
+                    failures++;
+                hsession_response_free(r);
+                hsession_call_free(calls[slot]);
+                calls[slot] = NULL;
+                done++;
+                if (started < n) {
+                    started++;
+                    if (hsession_send_queued(session, req, q, (uint64_t)slot, &calls[slot], NULL) != HSESSION_OK)
+                        failures++, done++;
+                }
+            }
+        }
+    }
+    hsession_request_free(req);
+    hsession_queue_free(q);
+    close(fd);
 }
 
 /* libcurl: one multi handle on this thread with k easy handles; each one
@@ -344,6 +394,11 @@ int main(int argc, char **argv) {
         w = wall(), c = cpu();
         hs_inflight(requests, k);
         snprintf(label, sizeof label, "hsession_send, %d in flight", k);
+        report(label, requests, wall() - w, cpu() - c, hsession_connections_opened(session) - before);
+        before = hsession_connections_opened(session);
+        w = wall(), c = cpu();
+        hs_inflight_fd(requests, k);
+        snprintf(label, sizeof label, "hsession fd queue, %d in flight", k);
         report(label, requests, wall() - w, cpu() - c, hsession_connections_opened(session) - before);
     }
 
