@@ -328,8 +328,13 @@ impl Engine {
         }
         self.callers.fetch_add(1, Ordering::SeqCst);
         let _leave = Leave(self, CURRENT.with(|c| c.replace(Some(self))));
-        // The driver, if it holds the core, gives it up to this caller.
-        self.hand_over.wake();
+        // The driver, if it holds the core, gives it up to this caller. (If
+        // it is not driving, the waker is a stale one: waking it would only
+        // cost a write to the runtime's eventfd. The driver checks `callers`
+        // before it holds the core, so it sees this caller either way.)
+        if self.driving.load(Ordering::SeqCst) {
+            self.hand_over.wake();
+        }
         Ok(self.rt.block_on(fut))
     }
 
@@ -378,8 +383,11 @@ impl Engine {
             }
         }
         self.tasks.fetch_add(1, Ordering::SeqCst);
-        // A lingering driver learns of it through its waker.
-        self.hand_over.wake();
+        // A lingering driver learns of it through its waker; one that is
+        // not driving, through `notify_driver` below.
+        if self.driving.load(Ordering::SeqCst) {
+            self.hand_over.wake();
+        }
         let done = Done(self);
         // Boxed, the task moves a pointer instead of the whole request state
         // machine (kilobytes) each time tokio moves the task's future.
