@@ -123,55 +123,59 @@ static void run_threads(void *(*fn)(void *), int threads, long per) {
 }
 
 /* ---- requests in flight ---- */
-/* hsession: K slots; a slot's completion callback frees its call and
- * starts the slot's next request, until `inflight_left` runs out. */
-static hsession_call **slots;
-static long inflight_left;
+/* hsession: k requests started; each completion callback starts the next
+ * until n have been started. A callback never touches a call handle: it may
+ * run before the hsession_send that started its request has returned and
+ * written the handle. The handles are freed at the end. */
+static hsession_call **calls;
+static long inflight_started;
+static long inflight_total;
 static long inflight_done;
 static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t inflight_cond = PTHREAD_COND_INITIALIZER;
 static hsession_request_builder *inflight_req;
 
-static void inflight_start(intptr_t slot);
+static void inflight_start(void);
+
+static void inflight_finished(void) {
+    pthread_mutex_lock(&inflight_lock);
+    inflight_done++;
+    pthread_cond_signal(&inflight_cond);
+    pthread_mutex_unlock(&inflight_lock);
+}
 
 static void inflight_done_cb(void *user_data, hsession_call *call, hsession_result result) {
-    intptr_t slot = (intptr_t)user_data;
+    (void)user_data;
     hsession_response *r = NULL;
     if (result != HSESSION_OK || hsession_call_take(call, &r, NULL) != HSESSION_OK ||
         hsession_response_status(r) != 200)
         __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
     hsession_response_free(r);
-    hsession_call_free(slots[slot]); /* `call` stays valid until we return */
-    slots[slot] = NULL;
-    pthread_mutex_lock(&inflight_lock);
-    inflight_done++;
-    int more = inflight_left > 0;
-    if (more) inflight_left--;
-    pthread_cond_signal(&inflight_cond);
-    pthread_mutex_unlock(&inflight_lock);
-    if (more) inflight_start(slot);
+    inflight_start();
+    inflight_finished();
 }
 
-static void inflight_start(intptr_t slot) {
-    if (hsession_send(session, inflight_req, inflight_done_cb, (void *)slot, &slots[slot], NULL) != HSESSION_OK) {
+static void inflight_start(void) {
+    long i = __atomic_fetch_add(&inflight_started, 1, __ATOMIC_RELAXED);
+    if (i >= inflight_total) return;
+    if (hsession_send(session, inflight_req, inflight_done_cb, NULL, &calls[i], NULL) != HSESSION_OK) {
         __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
-        pthread_mutex_lock(&inflight_lock);
-        inflight_done++;
-        pthread_cond_signal(&inflight_cond);
-        pthread_mutex_unlock(&inflight_lock);
+        inflight_finished();
     }
 }
 
 static void hs_inflight(long n, int k) {
     hsession_request_new("GET", url, &inflight_req, NULL);
-    hsession_call *buf[256];
-    slots = buf;
+    calls = calloc((size_t)n, sizeof *calls);
+    inflight_started = 0;
+    inflight_total = n;
     inflight_done = 0;
-    inflight_left = n - k;
-    for (int i = 0; i < k; i++) inflight_start(i);
+    for (int i = 0; i < k; i++) inflight_start();
     pthread_mutex_lock(&inflight_lock);
     while (inflight_done < n) pthread_cond_wait(&inflight_cond, &inflight_lock);
     pthread_mutex_unlock(&inflight_lock);
+    for (long i = 0; i < n; i++) hsession_call_free(calls[i]);
+    free(calls);
     hsession_request_free(inflight_req);
 }
 
