@@ -212,3 +212,41 @@ fn removing_the_callback_stops_delivery_and_levels_filter() {
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(lines.lock().unwrap().len(), before);
 }
+
+#[test]
+fn a_stuck_callback_loses_lines_but_never_holds_requests() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let srv = TestServer::start();
+    // The callback blocks until released: the queue fills, then overflows.
+    let gate = Arc::new(Mutex::new(()));
+    let held = gate.lock().unwrap();
+    let seen: Lines = Arc::default();
+    let (sink_gate, sink_seen) = (gate.clone(), seen.clone());
+    logging::set_callback(
+        Some(Arc::new(move |level, line: &str| {
+            drop(sink_gate.lock().unwrap());
+            sink_seen
+                .lock()
+                .unwrap()
+                .push((level, line.to_owned(), String::new()));
+        })),
+        Level::Trace,
+    )
+    .unwrap();
+    let before = logging::dropped();
+    let s = Session::new().unwrap();
+    let start = Instant::now();
+    // At least four lines each: request, response, body, done.
+    for _ in 0..1500 {
+        get(&s, &srv.url("/echo"));
+    }
+    let took = start.elapsed();
+    assert!(
+        logging::dropped() > before,
+        "6000 lines fit a queue of 4096?"
+    );
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    drop(held);
+    wait_for(&seen, &["log lines dropped: the log callback is slower"]);
+    logging::set_callback(None, Level::Off).unwrap();
+}

@@ -18,6 +18,11 @@ static int nlines, foreign_thread_lines, bad_levels;
 static pthread_t main_thread;
 static pthread_t request_threads[8];
 static int nested_ok = 1;
+/* Set by main: the callback then sends one request on it, from the logging
+ * thread, and installs itself again (both must return). */
+static hsession *nested_session;
+static char nested_url[256];
+static int nested_status;
 
 static void on_line(void *user_data, int level, const char *message) {
     int *calls = user_data;
@@ -27,6 +32,15 @@ static void on_line(void *user_data, int level, const char *message) {
     /* The callback may call hsession: the version, and a level change. */
     if (hsession_version() == NULL || hsession_set_log_level(HSESSION_LOG_OFF, NULL) != HSESSION_OK)
         nested_ok = 0;
+    hsession *nested = __atomic_exchange_n(&nested_session, NULL, __ATOMIC_SEQ_CST);
+    if (nested) {
+        hsession_response *r = NULL;
+        if (hsession_get(nested, nested_url, &r, NULL) == HSESSION_OK)
+            __atomic_store_n(&nested_status, (int)hsession_response_status(r), __ATOMIC_SEQ_CST);
+        hsession_response_free(r);
+        if (hsession_set_log_callback(on_line, user_data, HSESSION_LOG_TRACE, NULL) != HSESSION_OK)
+            nested_ok = 0;
+    }
     pthread_mutex_lock(&lock);
     (*calls)++;
     if (foreign) foreign_thread_lines++;
@@ -110,6 +124,17 @@ int main(void) {
     CHECK(bad_levels == 0, "%d lines with a level out of range", bad_levels);
     CHECK(nested_ok, "a hsession call from the callback failed");
     pthread_mutex_unlock(&lock);
+
+    /* From inside the callback: a request on this session, and the callback
+     * installed again. */
+    url_of(&srv, "/echo?from=callback", nested_url, sizeof nested_url);
+    __atomic_store_n(&nested_session, s, __ATOMIC_SEQ_CST);
+    hsession_response *r0 = NULL;
+    CHECK_RC(hsession_get(s, url_of(&srv, "/echo", u, sizeof u), &r0, NULL), HSESSION_OK, NULL);
+    hsession_response_free(r0);
+    for (int i = 0; i < 500 && __atomic_load_n(&nested_status, __ATOMIC_SEQ_CST) == 0; i++) usleep(10000);
+    CHECK(nested_status == 200, "request from the callback: status %d", nested_status);
+    CHECK(wait_line("done 200 GET", "/echo?from=callback", NULL), "the callback's own request not logged");
 
     /* A retried status logs its reason and wait. */
     CHECK_RC(hsession_set_retry_count(s, HSESSION_RETRY_TOTAL, 2, NULL), HSESSION_OK, NULL);
