@@ -112,6 +112,23 @@ fn hsession_log_writes_stderr() {
         .unwrap();
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("hsession "));
+    // An unknown level is said once, and logs nothing.
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_requests_for_stderr_log", "--nocapture"])
+        .env("HSESSION_LOG", "loud")
+        .env("HSESSION_LOG_TEST_URL", srv.url(""))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("HSESSION_LOG=\"loud\" is not one of")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hsession DEBUG"), "{stderr}");
 }
 
 #[test]
