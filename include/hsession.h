@@ -72,6 +72,37 @@
 #define HSESSION_COOKIE_HOST_ONLY 4
 
 /**
+ * No logging (for `hsession_set_log_level`).
+ */
+#define HSESSION_LOG_OFF 0
+
+/**
+ * A request failed.
+ */
+#define HSESSION_LOG_ERROR 1
+
+/**
+ * A request is retried: its reason and the wait before the next try.
+ */
+#define HSESSION_LOG_WARN 2
+
+/**
+ * One line per request: status, elapsed time, redirects and retries.
+ */
+#define HSESSION_LOG_INFO 3
+
+/**
+ * Each exchange: new connections, request lines, responses (new or
+ * reused connection), redirects, silent resends.
+ */
+#define HSESSION_LOG_DEBUG 4
+
+/**
+ * Connection detail: raw connects, bodies read, connections reusable or closed.
+ */
+#define HSESSION_LOG_TRACE 5
+
+/**
  * Minimum TLS version 1.2 (the default), for `hsession_set_min_tls_version`.
  */
 #define HSESSION_TLS_1_2 771
@@ -433,6 +464,25 @@ typedef void (*hsession_callback)(void *user_data, hsession_call *call, hsession
  * `hsession_set_cookie_file`.
  */
 typedef uint32_t hsession_cookie_format;
+
+/**
+ * Receives one log line. `level` is HSESSION_LOG_ERROR .. HSESSION_LOG_TRACE;
+ * `message` is one line of UTF-8 without a newline: words, then
+ * `key=value` fields (a value with spaces is quoted). It is valid only
+ * during the call. Lines carry no header values, and credentials in URLs
+ * are shown as `***`.
+ *
+ * The callback runs on hsession's logging thread, `hsession-log`, one line
+ * at a time, never on a thread doing I/O. Lines wait for it in a bounded
+ * queue (4,096 lines); when the queue is full new lines are dropped and
+ * counted (`hsession_log_dropped`), and the next line delivered says how
+ * many were lost. The callback may call any hsession function, this one
+ * included.
+ *
+ * Functions: `hsession_set_log_callback`, `hsession_set_log_level`,
+ * `hsession_log_dropped`.
+ */
+typedef void (*hsession_log_callback)(void *user_data, int level, const char *message);
 
 /**
  * Notification of `hsession_queue_new`: tags are ready to poll. Called on
@@ -935,6 +985,37 @@ const char *hsession_error_url(const hsession_error *err);
  * Frees an error. NULL is a no-op. `err` must not be used afterwards.
  */
 void hsession_error_free(hsession_error *err);
+
+/**
+ * Sets the process-wide log callback: `callback(user_data, level,
+ * message)` receives every line at `min_level` or more important
+ * (HSESSION_LOG_ERROR .. HSESSION_LOG_TRACE). A NULL `callback`, or
+ * `min_level` HSESSION_LOG_OFF, removes it. When this returns, the previous
+ * callback is not running and will not be called again (unless this is
+ * called from inside it), so its `user_data` may be freed. Independent of
+ * the stderr log (`HSESSION_LOG`, `hsession_set_log_level`).
+ * Thread-safe. Fails with HSESSION_INVALID_ARGUMENT for another level, or
+ * HSESSION_RUNTIME if the logging thread cannot start.
+ */
+hsession_result hsession_set_log_callback(hsession_log_callback callback,
+                                          void *user_data,
+                                          int min_level,
+                                          hsession_error **err_out);
+
+/**
+ * Sets the level of the log written to stderr (lines `hsession LEVEL
+ * message`), replacing what the environment variable HSESSION_LOG (off,
+ * error, warn, info, debug or trace; read when the first session is made)
+ * said. HSESSION_LOG_OFF stops it. Thread-safe. Fails with
+ * HSESSION_INVALID_ARGUMENT for a level outside 0..=5.
+ */
+hsession_result hsession_set_log_level(int level, hsession_error **err_out);
+
+/**
+ * How many log lines were dropped because the callback's queue was full,
+ * since the process started. Thread-safe.
+ */
+uint64_t hsession_log_dropped(void);
 
 /**
  * Creates a completion queue. `notify` (required) is called with

@@ -67,6 +67,49 @@ fn local_addr(
         .map(|i| i.local_addr())
 }
 
+/// A connect's outcome (trace when made, debug when it failed); the
+/// request's own line says which host it was for.
+fn log_connect<C: hyper_util::client::legacy::connect::Connection>(
+    result: &Result<C, BoxError>,
+    began: Instant,
+) {
+    use crate::logging::{hlog, Level, Ms};
+    match result {
+        Ok(conn) => {
+            let mut extras = http::Extensions::new();
+            conn.connected().get_extras(&mut extras);
+            if let Some(info) = extras.get::<hyper_util::client::legacy::connect::HttpInfo>() {
+                hlog!(
+                    Level::Trace,
+                    "connected remote={} local={} connect_ms={}",
+                    info.remote_addr(),
+                    info.local_addr(),
+                    Ms(began.elapsed())
+                );
+            }
+        }
+        Err(e) if e.is::<NotNeeded>() => {
+            hlog!(
+                Level::Trace,
+                "connect abandoned: a pooled connection served the request"
+            )
+        }
+        Err(e) => {
+            let mut error = e.to_string();
+            let mut source = e.source();
+            while let Some(cause) = source {
+                error = format!("{error}: {cause}");
+                source = cause.source();
+            }
+            hlog!(
+                Level::Debug,
+                "connect failed error={error:?} connect_ms={}",
+                Ms(began.elapsed())
+            )
+        }
+    }
+}
+
 tokio::task_local! {
     pub(crate) static PROBE: Arc<ConnectProbe>;
 }
@@ -154,6 +197,7 @@ where
         }
         let connecting = self.inner.call(req);
         let counters = self.counters.clone();
+        let began = crate::logging::enabled(crate::logging::Level::Debug).then(Instant::now);
         let strict = self.strict;
         Box::pin(async move {
             if let Some(p) = &probe {
@@ -192,6 +236,9 @@ where
             };
             if result.is_ok() {
                 counters.connections.fetch_add(1, Ordering::Relaxed);
+            }
+            if let Some(began) = began {
+                log_connect(&result, began);
             }
             if let Some(p) = probe {
                 p.times.lock().unwrap_or_else(|e| e.into_inner()).1 = Some(Instant::now());

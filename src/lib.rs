@@ -27,6 +27,7 @@ pub mod error;
 #[doc(hidden)] // The C ABI: for C callers through include/hsession.h, not for Rust.
 pub mod ffi;
 mod host_limit;
+pub mod logging;
 mod netrc;
 pub mod proxy;
 pub mod queue;

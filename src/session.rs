@@ -101,6 +101,7 @@ impl Session {
     /// A session with the documented defaults. Starts the runtimes if
     /// they are not running yet.
     pub fn new() -> Result<Session> {
+        crate::logging::init();
         let engine = runtime::pick()?;
         let jar = Arc::new(Jar::default());
         let counters = Arc::new(Counters::default());

@@ -93,3 +93,11 @@ func hsessionGoBodyRead(id C.uintptr_t, buf *C.uint8_t, capacity C.size_t) C.int
 	}
 	return -1
 }
+
+// hsessionGoLog receives one log line on the library's logging thread
+// (logging.go); a slow slog handler delays only later lines.
+//
+//export hsessionGoLog
+func hsessionGoLog(level C.int, message *C.char) {
+	logRecord(int(level), C.GoString(message))
+}

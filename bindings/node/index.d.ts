@@ -324,5 +324,27 @@ export declare function makeError(result: number, message: string, url?: string,
 export declare const libraryPath: string;
 export declare function version(): string;
 export declare function abiVersion(): number;
+/** One log line: its level, the whole line, its words and its key=value fields. */
+export interface LogRecord {
+  level: 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  line: string;
+  message: string;
+  fields: Record<string, string>;
+}
+/**
+ * Routes the library's log lines to `fn` for every session of the process
+ * (`null` stops it); lines at `level` (default 'debug') or more important.
+ * The same records are published on diagnostics_channel: `hsession:log`
+ * (every line), `hsession:client:connected`, `hsession:client:connectError`,
+ * `hsession:client:sendHeaders`, `hsession:request:headers`,
+ * `hsession:request:trailers`, `hsession:request:error`,
+ * `hsession:request:retry`, `hsession:request:redirect`.
+ */
+export declare function setLogger(
+  fn: ((level: LogRecord['level'], line: string, record: LogRecord) => void) | null,
+  level?: LogRecord['level'],
+): void;
+/** Log lines lost because the JS thread did not keep up. */
+export declare function logLinesDropped(): number;
 /** Counters for tests and diagnostics, and how completions reach JS (HSESSION_NODE_DELIVERY). */
 export declare function diagnostics(): { liveSessions: number; pendingRequests: number; pendingReads: number; inFlight: number; delivery: 'socket' | 'notify' | 'callback' };

@@ -16,6 +16,7 @@
 //   cookies.js   CookieJar
 //   session.js   Session
 //   fetch.js     session.fetch
+//   logging.js   log lines: diagnostics_channel channels and setLogger
 // test/require-cycles.test.js keeps lib/'s requires free of cycles.
 
 const { C, libPath } = require('./lib/native');
@@ -25,6 +26,7 @@ const { pendingReads } = require('./lib/body');
 const { Response } = require('./lib/response');
 const { CookieJar } = require('./lib/cookies');
 const { Session, liveSessionCount } = require('./lib/session');
+const { setLogger, logLinesDropped } = require('./lib/logging');
 const {
   CODES, RESULT, makeError, codeName, HSessionError, InvalidArgumentError, TimeoutError, ConnectionError, TLSError,
   CancelledError, ProxyError, TooManyRedirectsError, TooManyRetriesError, BodyTooLargeError, FileError, SessionClosedError,
@@ -79,4 +81,6 @@ module.exports = {
   version,
   abiVersion,
   diagnostics,
+  setLogger,
+  logLinesDropped,
 };

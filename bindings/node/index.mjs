@@ -27,5 +27,7 @@ export const {
   version,
   abiVersion,
   diagnostics,
+  setLogger,
+  logLinesDropped,
 } = hsession;
 export default hsession;

@@ -14,6 +14,7 @@ pub mod call;
 pub mod cancel;
 pub mod cookies;
 pub mod error;
+pub mod log;
 pub mod queue;
 pub mod request;
 pub mod response;
@@ -28,6 +29,10 @@ use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub use error::hsession_error;
+pub use log::{
+    HSESSION_LOG_DEBUG, HSESSION_LOG_ERROR, HSESSION_LOG_INFO, HSESSION_LOG_OFF,
+    HSESSION_LOG_TRACE, HSESSION_LOG_WARN,
+};
 pub use result::*;
 pub use retry::{
     HSESSION_RETRY_BACKOFF_FACTOR, HSESSION_RETRY_BACKOFF_JITTER, HSESSION_RETRY_BACKOFF_MAX,
@@ -255,6 +260,7 @@ mod tests {
             ("queue", include_str!("queue.rs")),
             ("cookies", include_str!("cookies.rs")),
             ("error", include_str!("error.rs")),
+            ("log", include_str!("log.rs")),
         ];
         for (file, text) in files {
             let defined: Vec<&str> = text

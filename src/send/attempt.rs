@@ -5,6 +5,7 @@ use super::receive::send_one;
 use super::Prepared;
 use crate::connector::ConnectProbe;
 use crate::error::{ErrorKind, Result};
+use crate::logging::{hlog, Level, Ms, ShownUrl};
 use crate::retry::{self};
 use reqwest::header::{HeaderValue, ACCEPT_ENCODING, COOKIE, RETRY_AFTER};
 use std::sync::atomic::Ordering;
@@ -56,8 +57,12 @@ pub(crate) async fn attempt(
         };
         let sent_at = Instant::now();
         let mark = probe.opened_count();
+        hlog!(Level::Debug, "request {} {}", p.method, ShownUrl(&p.url));
         let err = match send_one(&p.client.http, request, probe, p.timeouts.read).await {
             Ok(mut resp) => {
+                if crate::logging::enabled(Level::Debug) {
+                    crate::logging::exchange(&p.method, &p.url, probe, mark, &resp, sent_at);
+                }
                 // HTTP/2 streams share one connection: the head frees it.
                 if let Some(permit) = permit.filter(|_| resp.version() != reqwest::Version::HTTP_2)
                 {
@@ -89,6 +94,18 @@ pub(crate) async fn attempt(
                     }
                 };
             if unprocessed || stale {
+                hlog!(
+                    Level::Debug,
+                    "resend {} {} reason={:?} local={:?}",
+                    p.method,
+                    ShownUrl(&p.url),
+                    if unprocessed {
+                        "the server refused it unprocessed"
+                    } else {
+                        "the pooled connection was closed by the server"
+                    },
+                    err.transport.local_addr
+                );
                 resends += 1;
                 dead.extend(err.transport.local_addr);
                 continue;
@@ -109,7 +126,18 @@ pub(crate) async fn attempt(
         if !allowed || !p.retry.take(used, failure) {
             return Err(err);
         }
-        tokio::time::sleep(p.retry.sleep(used, None, None)).await;
+        let wait = p.retry.sleep(used, None, None);
+        hlog!(
+            Level::Warn,
+            "retry {} {} kind={:?} reason={:?} wait_ms={} retries={}",
+            p.method,
+            ShownUrl(&p.url),
+            err.kind(),
+            err.message(),
+            Ms(wait),
+            used.total
+        );
+        tokio::time::sleep(wait).await;
     }
 }
 

@@ -71,6 +71,7 @@ pub(crate) async fn execute(p: Prepared) -> Result<Response> {
     let start = p.start;
     let probe = Arc::new(ConnectProbe::new(timeouts.connect));
     let cancels = p.cancels.clone();
+    let method = crate::logging::enabled(crate::logging::Level::Error).then(|| p.method.clone());
     // Boxed once here, so the layers around it (task-local, select,
     // timeout) each move a pointer, not the whole request state machine.
     let work = PROBE.scope(probe.clone(), Box::pin(follow(p, probe)));
@@ -94,6 +95,9 @@ pub(crate) async fn execute(p: Prepared) -> Result<Response> {
         },
         None => work.await,
     };
+    if let Some(method) = method {
+        crate::logging::finished(&method, &url, &result);
+    }
     result.map_err(|e| {
         if e.url().is_none() {
             e.with_url(&url)

@@ -85,6 +85,10 @@ pub(crate) async fn receive(
             }
         }
     }
+    crate::logging::hlog!(
+        crate::logging::Level::Trace,
+        "body complete bytes={total}: its connection can be reused"
+    );
     response.body = joined.map(Bytes::from).or(first).unwrap_or_default();
     response.elapsed = start.elapsed();
     Ok(response)

@@ -5,6 +5,7 @@ use super::receive::{head, headers_in_order, reason_of, receive};
 use super::Prepared;
 use crate::connector::ConnectProbe;
 use crate::error::{Error, ErrorKind, Result};
+use crate::logging::{hlog, Level, Ms, ShownUrl};
 use crate::redirect;
 use crate::response::{HopHead, Response};
 use crate::retry::{self};
@@ -41,6 +42,15 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
         p.jar
             .store(resp.headers().get_all(SET_COOKIE).iter(), &p.url);
         if let Some(wait) = status_retry(&p, &mut used, &resp)? {
+            hlog!(
+                Level::Warn,
+                "retry {} {} kind=Status reason=\"status {}\" wait_ms={} retries={}",
+                p.method,
+                ShownUrl(&p.url),
+                resp.status().as_u16(),
+                Ms(wait),
+                used.total
+            );
             drain(&mut resp, p.timeouts.read).await;
             tokio::time::sleep(wait).await;
             continue;
@@ -49,6 +59,11 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
             if let Some(digest) = &p.digest {
                 if digest.learn(&p.url, resp.headers()) {
                     digest_answered = true;
+                    hlog!(
+                        Level::Debug,
+                        "digest challenge {} answered",
+                        ShownUrl(&p.url)
+                    );
                     // The 401 answered goes in the history, as with requests.
                     history.heads.push(HopHead {
                         reason: reason_of(&resp),
@@ -123,6 +138,14 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
         drain(&mut resp, p.timeouts.read).await;
         history.hops.push((resp.status().as_u16(), p.url.clone()));
         redirects += 1;
+        hlog!(
+            Level::Debug,
+            "redirect {} from={} to={} method={}",
+            resp.status().as_u16(),
+            ShownUrl(&p.url),
+            ShownUrl(&hop.url),
+            hop.method
+        );
         digest_answered = false;
         if !redirect::same_origin(&p.url, &hop.url) {
             // Per-request cookies go only where a Cookie header would.
@@ -156,6 +179,15 @@ pub(crate) async fn drain(resp: &mut reqwest::Response, read: Option<Duration>) 
                 _ => break,
             }
         }
+        hlog!(
+            Level::Trace,
+            "unread body drained: its connection can be reused"
+        );
+    } else {
+        hlog!(
+            Level::Trace,
+            "unread body too large to drain: its connection is closed"
+        );
     }
 }
 

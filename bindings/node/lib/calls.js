@@ -9,6 +9,7 @@
 
 const net = require('node:net');
 const { koffi, C, NotifyProto, CallbackProto } = require('./native');
+const { maybeInstall } = require('./logging');
 const { RESULT, makeError, abortError, CancelledError } = require('./errors');
 
 // Out-params: slots of one BigUint64Array, used only by synchronous calls on
@@ -149,6 +150,7 @@ function drainQueue() {
  * the failed call's code (its error in ERR, p not kept).
  */
 function startCall(sessionPtr, pk, p) {
+  maybeInstall();
   pending.set(p.id, p);
   OUT0[0] = 0n;
   const rc =

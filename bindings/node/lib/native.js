@@ -193,4 +193,8 @@ C.send_packed_queued = optional(
   'uint32_t hsession_send_packed_queued(void *s, const uint8_t *data, size_t len, void *queue, uint64_t tag, void *call_out, void *err_out)'
 );
 
+// The log callback (lib/logging.js).
+C.set_log_callback = optional('uint32_t hsession_set_log_callback(void *callback, void *user_data, int min_level, void *err_out)');
+C.log_dropped = optional('uint64_t hsession_log_dropped()');
+
 module.exports = { koffi, lib, C, libPath, NotifyProto, CallbackProto, ReadProto };

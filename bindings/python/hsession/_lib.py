@@ -133,3 +133,9 @@ COOKIE_HTTP_ONLY = 2
 COOKIE_HOST_ONLY = 4
 COOKIE_FILE_NETSCAPE = 1
 COOKIE_FILE_JSON = 2
+
+# The log callback (hsession/_logging.py): (user_data, level, message).
+LOG_CALLBACK = ctypes.CFUNCTYPE(None, c_void_p, ctypes.c_int, c_char_p)
+set_log_callback = _fn("hsession_set_log_callback", R, LOG_CALLBACK, c_void_p, ctypes.c_int, PP)
+set_log_level = _fn("hsession_set_log_level", R, ctypes.c_int, PP)
+log_dropped = _fn("hsession_log_dropped", c_uint64)

@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode
 from http.cookiejar import CookieJar
 from urllib.parse import urljoin, urlparse  # noqa: F401 (requests.sessions has urljoin)
 
-from . import _lib, _tags
+from . import _lib, _logging, _tags
 # Names of requests.sessions whose users moved to _redirects stay importable from here.
 from ._prepare import get_auth_from_url, requote_uri  # noqa: F401
 from ._redirects import (DEFAULT_PORTS, SessionRedirectMixin, _environ_proxies, _session_jar,  # noqa: F401
@@ -41,6 +41,8 @@ from .hooks import default_hooks, dispatch_hook
 from .models import REDIRECT_STATI, PreparedRequest, Request, Response
 from .structures import CaseInsensitiveDict
 from .utils import rewind_body  # noqa: F401
+
+_log_sync = _logging.sync  # the logger's level, checked before each request
 
 _FIELD = struct.Struct("<BI")
 _U32 = struct.Struct("<I")
@@ -372,6 +374,7 @@ class Session(SessionRedirectMixin):
                  "stream", "trust_env", "max_redirects"]
 
     def __init__(self):
+        _log_sync()
         h = ctypes.c_void_p()
         err = ctypes.c_void_p()
         rc = _lib.new(ctypes.byref(h), ctypes.byref(err))
@@ -809,6 +812,7 @@ class Session(SessionRedirectMixin):
         url = _url_text(prep.url)
         buf = self._pack_prepared(prep, url, follow, stream, timeout, verify, cert, proxies)
         o = _request_outs()
+        _log_sync()
         h = self._acquire()
         try:
             rc = _request_packed(h, buf, len(buf), o[2], o[3])
@@ -937,6 +941,7 @@ class Session(SessionRedirectMixin):
         buf = self._pack(method, url, params, data, headers, cookies, files, auth, timeout,
                          allow_redirects, proxies, stream, verify, cert, json)
         o = _request_outs()
+        _log_sync()
         h = self._acquire()
         try:
             rc = _request_packed(h, buf, len(buf), o[2], o[3])
