@@ -31,8 +31,9 @@ pub struct Response {
     pub(crate) stream: Option<Arc<BodyStream>>,
     pub(crate) retries: u32,
     pub(crate) elapsed: Duration,
-    /// The final exchange's timings and connection (after the last redirect).
-    pub(crate) timings: Timings,
+    /// The final exchange's timings and connection (after the last redirect);
+    /// boxed, as the response is moved through every layer of the runtime.
+    pub(crate) timings: Box<Timings>,
 }
 
 impl Response {

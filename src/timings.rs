@@ -72,18 +72,29 @@ impl Default for Timings {
     }
 }
 
-/// The instants one attempt observed, turned into [`Timings`] when the hop
-/// ends.
+/// What one attempt observed, turned into [`Timings`] when the hop ends.
+/// Kept small (it lives in the request's future until then): the phases as
+/// microseconds after `queued`, the connection's addresses, and codes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Marks {
     pub queued: Instant,
-    pub dns: Option<Instant>,
-    pub connect: Option<Instant>,
-    pub tls: Option<Instant>,
-    pub head: Instant,
+    /// DNS, connect, TLS (0 = did not happen) and head, µs after `queued`.
+    pub us: [u32; 4],
+    /// µs a reused connection had been idle; `u32::MAX` unknown.
+    pub idle_us: u32,
+    pub reused: bool,
     /// The connection's TLS suite number (`tls_hooks`; 0 = none or unknown).
     pub suite: u8,
-    pub connection: ConnectionInfo,
+    pub addrs: Option<(SocketAddr, SocketAddr)>,
+    pub http_version: &'static str,
+}
+
+fn us_after(t: Instant, base: Instant) -> u32 {
+    // At least 1, so a phase that happened is told from one that did not.
+    (t.saturating_duration_since(base)
+        .as_micros()
+        .min(u128::from(u32::MAX - 1)) as u32)
+        .max(1)
 }
 
 impl Marks {
@@ -101,61 +112,61 @@ impl Marks {
         let head = Instant::now();
         let mut marks = Marks {
             queued,
-            dns: None,
-            connect: None,
-            tls: None,
-            head,
+            us: [0, 0, 0, us_after(head, queued)],
+            idle_us: u32::MAX,
+            reused: false,
             suite: 0,
-            connection: ConnectionInfo {
-                http_version: crate::response::version_str(resp.version()),
-                ..ConnectionInfo::default()
-            },
+            addrs: addrs_of(resp),
+            http_version: crate::response::version_str(resp.version()),
         };
-        let Some((local, remote)) = addrs_of(resp) else {
+        let Some((local, remote)) = marks.addrs else {
             return marks;
         };
-        marks.connection.local_addr = Some(local);
-        marks.connection.remote_addr = Some(remote);
         let opened = counters.connections.load(Ordering::Relaxed) != before.1
             && probe.opened_since(before.0, local);
         if opened {
             let phases = *probe.phases.lock().unwrap_or_else(|e| e.into_inner());
             let (_, connected) = *probe.times.lock().unwrap_or_else(|e| e.into_inner());
-            marks.dns = phases.dns_end;
+            let at = |t: Option<Instant>| t.map_or(0, |t| us_after(t, queued));
+            marks.us[0] = at(phases.dns_end);
             match phases.tls_start {
                 Some(tls_start) => {
-                    marks.connect = Some(tls_start);
-                    marks.tls = connected;
+                    marks.us[1] = at(Some(tls_start));
+                    marks.us[2] = at(connected);
                 }
-                None => marks.connect = connected,
+                None => marks.us[1] = at(connected),
             }
             marks.suite = phases.tls_suite.unwrap_or(0);
         } else {
-            marks.connection.reused = true;
+            marks.reused = true;
             if let Some((last_used, suite)) = counters.conns.get(local, remote) {
-                marks.connection.idle = Some(queued.saturating_duration_since(last_used));
+                marks.idle_us = queued
+                    .saturating_duration_since(last_used)
+                    .as_micros()
+                    .min(u128::from(u32::MAX - 1)) as u32;
                 marks.suite = suite;
             }
         }
-        (marks.connection.tls_version, marks.connection.tls_cipher) = suite_facts(marks.suite);
-        counters.conns.touch(local, remote, marks.suite, head);
         marks
     }
 
-    /// Offsets from `hop_start`, each phase no earlier than the one before.
+    /// Offsets from `hop_start`, each phase no earlier than the one before;
+    /// notes the connection's last use.
     pub(crate) fn finish(&self, hop_start: Instant, end: Instant, conns: &ConnTable) -> Timings {
-        if let (Some(local), Some(remote)) =
-            (self.connection.local_addr, self.connection.remote_addr)
-        {
+        if let Some((local, remote)) = self.addrs {
             conns.touch(local, remote, self.suite, end);
         }
-        let at = |t: Instant, floor: Duration| t.saturating_duration_since(hop_start).max(floor);
-        let queued = at(self.queued, Duration::ZERO);
-        let dns = self.dns.map_or(queued, |t| at(t, queued));
-        let connect = self.connect.map_or(dns, |t| at(t, dns));
-        let tls = self.tls.map_or(connect, |t| at(t, connect));
-        let first_byte = at(self.head, tls);
-        let total = at(end, first_byte);
+        let queued = self.queued.saturating_duration_since(hop_start);
+        let after = |us: u32, floor: Duration| match us {
+            0 => floor,
+            us => (queued + Duration::from_micros(u64::from(us))).max(floor),
+        };
+        let dns = after(self.us[0], queued);
+        let connect = after(self.us[1], dns);
+        let tls = after(self.us[2], connect);
+        let first_byte = after(self.us[3], tls);
+        let total = end.saturating_duration_since(hop_start).max(first_byte);
+        let (tls_version, tls_cipher) = suite_facts(self.suite);
         Timings {
             queued,
             dns,
@@ -163,7 +174,16 @@ impl Marks {
             tls,
             first_byte,
             total,
-            connection: self.connection,
+            connection: ConnectionInfo {
+                reused: self.reused,
+                idle: (self.reused && self.idle_us != u32::MAX)
+                    .then(|| Duration::from_micros(u64::from(self.idle_us))),
+                local_addr: self.addrs.map(|a| a.0),
+                remote_addr: self.addrs.map(|a| a.1),
+                http_version: self.http_version,
+                tls_version,
+                tls_cipher,
+            },
         }
     }
 }
@@ -215,11 +235,22 @@ impl Default for ConnTable {
     }
 }
 
+/// A cheap mix of the connection's addresses (a multiply per word): the
+/// table is looked up on every request.
 fn hash(local: SocketAddr, remote: SocketAddr) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (local, remote).hash(&mut h);
-    h.finish()
+    fn word(a: SocketAddr) -> u64 {
+        let ip = match a.ip() {
+            std::net::IpAddr::V4(v4) => u64::from(v4.to_bits()),
+            std::net::IpAddr::V6(v6) => {
+                let b = v6.to_bits();
+                (b as u64) ^ ((b >> 64) as u64)
+            }
+        };
+        ip << 16 ^ u64::from(a.port())
+    }
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let h = (word(local).wrapping_mul(K) ^ word(remote)).wrapping_mul(K);
+    h ^ (h >> 29)
 }
 
 impl ConnTable {
@@ -299,12 +330,12 @@ mod tests {
         let ms = |n| start + Duration::from_millis(n);
         let marks = Marks {
             queued: ms(1),
-            dns: None,
-            connect: Some(ms(5)),
-            tls: None,
-            head: ms(7),
+            us: [0, 4000, 0, 6000],
+            idle_us: u32::MAX,
+            reused: false,
             suite: 0,
-            connection: ConnectionInfo::default(),
+            addrs: None,
+            http_version: "HTTP/1.1",
         };
         let table = ConnTable::default();
         let t = marks.finish(start, ms(9), &table);
@@ -314,17 +345,21 @@ mod tests {
         assert_eq!(t.tls, t.connect);
         assert_eq!(t.first_byte, Duration::from_millis(7));
         assert_eq!(t.total, Duration::from_millis(9));
-        // A mark before the hop started (a connect begun by an earlier hop)
+        assert_eq!(t.connection.idle, None);
+        // A total before the head (clocks read in another order) still
         // never makes a phase end before the one it follows.
-        let early = Marks {
-            connect: Some(start),
-            queued: ms(3),
+        assert_eq!(
+            marks.finish(start, ms(2), &table).total,
+            Duration::from_millis(7)
+        );
+        let reused = Marks {
+            reused: true,
+            idle_us: 2500,
             ..marks
         };
-        assert_eq!(
-            early.finish(start, ms(9), &table).connect,
-            Duration::from_millis(3)
-        );
+        let t = reused.finish(start, ms(9), &table);
+        assert_eq!(t.connection.idle, Some(Duration::from_micros(2500)));
+        assert!(t.connection.reused);
     }
 
     #[test]

@@ -94,13 +94,13 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
                     Some(Arc::new(BodyStream::start(resp, limits)))
                 });
                 done.retries = used.total;
-                done.timings = marks.finish(hop_start, Instant::now(), &p.counters.conns);
+                *done.timings = marks.finish(hop_start, Instant::now(), &p.counters.conns);
                 done.url = p.url;
                 return Ok(done);
             }
             let mut done = receive(resp, p.timeouts.read, p.max_body, history, p.start).await?;
             done.retries = used.total;
-            done.timings = marks.finish(hop_start, Instant::now(), &p.counters.conns);
+            *done.timings = marks.finish(hop_start, Instant::now(), &p.counters.conns);
             // The URL as requested, fragment included (reqwest's has none).
             done.url = p.url;
             return Ok(done);
