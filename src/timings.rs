@@ -150,6 +150,11 @@ impl Marks {
         marks
     }
 
+    /// When the response head arrived.
+    pub(crate) fn head(&self) -> Instant {
+        self.queued + Duration::from_micros(u64::from(self.us[3]))
+    }
+
     /// Offsets from `hop_start`, each phase no earlier than the one before;
     /// notes the connection's last use.
     pub(crate) fn finish(&self, hop_start: Instant, end: Instant, conns: &ConnTable) -> Timings {

@@ -94,7 +94,8 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
                     Some(Arc::new(BodyStream::start(resp, limits)))
                 });
                 done.retries = used.total;
-                *done.timings = marks.finish(hop_start, Instant::now(), &p.counters.conns);
+                // A streamed body is still arriving: the exchange ends at its head.
+                *done.timings = marks.finish(hop_start, marks.head(), &p.counters.conns);
                 done.url = p.url;
                 return Ok(done);
             }
