@@ -74,3 +74,51 @@ fn a_digest_challenge_has_its_own_record() {
         resp.timings().connection.local_addr
     );
 }
+
+#[test]
+fn http2_over_tls_then_the_same_connection_again() {
+    let ca = hsession_testserver::TestCa::new("hsession timings h2 CA").unwrap();
+    let opts =
+        hsession_testserver::TlsOptions::new(ca.server_cert(&["localhost", "127.0.0.1"]).unwrap());
+    let srv =
+        hsession_testserver::H2Server::start(hsession_testserver::H2Fault::GoawayAfter(100), &opts)
+            .unwrap();
+    let dir = std::env::temp_dir().join(format!("hsession-timings-h2-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, ca.cert_pem()).unwrap();
+    let s = Session::new().unwrap();
+    s.set_trust_env(false).unwrap();
+    s.set_ca_file(Some(&ca_file)).unwrap();
+    let first = s
+        .send(&Request::new("GET", &srv.url("/")).unwrap())
+        .unwrap();
+    let t = first.timings();
+    ordered(t);
+    assert!(t.queued < t.connect && t.connect < t.tls, "{t:?}");
+    let c = &t.connection;
+    assert!(!c.reused);
+    assert_eq!(c.http_version, "HTTP/2");
+    assert_eq!(c.tls_version, Some("TLSv1.3"));
+    assert!(
+        c.tls_cipher.is_some_and(|n| n.starts_with("TLS13_")),
+        "{c:?}"
+    );
+    std::thread::sleep(Duration::from_millis(20));
+    let second = s
+        .send(&Request::new("GET", &srv.url("/")).unwrap())
+        .unwrap();
+    let t2 = second.timings();
+    ordered(t2);
+    let c2 = &t2.connection;
+    assert!(c2.reused && c2.local_addr == c.local_addr, "{c2:?}");
+    assert!(
+        c2.idle.is_some_and(|d| d >= Duration::from_millis(15)),
+        "{c2:?}"
+    );
+    assert_eq!(
+        (c2.tls_version, c2.tls_cipher),
+        (c.tls_version, c.tls_cipher)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
