@@ -144,3 +144,24 @@ func itoa(n uint16) string {
 		}
 	}
 }
+
+func TestTimingsDNSTraced(t *testing.T) {
+	s := newSession(t)
+	port := base[strings.LastIndex(base, ":")+1:]
+	var host string
+	var addrs int
+	trace := &httptrace.ClientTrace{
+		DNSStart: func(i httptrace.DNSStartInfo) { host = i.Host },
+		DNSDone:  func(i httptrace.DNSDoneInfo) { addrs = len(i.Addrs) },
+	}
+	r, err := s.Get(httptrace.WithClientTrace(context.Background(), trace), "http://localhost:"+port+"/get")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	ordered(t, "by name", r.Timings)
+	if r.Timings.DNS <= r.Timings.Queued || host != "localhost" || addrs != 1 {
+		t.Errorf("DNS phase %v after queued %v; DNSStart host %q, DNSDone %d addresses", r.Timings.DNS,
+			r.Timings.Queued, host, addrs)
+	}
+}
