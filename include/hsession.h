@@ -437,7 +437,11 @@ typedef struct hsession_request_builder hsession_request_builder;
  * `hsession_response_header_count`, `hsession_response_header_at`,
  * `hsession_response_header`, `hsession_response_retries`,
  * `hsession_response_history_count`, `hsession_response_history_at`,
- * `hsession_response_read`, `hsession_response_read_async`.
+ * `hsession_response_read`, `hsession_response_read_async`,
+ * `hsession_response_timing`, `hsession_response_connection`,
+ * `hsession_response_connection_text`, `hsession_response_history_timing`,
+ * `hsession_response_history_connection`,
+ * `hsession_response_history_connection_text`.
  */
 typedef struct hsession_response hsession_response;
 
@@ -509,6 +513,23 @@ typedef int64_t (*hsession_body_read_callback)(void *user_data, uint8_t *buf, si
 typedef void (*hsession_read_callback)(void *user_data, hsession_result result, size_t n);
 
 /**
+ * A phase of one exchange for `hsession_response_timing`: each is the
+ * offset in microseconds, from when the exchange was sent (the request's
+ * start; for the exchange after a redirect, when that redirect was
+ * answered), to when the phase ended, like libcurl's CURLINFO_*_TIME_T.
+ * They never decrease in this order; a phase that did not happen (no DNS
+ * for an IP address, no connect or TLS on a reused connection, no TLS over
+ * http) ends where the phase before it ended.
+ */
+typedef uint32_t hsession_timing;
+
+/**
+ * A fact of an exchange's connection as text, for
+ * `hsession_response_connection_text`.
+ */
+typedef uint32_t hsession_connection_text;
+
+/**
  * The Netscape cookies.txt format that curl (-b/-c) and wget read and
  * write: seven tab-separated fields, "#HttpOnly_" before the domain of
  * HttpOnly cookies, expiry 0 for session cookies.
@@ -521,6 +542,64 @@ typedef void (*hsession_read_callback)(void *user_data, hsession_result result, 
  * "http_only", "expires": Unix seconds or null}]}.
  */
 #define HSESSION_COOKIE_FILE_JSON 2
+
+/**
+ * Handed to the connection pool: after the body was prepared, a wait for a
+ * free connection under a per-host cap, and any retries with their back-off.
+ */
+#define HSESSION_TIMING_QUEUED 1
+
+/**
+ * The host name resolved (CURLINFO_NAMELOOKUP_TIME_T).
+ */
+#define HSESSION_TIMING_DNS 2
+
+/**
+ * TCP connected, to the server or its proxy (CURLINFO_CONNECT_TIME_T).
+ */
+#define HSESSION_TIMING_CONNECT 3
+
+/**
+ * TLS handshake done (CURLINFO_APPCONNECT_TIME_T).
+ */
+#define HSESSION_TIMING_TLS 4
+
+/**
+ * The response head received (CURLINFO_STARTTRANSFER_TIME_T; hyper
+ * reports the parsed head, not its first byte).
+ */
+#define HSESSION_TIMING_FIRST_BYTE 5
+
+/**
+ * The body received to its end; the head, for a streamed response
+ * (CURLINFO_TOTAL_TIME_T).
+ */
+#define HSESSION_TIMING_TOTAL 6
+
+/**
+ * The local address, "127.0.0.1:41234" or "[::1]:41234".
+ */
+#define HSESSION_CONNECTION_LOCAL_ADDR 1
+
+/**
+ * The remote address (the proxy's when one is used).
+ */
+#define HSESSION_CONNECTION_REMOTE_ADDR 2
+
+/**
+ * "TLSv1.2" or "TLSv1.3".
+ */
+#define HSESSION_CONNECTION_TLS_VERSION 3
+
+/**
+ * The cipher suite's IANA name, e.g. "TLS13_AES_256_GCM_SHA384".
+ */
+#define HSESSION_CONNECTION_TLS_CIPHER 4
+
+/**
+ * The HTTP version of the exchange: "HTTP/1.1", "HTTP/2", ...
+ */
+#define HSESSION_CONNECTION_HTTP_VERSION 5
 
 /**
  * Success.
@@ -1567,6 +1646,64 @@ hsession_result hsession_response_read_async(const hsession_response *response,
                                              hsession_read_callback callback,
                                              void *user_data,
                                              hsession_error **err_out);
+
+/**
+ * The final exchange's `which` phase (an HSESSION_TIMING_* value), in
+ * microseconds from when it was sent, in `*us_out`. Redirect hops have their
+ * own: `hsession_response_history_timing`. HSESSION_INVALID_ARGUMENT for
+ * an unknown `which`.
+ */
+hsession_result hsession_response_timing(const hsession_response *response,
+                                         hsession_timing which,
+                                         uint64_t *us_out);
+
+/**
+ * Redirect hop `index`'s (0 = the first, as `hsession_response_history_at`)
+ * `which` phase, in microseconds from when that hop was sent.
+ * HSESSION_NOT_FOUND past the end.
+ */
+hsession_result hsession_response_history_timing(const hsession_response *response,
+                                                 size_t index,
+                                                 hsession_timing which,
+                                                 uint64_t *us_out);
+
+/**
+ * The final exchange's connection: `*reused_out` 1 if it came from the
+ * pool, 0 if it was opened for this exchange; `*idle_us_out` how long a
+ * reused connection had been unused, in microseconds (-1 when not known;
+ * 0 for a new one).
+ */
+hsession_result hsession_response_connection(const hsession_response *response,
+                                             int *reused_out,
+                                             int64_t *idle_us_out);
+
+/**
+ * Redirect hop `index`'s connection, as `hsession_response_connection`.
+ * HSESSION_NOT_FOUND past the end.
+ */
+hsession_result hsession_response_history_connection(const hsession_response *response,
+                                                     size_t index,
+                                                     int *reused_out,
+                                                     int64_t *idle_us_out);
+
+/**
+ * A fact of the final exchange's connection (an HSESSION_CONNECTION_*
+ * value) as NUL-terminated text, valid until the response is freed.
+ * HSESSION_NOT_FOUND when it does not apply or is not known: no TLS
+ * version over http, or a pooled connection whose TLS facts were not kept.
+ */
+hsession_result hsession_response_connection_text(const hsession_response *response,
+                                                  hsession_connection_text which,
+                                                  const char **text_out);
+
+/**
+ * Redirect hop `index`'s connection fact, as
+ * `hsession_response_connection_text`. HSESSION_NOT_FOUND past the end.
+ */
+hsession_result hsession_response_history_connection_text(const hsession_response *response,
+                                                          size_t index,
+                                                          hsession_connection_text which,
+                                                          const char **text_out);
 
 /**
  * The name of a result code's constant ("HSESSION_CONNECT"), a static

@@ -157,6 +157,29 @@ public:
     uint32_t retries() const noexcept { return hsession_response_retries(r_.get()); }
     bool ok() const noexcept { return status() >= 200 && status() < 300; }
 
+    /** When phase `which` (HSESSION_TIMING_*) of the final exchange ended,
+     *  from when it was sent (docs/behaviour.md, "Timings"). */
+    std::chrono::microseconds timing(hsession_timing which) const {
+        uint64_t us = 0;
+        detail::check(hsession_response_timing(r_.get(), which, &us));
+        return std::chrono::microseconds(us);
+    }
+    /** Whether the final exchange's connection came from the pool. */
+    bool reused() const {
+        int reused = 0;
+        int64_t idle_us = 0;
+        detail::check(hsession_response_connection(r_.get(), &reused, &idle_us));
+        return reused != 0;
+    }
+    /** A fact of the final exchange's connection (HSESSION_CONNECTION_*), if known. */
+    std::optional<std::string_view> connection(hsession_connection_text which) const {
+        const char *text = nullptr;
+        hsession_result rc = hsession_response_connection_text(r_.get(), which, &text);
+        if (rc == HSESSION_NOT_FOUND) return std::nullopt;
+        detail::check(rc);
+        return std::string_view(text);
+    }
+
     /** The whole body, borrowed from this response (not for a streamed one). */
     std::string_view body() const {
         const uint8_t *data = nullptr;

@@ -19,6 +19,8 @@ pub(crate) struct Counters {
     /// The session's connect timeout in ms (0 = none), for connects that run
     /// outside a request's task (hyper finishes those in the background).
     pub default_connect_ms: AtomicU64,
+    /// Per connection: when it was last used, its TLS suite (src/timings.rs).
+    pub conns: crate::timings::ConnTable,
 }
 
 /// What a request's task tells the connector, and what the connector tells
@@ -30,6 +32,9 @@ pub(crate) struct ConnectProbe {
     /// Local addresses of the connections this request's connects opened:
     /// a failure on one of them was not on a stale pooled connection.
     pub opened: Mutex<Vec<std::net::SocketAddr>>,
+    /// What the resolver and the TLS hooks saw of the latest connect
+    /// (src/timings.rs); written only while connecting.
+    pub phases: Mutex<crate::timings::ConnectPhases>,
 }
 
 impl ConnectProbe {
@@ -38,6 +43,7 @@ impl ConnectProbe {
             connect_timeout,
             times: Mutex::new((None, None)),
             opened: Mutex::new(Vec::new()),
+            phases: Mutex::new(Default::default()),
         }
     }
 
@@ -194,6 +200,7 @@ where
         };
         if let Some(p) = &probe {
             *p.times.lock().unwrap_or_else(|e| e.into_inner()) = (Some(Instant::now()), None);
+            *p.phases.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
         }
         let connecting = self.inner.call(req);
         let counters = self.counters.clone();

@@ -39,7 +39,9 @@ pub mod runtime;
 mod send;
 pub mod session;
 pub mod stream;
+pub mod timings;
 pub mod tls;
+mod tls_hooks;
 mod zstd_decode;
 
 pub use call::Call;
@@ -54,6 +56,7 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use session::Session;
 pub use stream::BodyStream;
+pub use timings::{ConnectionInfo, Timings};
 pub use tls::{TlsConfig, TlsVersion};
 pub use tokio_util::sync::CancellationToken;
 

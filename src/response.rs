@@ -2,6 +2,7 @@
 //! the one buffer reqwest produced, and what it took to get it.
 
 use crate::stream::BodyStream;
+use crate::timings::Timings;
 use bytes::Bytes;
 use reqwest::header::{HeaderName, HeaderValue};
 use std::sync::Arc;
@@ -12,6 +13,8 @@ use std::time::Duration;
 pub struct HopHead {
     pub reason: String,
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// The hop's own timings and connection, from when it was sent.
+    pub timings: Timings,
 }
 
 #[derive(Debug, Clone)]
@@ -28,6 +31,9 @@ pub struct Response {
     pub(crate) stream: Option<Arc<BodyStream>>,
     pub(crate) retries: u32,
     pub(crate) elapsed: Duration,
+    /// The final exchange's timings and connection (after the last redirect);
+    /// boxed, as the response is moved through every layer of the runtime.
+    pub(crate) timings: Box<Timings>,
 }
 
 impl Response {
@@ -108,6 +114,13 @@ impl Response {
     /// From the call to the last byte of the body (to the headers, when streamed).
     pub fn elapsed(&self) -> Duration {
         self.elapsed
+    }
+
+    /// When each phase of the final exchange ended (offsets from when it was
+    /// sent: the request's start, or the last redirect's), and the facts of
+    /// its connection; each redirect's are in [`Response::hop_heads`].
+    pub fn timings(&self) -> &Timings {
+        &self.timings
     }
 }
 

@@ -647,6 +647,8 @@ fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<Cl
                 }),
         )
         .tcp_nodelay(config.tcp_nodelay)
+        // The system's resolver, timed (src/timings.rs).
+        .dns_resolver(crate::timings::TimedResolver::default())
         // hsession follows redirects and keeps cookies itself (src/redirect.rs).
         .redirect(reqwest::redirect::Policy::none())
         // zstd with a bounded window (src/zstd_decode.rs).

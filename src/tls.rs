@@ -17,6 +17,7 @@ use crate::error::{Error, ErrorKind, Result};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The lowest TLS version a session accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -147,31 +148,117 @@ impl TlsConfig {
         Ok(())
     }
 
-    /// Applies the settings to a client being built.
-    pub(crate) fn apply(&self, mut b: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
+    /// Applies the settings to a client being built: always a rustls
+    /// configuration hsession builds, with the hooks that time the handshake
+    /// and name its suite (src/tls_hooks.rs).
+    pub(crate) fn apply(&self, b: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
         if self.verify && self.ca.is_none() && self.client_cert.is_none() {
             return Ok(b.tls_backend_preconfigured(platform_config(self.min_version)?));
         }
-        b = b.tls_version_min(match self.min_version {
-            TlsVersion::Tls12 => reqwest::tls::Version::TLS_1_2,
-            TlsVersion::Tls13 => reqwest::tls::Version::TLS_1_3,
-        });
-        if !self.verify {
-            b = b.tls_danger_accept_invalid_certs(true);
+        let provider = crate::tls_hooks::provider();
+        let failed =
+            |e: rustls::Error| Error::new(ErrorKind::Tls, format!("cannot set up TLS: {e}"));
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_protocol_versions(versions(self.min_version))
+            .map_err(failed)?;
+        let builder = if !self.verify {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(NoVerifier(provider)))
         } else if let Some(ca) = &self.ca {
-            let roots = reqwest::Certificate::from_pem_bundle(&ca.pem)
-                .map_err(|e| bad_pem(&ca.path, "CA bundle", e))?;
-            b = b.tls_certs_only(roots);
-        }
-        if let Some((cert, key)) = &self.client_cert {
-            let mut pem = cert.pem.clone();
-            pem.push(b'\n');
-            pem.extend_from_slice(&key.pem);
-            let identity = reqwest::Identity::from_pem(&pem)
-                .map_err(|e| bad_pem(&cert.path, "client certificate and key", e))?;
-            b = b.identity(identity);
-        }
-        Ok(b)
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in certs(ca, "PEM CA bundle")? {
+                roots
+                    .add(cert)
+                    .map_err(|e| bad_pem(&ca.path, "CA bundle", e))?;
+            }
+            builder.with_root_certificates(roots)
+        } else {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(platform_verifier(&provider)?)
+        };
+        let mut config = match &self.client_cert {
+            Some((cert, key)) => {
+                let chain = certs(cert, "PEM client certificate")?;
+                let private = PrivateKeyDer::from_pem_slice(&key.pem)
+                    .map_err(|e| bad_pem(&key.path, "PEM private key", e))?;
+                builder
+                    .with_client_auth_cert(chain, private)
+                    .map_err(|e| bad_pem(&cert.path, "client certificate and key", e))?
+            }
+            None => builder.with_no_client_auth(),
+        };
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        config.resumption = crate::tls_hooks::resumption();
+        Ok(b.tls_backend_preconfigured(config))
+    }
+}
+
+fn versions(min: TlsVersion) -> &'static [&'static rustls::SupportedProtocolVersion] {
+    static TLS13_ONLY: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
+    match min {
+        TlsVersion::Tls12 => rustls::ALL_VERSIONS,
+        TlsVersion::Tls13 => &TLS13_ONLY,
+    }
+}
+
+fn platform_verifier(
+    provider: &Arc<rustls::crypto::CryptoProvider>,
+) -> Result<Arc<rustls_platform_verifier::Verifier>> {
+    use once_cell::sync::OnceCell;
+    static VERIFIER: OnceCell<Arc<rustls_platform_verifier::Verifier>> = OnceCell::new();
+    VERIFIER
+        .get_or_try_init(|| {
+            rustls_platform_verifier::Verifier::new(provider.clone())
+                .map(Arc::new)
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::Tls,
+                        format!("cannot set up TLS with the platform's certificates: {e}"),
+                    )
+                })
+        })
+        .cloned()
+}
+
+/// Verification off (`set_verify(false)`): any certificate for any name, as
+/// reqwest's `danger_accept_invalid_certs`. For tests only.
+#[derive(Debug)]
+struct NoVerifier(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for NoVerifier {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> std::result::Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &rustls::DigitallySignedStruct,
+    ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &rustls::DigitallySignedStruct,
+    ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 
@@ -183,33 +270,27 @@ impl TlsConfig {
 /// and/or 1.3, ALPN h2 then http/1.1.
 fn platform_config(min: TlsVersion) -> Result<rustls::ClientConfig> {
     use once_cell::sync::OnceCell;
-    use std::sync::Arc;
     static CONFIGS: [OnceCell<rustls::ClientConfig>; 2] = [OnceCell::new(), OnceCell::new()];
-    static VERIFIER: OnceCell<Arc<rustls_platform_verifier::Verifier>> = OnceCell::new();
-    let (slot, versions): (_, &[&rustls::SupportedProtocolVersion]) = match min {
-        TlsVersion::Tls12 => (&CONFIGS[0], rustls::ALL_VERSIONS),
-        TlsVersion::Tls13 => (&CONFIGS[1], &[&rustls::version::TLS13]),
-    };
-    let failed = |e: &dyn std::fmt::Display| {
-        Error::new(
-            ErrorKind::Tls,
-            format!("cannot set up TLS with the platform's certificates: {e}"),
-        )
+    let slot = match min {
+        TlsVersion::Tls12 => &CONFIGS[0],
+        TlsVersion::Tls13 => &CONFIGS[1],
     };
     let config = slot.get_or_try_init(|| {
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let verifier = VERIFIER.get_or_try_init(|| {
-            rustls_platform_verifier::Verifier::new(provider.clone())
-                .map(Arc::new)
-                .map_err(|e| failed(&e))
-        })?;
+        let provider = crate::tls_hooks::provider();
+        let verifier = platform_verifier(&provider)?;
         let mut config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_protocol_versions(versions)
-            .map_err(|e| failed(&e))?
+            .with_protocol_versions(versions(min))
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Tls,
+                    format!("cannot set up TLS with the platform's certificates: {e}"),
+                )
+            })?
             .dangerous()
-            .with_custom_certificate_verifier(verifier.clone())
+            .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        config.resumption = crate::tls_hooks::resumption();
         Ok::<_, Error>(config)
     })?;
     Ok(config.clone())

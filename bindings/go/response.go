@@ -41,12 +41,16 @@ type Response struct {
 	// Elapsed is the time from the call to the last byte (to the headers
 	// for a streamed response).
 	Elapsed time.Duration
+	// Timings are the final exchange's phases and connection (timings.go).
+	Timings Timings
 }
 
 // Redirect is one redirect hop: its status and the URL that answered it.
 type Redirect struct {
 	StatusCode int
 	URL        string
+	// Timings are this hop's phases and connection.
+	Timings Timings
 }
 
 // Bytes reads the whole body and closes it.
@@ -329,10 +333,12 @@ func newResponse(ctx context.Context, s *Session, h cHandles, stream bool) (*Res
 			r.History = append(r.History, Redirect{StatusCode: st, URL: hr.str()})
 		}
 	}
+	hr.readTimings(r)
 	if hr.bad {
 		h.free()
 		return nil, &Error{Code: CodeInternal, Message: "malformed packed response head"}
 	}
+	trace(ctx, r)
 	if !stream {
 		// The body is complete: the call is no longer needed.
 		C.hsession_call_free(h.call)

@@ -163,9 +163,51 @@ export interface RequestOptions {
   signal?: AbortSignal | null;
 }
 
+/**
+ * One exchange's timings, measured by the library, in Resource Timing's
+ * names: milliseconds from when the exchange was sent (the request's start,
+ * or for the exchange after a redirect, when the redirect was answered). A
+ * phase that did not happen ends where the one before it did.
+ */
+export interface Timing {
+  readonly startTime: number;
+  /** Handed to the connection pool. */
+  readonly fetchStart: number;
+  readonly domainLookupStart: number;
+  readonly domainLookupEnd: number;
+  readonly connectStart: number;
+  /** TCP connected and the TLS handshake began; 0 without a new TLS connection. */
+  readonly secureConnectionStart: number;
+  /** Connected, the TLS handshake included. */
+  readonly connectEnd: number;
+  /** The connection ready for the request (its writing is not measured apart). */
+  readonly requestStart: number;
+  /** The response head received. */
+  readonly responseStart: number;
+  /** The body received (the head, for a streamed body). */
+  readonly responseEnd: number;
+  readonly duration: number;
+  /** "http/1.1", "h2". */
+  readonly nextHopProtocol: string;
+  /** The connection came from the pool. */
+  readonly reused: boolean;
+  /** How long a reused connection had been unused, in ms; null if new or not known. */
+  readonly idleTime: number | null;
+  readonly localAddress: string | null;
+  readonly localPort: number | null;
+  readonly remoteAddress: string | null;
+  readonly remotePort: number | null;
+  /** "TLSv1.3", "TLSv1.2"; null over http. */
+  readonly tlsVersion: string | null;
+  /** The cipher suite's IANA name; null over http. */
+  readonly tlsCipher: string | null;
+}
+
 export interface HistoryEntry {
   status: number;
   url: string;
+  /** This hop's timings. */
+  timing: Timing;
 }
 
 export declare class Response {
@@ -185,6 +227,8 @@ export declare class Response {
   readonly elapsed: number;
   /** Retries the retry policy used. */
   readonly retries: number;
+  /** The final exchange's timings (each history entry has its own). */
+  readonly timing: Timing;
   readonly bodyUsed: boolean;
   /** The body as a web stream (for a streamed response: read once). */
   readonly body: ReadableStream<Uint8Array>;

@@ -351,7 +351,48 @@ pub fn pack_head(resp: &Response) -> Vec<u8> {
             put_str(&mut out, value.as_bytes());
         }
     }
+    // Then each exchange's timings: the hops', then the final one's.
+    for hop in resp.hop_heads() {
+        put_timings(&mut out, &hop.timings);
+    }
+    put_timings(&mut out, resp.timings());
     out
+}
+
+/// One exchange's timings record (docs/packed-format.md): the phases in µs,
+/// reused, idle µs (-1 unknown), the local and remote address, then TLS
+/// version, cipher suite and HTTP version as strings ("" = none).
+fn put_timings(out: &mut Vec<u8>, t: &crate::Timings) {
+    let us = |d: std::time::Duration| d.as_micros().min(u128::from(u64::MAX)) as u64;
+    for d in [t.queued, t.dns, t.connect, t.tls, t.first_byte, t.total] {
+        out.extend_from_slice(&us(d).to_le_bytes());
+    }
+    let c = &t.connection;
+    out.push(u8::from(c.reused));
+    let idle = match (c.reused, c.idle) {
+        (false, _) => 0,
+        (true, Some(d)) => us(d).min(i64::MAX as u64) as i64,
+        (true, None) => -1,
+    };
+    out.extend_from_slice(&idle.to_le_bytes());
+    for addr in [c.local_addr, c.remote_addr] {
+        match addr {
+            None => out.push(0),
+            Some(std::net::SocketAddr::V4(a)) => {
+                out.push(4);
+                out.extend_from_slice(&a.ip().octets());
+                out.extend_from_slice(&a.port().to_le_bytes());
+            }
+            Some(std::net::SocketAddr::V6(a)) => {
+                out.push(6);
+                out.extend_from_slice(&a.ip().octets());
+                out.extend_from_slice(&a.port().to_le_bytes());
+            }
+        }
+    }
+    put_str(out, c.tls_version.unwrap_or("").as_bytes());
+    put_str(out, c.tls_cipher.unwrap_or("").as_bytes());
+    put_str(out, c.http_version.as_bytes());
 }
 
 #[cfg(test)]

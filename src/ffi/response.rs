@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::Response;
-use std::ffi::CString;
+use std::ffi::{c_int, CString};
 use std::sync::OnceLock;
 
 /// A complete response: status, reason, headers, body, final URL, HTTP
@@ -17,7 +17,11 @@ use std::sync::OnceLock;
 /// `hsession_response_header_count`, `hsession_response_header_at`,
 /// `hsession_response_header`, `hsession_response_retries`,
 /// `hsession_response_history_count`, `hsession_response_history_at`,
-/// `hsession_response_read`, `hsession_response_read_async`.
+/// `hsession_response_read`, `hsession_response_read_async`,
+/// `hsession_response_timing`, `hsession_response_connection`,
+/// `hsession_response_connection_text`, `hsession_response_history_timing`,
+/// `hsession_response_history_connection`,
+/// `hsession_response_history_connection_text`.
 pub struct hsession_response {
     inner: Response,
     /// The C strings handed out, each made when first asked for: most
@@ -30,6 +34,9 @@ pub struct hsession_response {
     read_pos: std::sync::Mutex<usize>,
     /// `hsession_response_packed`'s head, made on first use.
     packed_head: OnceLock<Vec<u8>>,
+    /// Each exchange's connection facts as C strings (redirect hops, then
+    /// the final response), made on first use.
+    conn_text: OnceLock<Vec<[Option<CString>; CONN_TEXTS]>>,
 }
 
 pub(crate) fn into_raw(inner: Response) -> *mut hsession_response {
@@ -41,6 +48,7 @@ pub(crate) fn into_raw(inner: Response) -> *mut hsession_response {
         history: OnceLock::new(),
         read_pos: std::sync::Mutex::new(0),
         packed_head: OnceLock::new(),
+        conn_text: OnceLock::new(),
     }))
 }
 
@@ -431,4 +439,234 @@ pub unsafe extern "C" fn hsession_response_read_async(
         }
         Ok(())
     })
+}
+
+/// A phase of one exchange for `hsession_response_timing`: each is the
+/// offset in microseconds, from when the exchange was sent (the request's
+/// start; for the exchange after a redirect, when that redirect was
+/// answered), to when the phase ended, like libcurl's CURLINFO_*_TIME_T.
+/// They never decrease in this order; a phase that did not happen (no DNS
+/// for an IP address, no connect or TLS on a reused connection, no TLS over
+/// http) ends where the phase before it ended.
+pub type hsession_timing = u32;
+/// Handed to the connection pool: after the body was prepared, a wait for a
+/// free connection under a per-host cap, and any retries with their back-off.
+pub const HSESSION_TIMING_QUEUED: hsession_timing = 1;
+/// The host name resolved (CURLINFO_NAMELOOKUP_TIME_T).
+pub const HSESSION_TIMING_DNS: hsession_timing = 2;
+/// TCP connected, to the server or its proxy (CURLINFO_CONNECT_TIME_T).
+pub const HSESSION_TIMING_CONNECT: hsession_timing = 3;
+/// TLS handshake done (CURLINFO_APPCONNECT_TIME_T).
+pub const HSESSION_TIMING_TLS: hsession_timing = 4;
+/// The response head received (CURLINFO_STARTTRANSFER_TIME_T; hyper
+/// reports the parsed head, not its first byte).
+pub const HSESSION_TIMING_FIRST_BYTE: hsession_timing = 5;
+/// The body received to its end; the head, for a streamed response
+/// (CURLINFO_TOTAL_TIME_T).
+pub const HSESSION_TIMING_TOTAL: hsession_timing = 6;
+
+/// A fact of an exchange's connection as text, for
+/// `hsession_response_connection_text`.
+pub type hsession_connection_text = u32;
+/// The local address, "127.0.0.1:41234" or "[::1]:41234".
+pub const HSESSION_CONNECTION_LOCAL_ADDR: hsession_connection_text = 1;
+/// The remote address (the proxy's when one is used).
+pub const HSESSION_CONNECTION_REMOTE_ADDR: hsession_connection_text = 2;
+/// "TLSv1.2" or "TLSv1.3".
+pub const HSESSION_CONNECTION_TLS_VERSION: hsession_connection_text = 3;
+/// The cipher suite's IANA name, e.g. "TLS13_AES_256_GCM_SHA384".
+pub const HSESSION_CONNECTION_TLS_CIPHER: hsession_connection_text = 4;
+/// The HTTP version of the exchange: "HTTP/1.1", "HTTP/2", ...
+pub const HSESSION_CONNECTION_HTTP_VERSION: hsession_connection_text = 5;
+const CONN_TEXTS: usize = 5;
+
+/// The timings of redirect hop `index`, or of the final exchange.
+fn exchange(r: &hsession_response, index: Option<usize>) -> FfiResult<&crate::Timings> {
+    match index {
+        None => Ok(r.inner.timings()),
+        Some(i) => r
+            .inner
+            .hop_heads()
+            .get(i)
+            .map(|h| &h.timings)
+            .ok_or_else(|| Failure::new(HSESSION_NOT_FOUND, format!("no redirect at index {i}"))),
+    }
+}
+
+fn timing_of(t: &crate::Timings, which: hsession_timing) -> FfiResult<u64> {
+    let d = match which {
+        HSESSION_TIMING_QUEUED => t.queued,
+        HSESSION_TIMING_DNS => t.dns,
+        HSESSION_TIMING_CONNECT => t.connect,
+        HSESSION_TIMING_TLS => t.tls,
+        HSESSION_TIMING_FIRST_BYTE => t.first_byte,
+        HSESSION_TIMING_TOTAL => t.total,
+        _ => {
+            return Err(Failure::new(
+                HSESSION_INVALID_ARGUMENT,
+                format!("{which} is not an HSESSION_TIMING_* value"),
+            ))
+        }
+    };
+    Ok(d.as_micros().min(u64::MAX as u128) as u64)
+}
+
+unsafe fn timing(
+    response: *const hsession_response,
+    index: Option<usize>,
+    which: hsession_timing,
+    us_out: *mut u64,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        let r = ref_arg(response, "response")?;
+        let out = out_arg(us_out, "us_out")?;
+        let us = timing_of(exchange(r, index)?, which)?;
+        *out = us;
+        Ok(())
+    })
+}
+
+unsafe fn connection(
+    response: *const hsession_response,
+    index: Option<usize>,
+    reused_out: *mut c_int,
+    idle_us_out: *mut i64,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        let r = ref_arg(response, "response")?;
+        let reused = out_arg(reused_out, "reused_out")?;
+        let idle = out_arg(idle_us_out, "idle_us_out")?;
+        let c = &exchange(r, index)?.connection;
+        *reused = c_int::from(c.reused);
+        *idle = match (c.reused, c.idle) {
+            (false, _) => 0,
+            (true, Some(d)) => d.as_micros().min(i64::MAX as u128) as i64,
+            (true, None) => -1,
+        };
+        Ok(())
+    })
+}
+
+unsafe fn connection_text(
+    response: *const hsession_response,
+    index: Option<usize>,
+    which: hsession_connection_text,
+    text_out: *mut *const c_char,
+) -> hsession_result {
+    call(std::ptr::null_mut(), || {
+        let r = ref_arg(response, "response")?;
+        let out = out_arg(text_out, "text_out")?;
+        exchange(r, index)?;
+        let slot = usize::try_from(which)
+            .ok()
+            .and_then(|w| w.checked_sub(1))
+            .filter(|&w| w < CONN_TEXTS)
+            .ok_or_else(|| {
+                Failure::new(
+                    HSESSION_INVALID_ARGUMENT,
+                    format!("{which} is not an HSESSION_CONNECTION_* value"),
+                )
+            })?;
+        let texts = r.conn_text.get_or_init(|| {
+            let heads = r.inner.hop_heads().iter().map(|h| &h.timings);
+            heads
+                .chain(std::iter::once(r.inner.timings()))
+                .map(|t| {
+                    let c = &t.connection;
+                    [
+                        c.local_addr.map(|a| c_string(a.to_string())),
+                        c.remote_addr.map(|a| c_string(a.to_string())),
+                        c.tls_version.map(c_string),
+                        c.tls_cipher.map(c_string),
+                        Some(c.http_version).filter(|v| !v.is_empty()).map(c_string),
+                    ]
+                })
+                .collect()
+        });
+        let row = index.unwrap_or(texts.len() - 1);
+        let text = texts[row][slot].as_ref().ok_or_else(|| {
+            Failure::new(
+                HSESSION_NOT_FOUND,
+                "not known for this exchange (no TLS, or a pooled connection whose facts were not kept)",
+            )
+        })?;
+        *out = text.as_ptr();
+        Ok(())
+    })
+}
+
+/// The final exchange's `which` phase (an HSESSION_TIMING_* value), in
+/// microseconds from when it was sent, in `*us_out`. Redirect hops have their
+/// own: `hsession_response_history_timing`. HSESSION_INVALID_ARGUMENT for
+/// an unknown `which`.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_timing(
+    response: *const hsession_response,
+    which: hsession_timing,
+    us_out: *mut u64,
+) -> hsession_result {
+    timing(response, None, which, us_out)
+}
+
+/// Redirect hop `index`'s (0 = the first, as `hsession_response_history_at`)
+/// `which` phase, in microseconds from when that hop was sent.
+/// HSESSION_NOT_FOUND past the end.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_history_timing(
+    response: *const hsession_response,
+    index: usize,
+    which: hsession_timing,
+    us_out: *mut u64,
+) -> hsession_result {
+    timing(response, Some(index), which, us_out)
+}
+
+/// The final exchange's connection: `*reused_out` 1 if it came from the
+/// pool, 0 if it was opened for this exchange; `*idle_us_out` how long a
+/// reused connection had been unused, in microseconds (-1 when not known;
+/// 0 for a new one).
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_connection(
+    response: *const hsession_response,
+    reused_out: *mut c_int,
+    idle_us_out: *mut i64,
+) -> hsession_result {
+    connection(response, None, reused_out, idle_us_out)
+}
+
+/// Redirect hop `index`'s connection, as `hsession_response_connection`.
+/// HSESSION_NOT_FOUND past the end.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_history_connection(
+    response: *const hsession_response,
+    index: usize,
+    reused_out: *mut c_int,
+    idle_us_out: *mut i64,
+) -> hsession_result {
+    connection(response, Some(index), reused_out, idle_us_out)
+}
+
+/// A fact of the final exchange's connection (an HSESSION_CONNECTION_*
+/// value) as NUL-terminated text, valid until the response is freed.
+/// HSESSION_NOT_FOUND when it does not apply or is not known: no TLS
+/// version over http, or a pooled connection whose TLS facts were not kept.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_connection_text(
+    response: *const hsession_response,
+    which: hsession_connection_text,
+    text_out: *mut *const c_char,
+) -> hsession_result {
+    connection_text(response, None, which, text_out)
+}
+
+/// Redirect hop `index`'s connection fact, as
+/// `hsession_response_connection_text`. HSESSION_NOT_FOUND past the end.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_response_history_connection_text(
+    response: *const hsession_response,
+    index: usize,
+    which: hsession_connection_text,
+    text_out: *mut *const c_char,
+) -> hsession_result {
+    connection_text(response, Some(index), which, text_out)
 }

@@ -7,6 +7,7 @@ use crate::connector::ConnectProbe;
 use crate::error::{ErrorKind, Result};
 use crate::logging::{hlog, Level, Ms, ShownUrl};
 use crate::retry::{self};
+use crate::timings::Marks;
 use reqwest::header::{HeaderValue, ACCEPT_ENCODING, COOKIE, RETRY_AFTER};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -23,7 +24,7 @@ pub(crate) async fn attempt(
     p: &Prepared,
     probe: &ConnectProbe,
     used: &mut retry::Used,
-) -> Result<reqwest::Response> {
+) -> Result<(reqwest::Response, Marks)> {
     let replayable = p.replayable();
     // Silent resends so far, and the connections they found dead.
     let mut resends = 0;
@@ -57,18 +58,21 @@ pub(crate) async fn attempt(
         };
         let sent_at = Instant::now();
         let mark = probe.opened_count();
+        let conns_before = p.counters.connections.load(Ordering::Relaxed);
         hlog!(Level::Debug, "request {} {}", p.method, ShownUrl(&p.url));
         let err = match send_one(&p.client.http, request, probe, p.timeouts.read).await {
             Ok(mut resp) => {
                 if crate::logging::enabled(Level::Debug) {
                     crate::logging::exchange(&p.method, &p.url, probe, mark, &resp, sent_at);
                 }
+                let marks =
+                    Marks::observe(&p.counters, probe, (mark, conns_before), sent_at, &resp);
                 // HTTP/2 streams share one connection: the head frees it.
                 if let Some(permit) = permit.filter(|_| resp.version() != reqwest::Version::HTTP_2)
                 {
                     resp.extensions_mut().insert(permit);
                 }
-                return Ok(crate::zstd_decode::decode(resp, &p.method));
+                return Ok((crate::zstd_decode::decode(resp, &p.method), marks));
             }
             Err(e) => e,
         };

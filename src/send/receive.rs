@@ -145,6 +145,7 @@ pub(crate) fn head(
         stream: body(resp),
         retries: 0,
         elapsed: start.elapsed(),
+        timings: Default::default(),
     }
 }
 

@@ -10,10 +10,11 @@ use crate::redirect;
 use crate::response::{HopHead, Response};
 use crate::retry::{self};
 use crate::stream::{self, BodyStream, Limits};
+use crate::timings::Marks;
 use reqwest::header::{AUTHORIZATION, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Sends each hop of the request: jar cookies are recomputed for every hop,
 /// every hop's cookies are stored, and credentials never follow a redirect
@@ -25,6 +26,8 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
     // count of 401s on a redirect too).
     let mut digest_answered = false;
     let mut redirects = 0;
+    // Each hop's timings are offsets from its own start.
+    let mut hop_start = p.start;
     loop {
         if let Some(digest) = &p.digest {
             // From the origin's last challenge, if there was one.
@@ -33,7 +36,7 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
                 None => p.headers.remove(AUTHORIZATION),
             };
         }
-        let mut resp = attempt(&p, &probe, &mut used).await.map_err(|e| {
+        let (mut resp, marks) = attempt(&p, &probe, &mut used).await.map_err(|e| {
             match p.client.route.as_ref().and_then(|r| r.for_url(&p.url)) {
                 Some(proxy) => crate::proxy::proxy_error(e, proxy),
                 None => e,
@@ -68,8 +71,10 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
                     history.heads.push(HopHead {
                         reason: reason_of(&resp),
                         headers: headers_in_order(resp.headers().clone()),
+                        timings: Default::default(),
                     });
                     drain(&mut resp, p.timeouts.read).await;
+                    hop_ended(&mut history, &marks, &mut hop_start, &p);
                     history.hops.push((resp.status().as_u16(), p.url.clone()));
                     continue;
                 }
@@ -104,11 +109,14 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
                     Some(Arc::new(BodyStream::start(resp, limits)))
                 });
                 done.retries = used.total;
+                // A streamed body is still arriving: the exchange ends at its head.
+                *done.timings = marks.finish(hop_start, marks.head(), &p.counters.conns);
                 done.url = p.url;
                 return Ok(done);
             }
             let mut done = receive(resp, p.timeouts.read, p.max_body, history, p.start).await?;
             done.retries = used.total;
+            *done.timings = marks.finish(hop_start, Instant::now(), &p.counters.conns);
             // The URL as requested, fragment included (reqwest's has none).
             done.url = p.url;
             return Ok(done);
@@ -134,8 +142,10 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
         history.heads.push(HopHead {
             reason: reason_of(&resp),
             headers: headers_in_order(resp.headers().clone()),
+            timings: Default::default(),
         });
         drain(&mut resp, p.timeouts.read).await;
+        hop_ended(&mut history, &marks, &mut hop_start, &p);
         history.hops.push((resp.status().as_u16(), p.url.clone()));
         redirects += 1;
         hlog!(
@@ -189,6 +199,16 @@ pub(crate) async fn drain(resp: &mut reqwest::Response, read: Option<Duration>) 
             "unread body too large to drain: its connection is closed"
         );
     }
+}
+
+/// A hop answered and its body drained: its timings go with its head, and
+/// the next hop starts now.
+fn hop_ended(history: &mut History, marks: &Marks, hop_start: &mut Instant, p: &Prepared) {
+    let now = Instant::now();
+    if let Some(head) = history.heads.last_mut() {
+        head.timings = marks.finish(*hop_start, now, &p.counters.conns);
+    }
+    *hop_start = now;
 }
 
 /// The redirects followed so far: each hop's status and URL, and its head.

@@ -110,6 +110,27 @@ static void check_echo(hsession_response *r) {
         c.p += get_u32(&c); /* the value */
     }
     CHECK(saw_location, "hop headers hold its Location");
+    /* The timings records: the hop's, then the final exchange's. */
+    for (int rec = 0; rec < 2 && c.end - c.p >= 57; rec++) {
+        uint64_t phase[6];
+        for (int i = 0; i < 6; i++) phase[i] = get_u64(&c);
+        for (int i = 1; i < 6; i++) CHECK(phase[i - 1] <= phase[i], "record %d: phases in order", rec);
+        CHECK(phase[5] > 0, "record %d: total", rec);
+        uint8_t reused = *c.p++;
+        int64_t idle = (int64_t)get_u64(&c);
+        /* The final exchange follows its redirect on the pooled connection. */
+        CHECK(reused <= 1 && (rec == 0 || reused == 1), "record %d: reused %u", rec, reused);
+        CHECK(reused ? idle >= -1 : idle == 0, "record %d: idle %lld", rec, (long long)idle);
+        for (int a = 0; a < 2; a++) {
+            uint8_t family = *c.p++;
+            CHECK(family == 4, "record %d: address family %u", rec, family);
+            CHECK(a == 1 ? c.p[0] == 127 : 1, "remote address 127.x");
+            c.p += 4 + 2;
+        }
+        CHECK(get_str_is(&c, ""), "record %d: no TLS version over http", rec);
+        CHECK(get_str_is(&c, ""), "record %d: no cipher over http", rec);
+        CHECK(get_str_is(&c, "HTTP/1.1"), "record %d: HTTP version", rec);
+    }
     CHECK(c.p == c.end, "head fully read (%ld bytes left)", (long)(c.end - c.p));
     const char *text = (const char *)body;
     CHECK(body_len > 0 && memmem(text, body_len, "\"method\":\"POST\"", 15), "307 kept the method");

@@ -112,6 +112,9 @@ static void test_blocking(const server &srv) {
 
     hs::response redirected = s.get(srv.url("/redirect/2"));
     CHECK(redirected.history().size() == 2 && redirected.history()[0].status == 302);
+    CHECK(redirected.reused() && redirected.timing(HSESSION_TIMING_TOTAL) >= redirected.timing(HSESSION_TIMING_FIRST_BYTE));
+    CHECK(redirected.connection(HSESSION_CONNECTION_LOCAL_ADDR).value_or("").find("127.0.0.1:") == 0);
+    CHECK(!redirected.connection(HSESSION_CONNECTION_TLS_VERSION));
     CHECK(s.get(srv.url("/status/404")).status() == 404); // a response, not an error
 
     // Moves: the handle goes with the object, freed once.

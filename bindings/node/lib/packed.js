@@ -188,7 +188,89 @@ function parseHead(b) {
     const st = u32();
     history[i] = { status: st, url: str('utf8') };
   }
-  return { status, elapsedUs, retries, version, reason, url, headers, history };
+  let timingAt = p;
+  if (nr > 0) {
+    // Redirects are rare: their hops' timings are read now, the final
+    // exchange's when asked for (Response.timing).
+    for (let i = 0; i < nr; i++) {
+      str('utf8');
+      const n = u32();
+      for (let j = 0; j < 2 * n; j++) str('latin1');
+    }
+    for (let i = 0; i < nr; i++) {
+      const [timing, end] = parseTiming(b, p);
+      history[i].timing = timing;
+      p = end;
+    }
+    timingAt = p;
+  }
+  return { status, elapsedUs, retries, version, reason, url, headers, history, buffer: b, timingAt };
 }
 
-module.exports = { TAG, Packer, parseHead };
+function addrAt(b, p) {
+  const family = b[p];
+  if (family === 0) return [null, null, p + 1];
+  const n = family === 4 ? 4 : 16;
+  let host;
+  if (family === 4) {
+    host = `${b[p + 1]}.${b[p + 2]}.${b[p + 3]}.${b[p + 4]}`;
+  } else {
+    const parts = [];
+    for (let i = 0; i < 16; i += 2) parts.push(b.readUInt16BE(p + 1 + i).toString(16));
+    host = parts.join(':');
+  }
+  return [host, b.readUInt16LE(p + 1 + n), p + 3 + n];
+}
+
+/**
+ * Parses one timings record of a packed head (docs/packed-format.md) into
+ * Resource Timing's names, in milliseconds from when the exchange was sent,
+ * plus the connection's facts. Returns [timing, offset after it].
+ */
+function parseTiming(b, p) {
+  const ms = [];
+  for (let i = 0; i < 6; i++) ms.push(Number(b.readBigUInt64LE(p + 8 * i)) / 1000);
+  p += 48;
+  const reused = b[p] !== 0;
+  const idleUs = Number(b.readBigInt64LE(p + 1));
+  p += 9;
+  const [localAddress, localPort, p1] = addrAt(b, p);
+  const [remoteAddress, remotePort, p2] = addrAt(b, p1);
+  p = p2;
+  const str = () => {
+    const n = b.readUInt32LE(p);
+    const s = b.toString('utf8', p + 4, p + 4 + n);
+    p += 4 + n;
+    return s;
+  };
+  const tlsVersion = str() || null;
+  const tlsCipher = str() || null;
+  const httpVersion = str();
+  const [queued, dns, connect, tls, firstByte, total] = ms;
+  const timing = {
+    startTime: 0,
+    fetchStart: queued,
+    domainLookupStart: queued,
+    domainLookupEnd: dns,
+    connectStart: dns,
+    // Resource Timing: 0 without TLS; connectEnd includes the handshake.
+    secureConnectionStart: tlsVersion && !reused ? connect : 0,
+    connectEnd: tls,
+    requestStart: tls,
+    responseStart: firstByte,
+    responseEnd: total,
+    duration: total,
+    nextHopProtocol: { 'HTTP/1.1': 'http/1.1', 'HTTP/1.0': 'http/1.0', 'HTTP/2': 'h2', 'HTTP/3': 'h3' }[httpVersion] || '',
+    reused,
+    idleTime: reused && idleUs >= 0 ? idleUs / 1000 : null,
+    localAddress,
+    localPort,
+    remoteAddress,
+    remotePort,
+    tlsVersion,
+    tlsCipher,
+  };
+  return [timing, p];
+}
+
+module.exports = { TAG, Packer, parseHead, parseTiming };

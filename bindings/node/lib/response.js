@@ -5,7 +5,7 @@
 
 const { Readable } = require('node:stream');
 const { C } = require('./native');
-const { parseHead } = require('./packed');
+const { parseHead, parseTiming } = require('./packed');
 const { OUT0, OUT1, OUT2, OUT3, errorFromC } = require('./calls');
 const { NativeBody, bodyRegistry } = require('./body');
 
@@ -26,6 +26,9 @@ class Response {
     /** Every header line in order, lower-case names, repeats kept (Set-Cookie). */
     this.rawHeaders = head.headers;
     this._headers = null;
+    this._head = head.buffer;
+    this._timingAt = head.timingAt;
+    this._timing = null;
     this._buffer = body;
     this._native = native;
     this._used = false;
@@ -40,6 +43,16 @@ class Response {
       this._headers = headers;
     }
     return this._headers;
+  }
+
+  /**
+   * The final exchange's timings (each history entry has its own), in
+   * Resource Timing's names: milliseconds from when it was sent, plus the
+   * connection (reused, idleTime, addresses, tlsVersion, tlsCipher).
+   */
+  get timing() {
+    if (this._timing === null && this._head) this._timing = parseTiming(this._head, this._timingAt)[0];
+    return this._timing;
   }
 
   /** True once a streamed body has been read or cancelled (buffered bodies can be read again). */

@@ -8,6 +8,7 @@ import datetime
 import io
 import json as _json
 import re
+import socket
 import struct
 import threading
 import weakref
@@ -56,6 +57,77 @@ def _str(head, off):
     n = _unpack_u32(head, off)[0]
     off += 4
     return head[off:off + n].decode("utf-8", "replace"), off + n
+
+
+_PHASES = struct.Struct("<6QBq")
+
+
+def _addr(head, off):
+    """A packed address: (host, port) or None, and the offset after it."""
+    family = head[off]
+    if family == 0:
+        return None, off + 1
+    n = 4 if family == 4 else 16
+    raw = head[off + 1:off + 1 + n]
+    host = socket.inet_ntop(socket.AF_INET if family == 4 else socket.AF_INET6, raw)
+    (port,) = struct.unpack_from("<H", head, off + 1 + n)
+    return (host, port), off + 3 + n
+
+
+class Timings:
+    """One exchange's timings and connection (``Response.timings``).
+
+    The phases are seconds from when the exchange was sent (the request's
+    start, or for the exchange after a redirect, when the redirect was
+    answered) to when each ended, in order: ``queued`` (handed to the pool),
+    ``dns``, ``connect``, ``tls``, ``first_byte`` (the response head) and
+    ``total`` (the body read). A phase that did not happen (no DNS for an IP
+    address, no connect on a reused connection, no TLS over http) ends where
+    the one before it ended. ``reused`` says whether the connection came
+    from the pool, ``idle`` how long it had been unused (seconds, None when
+    new or not known); ``local_addr`` and ``remote_addr`` are (host, port);
+    ``tls_version`` ("TLSv1.3"), ``tls_cipher`` and ``http_version`` are
+    strings or None.
+    """
+
+    __slots__ = ("queued", "dns", "connect", "tls", "first_byte", "total", "reused", "idle",
+                 "local_addr", "remote_addr", "tls_version", "tls_cipher", "http_version")
+
+    def as_dict(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __repr__(self):
+        return "<Timings %s>" % " ".join("%s=%r" % kv for kv in self.as_dict().items())
+
+
+def _skip_str(head, off):
+    return off + 4 + _unpack_u32(head, off)[0]
+
+
+def _skip_pairs(head, off):
+    (n,) = _unpack_u32(head, off)
+    off += 4
+    for _ in range(2 * n):
+        off = _skip_str(head, off)
+    return off
+
+
+def _parse_timings(head, off):
+    t = Timings()
+    q, d, c, s, f, total, reused, idle = _PHASES.unpack_from(head, off)
+    off += _PHASES.size
+    t.queued, t.dns, t.connect, t.tls, t.first_byte, t.total = (x / 1e6 for x in (q, d, c, s, f, total))
+    t.reused = bool(reused)
+    t.idle = idle / 1e6 if reused and idle >= 0 else None
+    t.local_addr, off = _addr(head, off)
+    t.remote_addr, off = _addr(head, off)
+    t.tls_version, off = _str(head, off)
+    t.tls_cipher, off = _str(head, off)
+    t.http_version, off = _str(head, off)
+    t.tls_version = t.tls_version or None
+    t.tls_cipher = t.tls_cipher or None
+    t.http_version = t.http_version or None
+    return t, off
 
 
 def _parse_links(value):
@@ -439,6 +511,7 @@ class Response:
     _history = None
     _elapsed_us = 0
     _set_cookie_values = ()
+    _timings = None
 
     def __init__(self):
         self._meta = ("", "", None, 0)
@@ -564,6 +637,35 @@ class Response:
             hop._history = history[:i]
         self._headers = headers
         self._history = history
+
+    @property
+    def timings(self):
+        """This exchange's :class:`Timings` (a redirect hop in ``history``
+        has its own); None for a response the library did not make."""
+        if self._timings is None and self._head is None and self._owner is not None:
+            self._owner.timings  # a library hop: its final response parses them
+        if self._timings is None and self._head is not None:
+            head = self._head
+            off = (self._meta or self._parse_meta())[3]
+            # Past the headers, the history and the hops' heads.
+            off = _skip_pairs(head, off)
+            (h,) = _unpack_u32(head, off)
+            off += 4
+            for _ in range(h):
+                off = _skip_str(head, off + 4)
+            for _ in range(h):
+                off = _skip_pairs(head, _skip_str(head, off))
+            records = [_parse_timings(head, off)]
+            for _ in range(h):
+                records.append(_parse_timings(head, records[-1][1]))
+            self._timings = records[-1][0]
+            # The library's hops (history from this head) get theirs.
+            hops = self._history or ()
+            if len(hops) == h:
+                for hop, (t, _) in zip(hops, records):
+                    if hop._owner is self:
+                        hop._timings = t
+        return self._timings
 
     @property
     def headers(self) -> CaseInsensitiveDict:
