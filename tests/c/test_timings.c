@@ -57,8 +57,9 @@ static void new_then_reused(void) {
     CHECK(t[2] > t[0], "connect %llu not after queued %llu", (unsigned long long)t[2],
           (unsigned long long)t[0]);
     CHECK(t[3] == t[2], "a TLS phase over http");
-    uint64_t elapsed = hsession_response_elapsed_us(r);
-    CHECK(t[5] <= elapsed + 1000 && elapsed <= t[5] + 1000, "total %llu vs elapsed %llu",
+    /* Measured a few instructions apart: 1 ms natively, more under valgrind. */
+    uint64_t elapsed = hsession_response_elapsed_us(r), slack = (uint64_t)(1000 * time_scale());
+    CHECK(t[5] <= elapsed + slack && elapsed <= t[5] + slack, "total %llu vs elapsed %llu",
           (unsigned long long)t[5], (unsigned long long)elapsed);
     int reused = -1;
     int64_t idle = -2;
@@ -181,6 +182,14 @@ static void over_tls(void) {
 }
 
 static void dns_lookup(void) {
+    /* Not under valgrind: a lookup on a library thread leaves glibc's
+     * resolver state, which valgrind counts as lost when the thread ends
+     * (the ASan run and tests/timings.rs cover this). */
+    const char *wrapper = getenv("HSESSION_TEST_WRAPPER");
+    if (wrapper && strstr(wrapper, "valgrind")) {
+        printf("dns_lookup: not run under valgrind\n");
+        return;
+    }
     /* A name, so the resolver runs: the DNS phase ends after queued. */
     const char *port = strrchr(srv.base, ':') + 1;
     char url[128];
