@@ -196,7 +196,8 @@ pub(crate) struct Engine {
     /// Whether the driver thread is inside `block_on` (holding or waiting
     /// for the core): work spawned then needs no wake-up through `wake`.
     driving: AtomicBool,
-    idle: Mutex<bool>,
+    /// Whether the driver thread was started; its condvar's mutex.
+    driver_started: Mutex<bool>,
     wake: Condvar,
 }
 
@@ -224,7 +225,7 @@ impl Engine {
             tasks: AtomicUsize::new(0),
             hand_over: AtomicWaker::new(),
             driving: AtomicBool::new(false),
-            idle: Mutex::new(false),
+            driver_started: Mutex::new(false),
             wake: Condvar::new(),
         })
     }
@@ -239,7 +240,10 @@ impl Engine {
         if !self.needs_driver() || self.driving.load(Ordering::SeqCst) {
             return;
         }
-        let mut started = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let mut started = self
+            .driver_started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if !*started {
             *started = true;
             let spawned = std::thread::Builder::new()
@@ -260,7 +264,10 @@ impl Engine {
         CURRENT.with(|c| c.set(Some(self)));
         loop {
             {
-                let mut guard = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+                let mut guard = self
+                    .driver_started
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
                 while !self.needs_driver() {
                     guard = self.wake.wait(guard).unwrap_or_else(|e| e.into_inner());
                 }

@@ -107,10 +107,15 @@ fn start(
             unsafe { cb(user.0, &mut temp, code) };
         }) as Box<dyn FnOnce(Call) + Send>
     });
-    let started = s.0.start(req, on_done)?;
-    // SAFETY: `out` was checked non-NULL by the caller of this helper.
-    unsafe { *out = Box::into_raw(Box::new(hsession_call(started))) };
+    hand_out(s.0.start(req, on_done)?, out);
     Ok(())
+}
+
+/// Gives a started call to the caller through `out`, which the caller of
+/// this helper has checked is not NULL.
+pub(crate) fn hand_out(started: Call, out: *mut *mut hsession_call) {
+    // SAFETY: `out` is non-NULL (checked by the caller) and writable.
+    unsafe { *out = Box::into_raw(Box::new(hsession_call(started))) };
 }
 
 fn take(

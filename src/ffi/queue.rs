@@ -111,9 +111,7 @@ pub unsafe extern "C" fn hsession_send_packed_queued(
         let q = ref_arg(queue, "queue")?;
         let out = out_arg(call_out, "call_out")?;
         let req = super::packed::unpack_request(bytes_arg(data, len, "data")?)?;
-        let started = s.0.start_queued(&req, &q.0, tag)?;
-        // SAFETY: `out` was checked non-NULL above.
-        unsafe { *out = Box::into_raw(Box::new(hsession_call(started))) };
+        super::call::hand_out(s.0.start_queued(&req, &q.0, tag)?, out);
         Ok(())
     })
 }
@@ -138,9 +136,7 @@ pub unsafe extern "C" fn hsession_send_queued(
         let req = ref_arg(request, "request")?;
         let q = ref_arg(queue, "queue")?;
         let out = out_arg(call_out, "call_out")?;
-        let started = s.0.start_queued(&req.0, &q.0, tag)?;
-        // SAFETY: `out` was checked non-NULL above.
-        unsafe { *out = Box::into_raw(Box::new(hsession_call(started))) };
+        super::call::hand_out(s.0.start_queued(&req.0, &q.0, tag)?, out);
         Ok(())
     })
 }

@@ -68,14 +68,7 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
                         ShownUrl(&p.url)
                     );
                     // The 401 answered goes in the history, as with requests.
-                    history.heads.push(HopHead {
-                        reason: reason_of(&resp),
-                        headers: headers_in_order(resp.headers().clone()),
-                        timings: Default::default(),
-                    });
-                    drain(&mut resp, p.timeouts.read).await;
-                    hop_ended(&mut history, &marks, &mut hop_start, &p);
-                    history.hops.push((resp.status().as_u16(), p.url.clone()));
+                    end_hop(&mut history, &mut resp, &marks, &mut hop_start, &p).await;
                     continue;
                 }
             }
@@ -139,14 +132,7 @@ pub(crate) async fn follow(mut p: Prepared, probe: Arc<ConnectProbe>) -> Result<
             )
             .with_url(&hop.url));
         }
-        history.heads.push(HopHead {
-            reason: reason_of(&resp),
-            headers: headers_in_order(resp.headers().clone()),
-            timings: Default::default(),
-        });
-        drain(&mut resp, p.timeouts.read).await;
-        hop_ended(&mut history, &marks, &mut hop_start, &p);
-        history.hops.push((resp.status().as_u16(), p.url.clone()));
+        end_hop(&mut history, &mut resp, &marks, &mut hop_start, &p).await;
         redirects += 1;
         hlog!(
             Level::Debug,
@@ -201,14 +187,27 @@ pub(crate) async fn drain(resp: &mut reqwest::Response, read: Option<Duration>) 
     }
 }
 
-/// A hop answered and its body drained: its timings go with its head, and
-/// the next hop starts now.
-fn hop_ended(history: &mut History, marks: &Marks, hop_start: &mut Instant, p: &Prepared) {
+/// A hop that is not the final response (a redirect, a digest challenge):
+/// its head goes into the history, its body is drained so the connection
+/// can be reused, its timings go with its head, and the next hop starts now.
+async fn end_hop(
+    history: &mut History,
+    resp: &mut reqwest::Response,
+    marks: &Marks,
+    hop_start: &mut Instant,
+    p: &Prepared,
+) {
+    let reason = reason_of(resp);
+    let headers = headers_in_order(resp.headers().clone());
+    drain(resp, p.timeouts.read).await;
     let now = Instant::now();
-    if let Some(head) = history.heads.last_mut() {
-        head.timings = marks.finish(*hop_start, now, &p.counters.conns);
-    }
+    history.heads.push(HopHead {
+        reason,
+        headers,
+        timings: marks.finish(*hop_start, now, &p.counters.conns),
+    });
     *hop_start = now;
+    history.hops.push((resp.status().as_u16(), p.url.clone()));
 }
 
 /// The redirects followed so far: each hop's status and URL, and its head.
