@@ -389,7 +389,8 @@ typedef struct hsession_error hsession_error;
  *
  * Functions: `hsession_queue_new`, `hsession_queue_free`,
  * `hsession_queue_poll`, `hsession_send_packed_queued`,
- * `hsession_send_queued`, `hsession_queue_new_fd`.
+ * `hsession_send_queued`, `hsession_queue_new_fd`,
+ * `hsession_queue_new_driven`, `hsession_queue_wait`.
  */
 typedef struct hsession_queue hsession_queue;
 
@@ -1167,6 +1168,37 @@ hsession_result hsession_send_queued(const hsession *session,
 hsession_result hsession_queue_new_fd(hsession_queue **queue_out,
                                       int32_t *fd_out,
                                       hsession_error **err_out);
+
+/**
+ * Creates a driven completion queue: it signals nothing, and its requests
+ * run while a thread waits on it in `hsession_queue_wait`, which runs their
+ * sockets on the waiting thread (as `curl_multi_poll` does for a multi
+ * handle): a completion then costs no hand-off between threads. Requests
+ * also progress while another thread makes a blocking call on the same
+ * session, or while other async calls keep the runtime's driver busy, but
+ * do not count on it: wait on the queue. Once it is freed, requests still
+ * in flight are run to their end by hsession's driver thread. On success
+ * writes the queue to `*queue_out`, owned by the caller.
+ */
+hsession_result hsession_queue_new_driven(hsession_queue **queue_out, hsession_error **err_out);
+
+/**
+ * Waits until requests of `queue` have finished or `timeout_ms` has passed
+ * (negative: no limit; 0: do not wait), then moves up to `cap` of their
+ * tags, oldest first, into `tags_out` and writes how many to `*count_out`
+ * (0 if the time ran out). While waiting, the calling thread runs the
+ * sockets of the session's requests if no other thread is doing so. Any
+ * kind of queue may be waited on; a driven one must be, for its requests to
+ * make progress. Several threads may wait on one queue: each tag is handed
+ * out once. Fails with `HSESSION_WRONG_THREAD` inside an async runtime,
+ * where blocking would stall it.
+ */
+hsession_result hsession_queue_wait(const hsession_queue *queue,
+                                    uint64_t *tags_out,
+                                    size_t cap,
+                                    int64_t timeout_ms,
+                                    size_t *count_out,
+                                    hsession_error **err_out);
 
 /**
  * Starts a request. `method` is an HTTP token ("GET", "POST", … case is

@@ -5,7 +5,9 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::response::Response;
 use crate::runtime;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
+use std::task::{Poll, Waker};
 use tokio_util::sync::CancellationToken;
 
 /// A request in flight. Clones share it.
@@ -17,7 +19,16 @@ pub struct Call {
 struct Inner {
     slot: Mutex<Slot>,
     done: Condvar,
+    /// Threads blocked on `done`, counted under the slot's lock: a finish
+    /// with none skips the notify (a futex wake-up system call each time).
+    sleepers: AtomicUsize,
     cancel: CancellationToken,
+    /// The runtime that runs the request only while a caller drives it (a
+    /// driven queue's call), so `wait` must drive it; None for calls the
+    /// driver thread runs.
+    driven: Option<usize>,
+    /// Threads driving the runtime in `wait` for this call.
+    waiting: Mutex<Vec<Waker>>,
 }
 
 enum Slot {
@@ -38,14 +49,21 @@ impl std::fmt::Debug for Call {
 }
 
 impl Call {
-    pub(crate) fn new(cancel: CancellationToken) -> Call {
+    pub(crate) fn new(cancel: CancellationToken, driven: Option<usize>) -> Call {
         Call {
             inner: Arc::new(Inner {
                 slot: Mutex::new(Slot::Running),
                 done: Condvar::new(),
+                sleepers: AtomicUsize::new(0),
                 cancel,
+                driven,
+                waiting: Mutex::new(Vec::new()),
             }),
         }
+    }
+
+    fn waiting(&self) -> std::sync::MutexGuard<'_, Vec<Waker>> {
+        self.inner.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
@@ -53,8 +71,18 @@ impl Call {
     }
 
     pub(crate) fn finish(&self, result: Result<Response>) {
-        *self.slot() = Slot::Done(Box::new(result));
-        self.inner.done.notify_all();
+        let mut slot = self.slot();
+        *slot = Slot::Done(Box::new(result));
+        let sleepers = self.inner.sleepers.load(Ordering::Relaxed) > 0;
+        drop(slot);
+        if sleepers {
+            self.inner.done.notify_all();
+        }
+        if self.inner.driven.is_some() {
+            std::mem::take(&mut *self.waiting())
+                .into_iter()
+                .for_each(Waker::wake);
+        }
     }
 
     /// Cancels the request if it is still in flight; it then ends with
@@ -106,13 +134,26 @@ impl Call {
         if runtime::on_runtime_thread() {
             return Err(runtime::wrong_thread());
         }
+        if let Some(engine) = self.inner.driven {
+            // Nobody else may be running the request: run it here.
+            runtime::engine(engine)?.block_on(std::future::poll_fn(|cx| {
+                let mut waiting = self.waiting();
+                if self.is_finished() {
+                    return Poll::Ready(());
+                }
+                crate::queue::register(&mut waiting, cx.waker());
+                Poll::Pending
+            }))?;
+        }
         let mut slot = self.slot();
         while matches!(*slot, Slot::Running) {
+            self.inner.sleepers.fetch_add(1, Ordering::Relaxed);
             slot = self
                 .inner
                 .done
                 .wait(slot)
                 .unwrap_or_else(|e| e.into_inner());
+            self.inner.sleepers.fetch_sub(1, Ordering::Relaxed);
         }
         drop(slot);
         self.take()

@@ -12,13 +12,21 @@
 //! and an event loop (Node's libuv, Go's poller) waits for it like any other
 //! I/O, with no thread of hsession's blocked on the caller.
 //!
+//! A driven queue ([`CompletionQueue::driven`]) signals nothing: its caller
+//! waits on it ([`CompletionQueue::wait`]) and, while waiting, runs the
+//! sockets of its requests on its own thread, as a libcurl multi handle's
+//! caller does. Completions then cost no thread hand-off at all.
+//!
 //! [`Session::start_queued`]: crate::Session::start_queued
 
+use crate::error::Result;
 use crate::runtime;
 use std::collections::VecDeque;
 use std::io::Write;
 use std::os::unix::net::UnixStream;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Poll, Waker};
+use std::time::Duration;
 
 type Notify = Arc<dyn Fn() + Send + Sync>;
 
@@ -30,6 +38,13 @@ pub struct CompletionQueue {
 
 struct Inner {
     state: Mutex<State>,
+    /// Requests of this queue run while a caller waits on it, not on the
+    /// runtime's driver thread.
+    driven: bool,
+    /// The runtime whose sockets a waiter runs: the first session's to start
+    /// a request here (the first runtime if a wait comes first). A driven
+    /// queue's requests on other runtimes run as ordinary async calls.
+    engine: OnceLock<usize>,
 }
 
 struct State {
@@ -43,6 +58,11 @@ struct State {
     /// held so the socket never looks closed to the writer (no EPIPE or
     /// SIGPIPE in a host that closed its end early). None once closed.
     socket: Option<(UnixStream, UnixStream)>,
+    /// Threads waiting in `wait` (and, once a driven queue is closed, the
+    /// task finishing its requests): woken by every push.
+    waiting: Vec<Waker>,
+    /// Requests started and not yet pushed.
+    outstanding: usize,
 }
 
 impl std::fmt::Debug for CompletionQueue {
@@ -57,14 +77,36 @@ impl CompletionQueue {
     /// A queue whose `notify` runs on the callback thread each time tags
     /// arrive in an empty (drained) queue.
     pub fn new(notify: impl Fn() + Send + Sync + 'static) -> CompletionQueue {
+        CompletionQueue::make(false, Some(Arc::new(notify)), None)
+    }
+
+    /// A queue that signals nothing: its caller collects completions with
+    /// [`CompletionQueue::wait`], which runs the requests' sockets on the
+    /// waiting thread. Its requests make progress only while a thread waits
+    /// on it (or another thread drives the same runtime, in a blocking call
+    /// or for other async calls); once the queue is closed, those still in
+    /// flight are finished by the runtime's driver thread.
+    pub fn driven() -> CompletionQueue {
+        CompletionQueue::make(true, None, None)
+    }
+
+    fn make(
+        driven: bool,
+        notify: Option<Notify>,
+        socket: Option<(UnixStream, UnixStream)>,
+    ) -> CompletionQueue {
         CompletionQueue {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
                     ready: VecDeque::new(),
                     notified: false,
-                    notify: Some(Arc::new(notify)),
-                    socket: None,
+                    notify,
+                    socket,
+                    waiting: Vec::new(),
+                    outstanding: 0,
                 }),
+                driven,
+                engine: OnceLock::new(),
             }),
         }
     }
@@ -77,17 +119,10 @@ impl CompletionQueue {
         // Never block an I/O thread: a full socket already holds a wake-up.
         writer.set_nonblocking(true)?;
         let kept = reader.try_clone()?;
-        let queue = CompletionQueue {
-            inner: Arc::new(Inner {
-                state: Mutex::new(State {
-                    ready: VecDeque::new(),
-                    notified: false,
-                    notify: None,
-                    socket: Some((writer, kept)),
-                }),
-            }),
-        };
-        Ok((queue, reader))
+        Ok((
+            CompletionQueue::make(false, None, Some((writer, kept))),
+            reader,
+        ))
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -97,19 +132,23 @@ impl CompletionQueue {
     /// Adds a tag; schedules a notify unless one is pending. Never blocks on
     /// the notify itself, so it is safe on the runtime's I/O threads.
     pub(crate) fn push(&self, tag: u64) {
-        let schedule = {
+        let (schedule, waiting) = {
             let mut st = self.state();
             st.ready.push_back(tag);
+            st.outstanding = st.outstanding.saturating_sub(1);
+            let waiting = std::mem::take(&mut st.waiting);
             let first = !std::mem::replace(&mut st.notified, true);
+            let mut schedule = first && st.notify.is_some();
             if first {
                 if let Some((socket, _)) = st.socket.as_mut() {
                     // Full means a wake-up is already waiting.
                     let _ = socket.write(&[1]);
-                    return;
+                    schedule = false;
                 }
             }
-            first
+            (schedule, waiting)
         };
+        waiting.into_iter().for_each(Waker::wake);
         if schedule {
             let queue = self.clone();
             runtime::dispatch(Box::new(move || {
@@ -149,10 +188,84 @@ impl CompletionQueue {
 
     /// Stops notifications: a notify scheduled but not yet running does not
     /// run its function (one already running finishes). Tags are still
-    /// collected for `poll`.
+    /// collected for `poll`. A driven queue's requests still in flight are
+    /// handed to the runtime's driver thread, which runs them to their end.
     pub fn close(&self) {
-        let mut st = self.state();
-        st.notify = None;
-        st.socket = None;
+        let outstanding = {
+            let mut st = self.state();
+            st.notify = None;
+            st.socket = None;
+            st.outstanding
+        };
+        if !self.inner.driven || outstanding == 0 {
+            return;
+        }
+        let Some(engine) = self
+            .inner
+            .engine
+            .get()
+            .and_then(|&i| runtime::engine(i).ok())
+        else {
+            return;
+        };
+        let queue = self.clone();
+        // A counted task: the driver holds the runtime until it ends.
+        engine.spawn(std::future::poll_fn(move |cx| {
+            let mut st = queue.state();
+            if st.outstanding == 0 {
+                return Poll::Ready(());
+            }
+            register(&mut st.waiting, cx.waker());
+            Poll::Pending
+        }));
+    }
+
+    /// A request is starting on `engine`'s runtime: counts it, and says
+    /// whether it should run only while a caller drives the runtime (a
+    /// driven queue bound to that runtime) rather than as an ordinary async
+    /// call.
+    pub(crate) fn starting(&self, engine: usize) -> bool {
+        self.state().outstanding += 1;
+        self.inner.driven && *self.inner.engine.get_or_init(|| engine) == engine
+    }
+
+    /// Waits up to `timeout` (None: no limit) for finished requests, running
+    /// the runtime's sockets on this thread meanwhile if no other thread
+    /// does, then moves up to `out.len()` tags into `out` like
+    /// [`CompletionQueue::poll`] and returns how many (0 if the time ran
+    /// out). Works on every kind of queue; a driven queue's requests run only
+    /// while someone waits. Refused inside an async runtime.
+    pub fn wait(&self, out: &mut [u64], timeout: Option<Duration>) -> Result<usize> {
+        let n = self.poll(out);
+        if n > 0 || out.is_empty() || timeout == Some(Duration::ZERO) {
+            return Ok(n);
+        }
+        if runtime::on_runtime_thread() {
+            return Err(runtime::wrong_thread());
+        }
+        let engine = runtime::engine(*self.inner.engine.get_or_init(|| 0))?;
+        let ready = std::future::poll_fn(|cx| {
+            let mut st = self.state();
+            if !st.ready.is_empty() {
+                return Poll::Ready(());
+            }
+            register(&mut st.waiting, cx.waker());
+            Poll::Pending
+        });
+        engine.block_on(async {
+            match timeout {
+                // Elapsed is an answer too: nothing finished in time.
+                Some(limit) => tokio::time::timeout(limit, ready).await.unwrap_or(()),
+                None => ready.await,
+            }
+        })?;
+        Ok(self.poll(out))
+    }
+}
+
+/// Adds `waker` to a list of wakers to wake, once.
+pub(crate) fn register(waiting: &mut Vec<Waker>, waker: &Waker) {
+    if !waiting.iter().any(|w| w.will_wake(waker)) {
+        waiting.push(waker.clone());
     }
 }

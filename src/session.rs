@@ -479,25 +479,49 @@ impl Session {
     /// Starts `req` like [`Session::start`]; when it has finished, `tag` is
     /// pushed into `queue` (once, whatever the outcome) and the result waits
     /// in the returned [`Call`].
+    /// A driven queue's ([`CompletionQueue::driven`]) requests run while a
+    /// thread waits on it.
     pub fn start_queued(&self, req: &Request, queue: &CompletionQueue, tag: u64) -> Result<Call> {
+        let prepared = self.prepare(req)?;
+        let engine = runtime::engine(self.inner.engine)?;
+        let driven = queue.starting(self.inner.engine);
         let queue = queue.clone();
-        self.start_then(req, move |_| queue.push(tag))
+        Ok(self.spawn(prepared, engine, driven, move |_| queue.push(tag)))
     }
 
     /// Spawns `req`; `then` runs on the runtime thread once the result is in
     /// the call, so it must not block.
     fn start_then(&self, req: &Request, then: impl FnOnce(Call) + Send + 'static) -> Result<Call> {
-        let mut prepared = self.prepare(req)?;
+        let prepared = self.prepare(req)?;
+        let engine = runtime::engine(self.inner.engine)?;
+        Ok(self.spawn(prepared, engine, false, then))
+    }
+
+    /// Runs `prepared` as a task of `engine`: counted (the driver thread
+    /// runs it when no caller does), or `driven` (only while a caller
+    /// drives the runtime).
+    fn spawn(
+        &self,
+        mut prepared: Prepared,
+        engine: &'static runtime::Engine,
+        driven: bool,
+        then: impl FnOnce(Call) + Send + 'static,
+    ) -> Call {
         let token = self.inner.closing.child_token();
         prepared.cancels.call = Some(token.clone());
-        let call = Call::new(token);
+        let call = Call::new(token, driven.then_some(self.inner.engine));
         let finished = call.clone();
-        runtime::engine(self.inner.engine)?.spawn(async move {
+        let task = async move {
             let result = execute(prepared).await;
             finished.finish(result);
             then(finished);
-        });
-        Ok(call)
+        };
+        if driven {
+            engine.spawn_driven(task);
+        } else {
+            engine.spawn(task);
+        }
+        call
     }
 
     /// Merges the request with the session's defaults. Runs on the caller's

@@ -7,8 +7,9 @@
  *     handle with 8 transfers on one thread
  *   - 8 and 256 requests in flight: hsession_send (each completion callback
  *     starts the next request), hsession_send_queued with a socket-signalled
- *     completion queue (this thread polls it, as an event loop does), vs a
- *     curl multi handle with as many transfers
+ *     completion queue (this thread polls it, as an event loop does), and
+ *     with a driven queue (this thread waits in hsession_queue_wait, running
+ *     the sockets itself), vs a curl multi handle with as many transfers
  *   - making sessions: 1000 hsession_new vs 1000 curl_easy_init (with the
  *     cookie engine on), time each and RSS added, idle and after one GET each
  * Usage: bench_vs_curl BASE_URL [REQUESTS] [THREADS]
@@ -225,6 +226,47 @@ static void hs_inflight_fd(long n, int k) {
     close(fd);
 }
 
+/* hsession through a driven completion queue: this thread waits in
+ * hsession_queue_wait, which runs the requests' sockets on it (as
+ * curl_multi_poll does), takes the finished tags and starts the next. */
+static void hs_inflight_wait(long n, int k) {
+    hsession_queue *q = NULL;
+    hsession_request_builder *req = NULL;
+    hsession_call *calls[256] = {0};
+    if (hsession_queue_new_driven(&q, NULL) != HSESSION_OK || hsession_request_new("GET", url, &req, NULL) != HSESSION_OK) {
+        failures++;
+        return;
+    }
+    long started = 0, done = 0;
+    for (int i = 0; i < k && started < n; i++, started++)
+        if (hsession_send_queued(session, req, q, (uint64_t)i, &calls[i], NULL) != HSESSION_OK) failures++, done++;
+    while (done < n) {
+        uint64_t tags[256];
+        size_t got = 0;
+        if (hsession_queue_wait(q, tags, 256, 1000, &got, NULL) != HSESSION_OK || got == 0) {
+            failures++;
+            break;
+        }
+        for (size_t t = 0; t < got; t++) {
+            int slot = (int)tags[t];
+            hsession_response *r = NULL;
+            if (hsession_call_take(calls[slot], &r, NULL) != HSESSION_OK || hsession_response_status(r) != 200)
+                failures++;
+            hsession_response_free(r);
+            hsession_call_free(calls[slot]);
+            calls[slot] = NULL;
+            done++;
+            if (started < n) {
+                started++;
+                if (hsession_send_queued(session, req, q, (uint64_t)slot, &calls[slot], NULL) != HSESSION_OK)
+                    failures++, done++;
+            }
+        }
+    }
+    hsession_request_free(req);
+    hsession_queue_free(q);
+}
+
 /* libcurl: one multi handle on this thread with k easy handles; each one
  * finished is started again until n are done. */
 static void curl_inflight(long n, int k) {
@@ -403,6 +445,11 @@ int main(int argc, char **argv) {
         w = wall(), c = cpu();
         hs_inflight_fd(requests, k);
         snprintf(label, sizeof label, "hsession fd queue, %d in flight", k);
+        report(label, requests, wall() - w, cpu() - c, hsession_connections_opened(session) - before);
+        before = hsession_connections_opened(session);
+        w = wall(), c = cpu();
+        hs_inflight_wait(requests, k);
+        snprintf(label, sizeof label, "hsession driven queue, %d in flight", k);
         report(label, requests, wall() - w, cpu() - c, hsession_connections_opened(session) - before);
     }
 

@@ -14,7 +14,8 @@ use std::ffi::c_void;
 ///
 /// Functions: `hsession_queue_new`, `hsession_queue_free`,
 /// `hsession_queue_poll`, `hsession_send_packed_queued`,
-/// `hsession_send_queued`, `hsession_queue_new_fd`.
+/// `hsession_send_queued`, `hsession_queue_new_fd`,
+/// `hsession_queue_new_driven`, `hsession_queue_wait`.
 pub struct hsession_queue(CompletionQueue);
 
 /// Notification of `hsession_queue_new`: tags are ready to poll. Called on
@@ -172,6 +173,67 @@ pub unsafe extern "C" fn hsession_queue_new_fd(
             *fd = reader.into_raw_fd();
             *out = Box::into_raw(Box::new(hsession_queue(queue)));
         }
+        Ok(())
+    })
+}
+
+/// Creates a driven completion queue: it signals nothing, and its requests
+/// run while a thread waits on it in `hsession_queue_wait`, which runs their
+/// sockets on the waiting thread (as `curl_multi_poll` does for a multi
+/// handle): a completion then costs no hand-off between threads. Requests
+/// also progress while another thread makes a blocking call on the same
+/// session, or while other async calls keep the runtime's driver busy, but
+/// do not count on it: wait on the queue. Once it is freed, requests still
+/// in flight are run to their end by hsession's driver thread. On success
+/// writes the queue to `*queue_out`, owned by the caller.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_queue_new_driven(
+    queue_out: *mut *mut hsession_queue,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let out = out_arg(queue_out, "queue_out")?;
+        // SAFETY: `out` was checked non-NULL above.
+        unsafe { *out = Box::into_raw(Box::new(hsession_queue(CompletionQueue::driven()))) };
+        Ok(())
+    })
+}
+
+/// Waits until requests of `queue` have finished or `timeout_ms` has passed
+/// (negative: no limit; 0: do not wait), then moves up to `cap` of their
+/// tags, oldest first, into `tags_out` and writes how many to `*count_out`
+/// (0 if the time ran out). While waiting, the calling thread runs the
+/// sockets of the session's requests if no other thread is doing so. Any
+/// kind of queue may be waited on; a driven one must be, for its requests to
+/// make progress. Several threads may wait on one queue: each tag is handed
+/// out once. Fails with `HSESSION_WRONG_THREAD` inside an async runtime,
+/// where blocking would stall it.
+#[no_mangle]
+pub unsafe extern "C" fn hsession_queue_wait(
+    queue: *const hsession_queue,
+    tags_out: *mut u64,
+    cap: usize,
+    timeout_ms: i64,
+    count_out: *mut usize,
+    err_out: *mut *mut hsession_error,
+) -> hsession_result {
+    call(err_out, || {
+        let q = ref_arg(queue, "queue")?;
+        let count = out_arg(count_out, "count_out")?;
+        if tags_out.is_null() || cap == 0 {
+            return Err(Failure::new(
+                HSESSION_INVALID_ARGUMENT,
+                "tags_out must point to at least one slot (cap > 0)",
+            ));
+        }
+        // SAFETY: the caller passes `cap` writable slots at `tags_out`.
+        let out = unsafe { std::slice::from_raw_parts_mut(tags_out, cap) };
+        let timeout = u64::try_from(timeout_ms)
+            .ok()
+            .map(std::time::Duration::from_millis);
+        let n = q.0.wait(out, timeout)?;
+        // SAFETY: `count` was checked non-NULL above.
+        unsafe { *count = n };
         Ok(())
     })
 }
