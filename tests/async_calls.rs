@@ -321,3 +321,27 @@ fn outcome_survives_wait_before_callback() {
     }
     drop(blocker);
 }
+
+#[test]
+fn a_closed_driven_queue_hands_its_requests_to_the_driver() {
+    let srv = TestServer::start();
+    let s = Session::new().unwrap();
+    let queue = hsession::CompletionQueue::driven();
+    let calls: Vec<_> = (0..4)
+        .map(|i| {
+            let req = Request::new("GET", &srv.url("/delay/100")).unwrap();
+            s.start_queued(&req, &queue, i).unwrap()
+        })
+        .collect();
+    // Nobody will wait on it: once closed, the runtime's driver thread
+    // finishes what it started.
+    queue.close();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !calls.iter().all(|c| c.is_finished()) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for call in &calls {
+        assert_eq!(call.take().unwrap().status(), 200);
+    }
+    assert_eq!(queue.len(), 4, "the tags are still collected");
+}
