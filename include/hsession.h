@@ -1171,12 +1171,13 @@ hsession_result hsession_queue_new_fd(hsession_queue **queue_out,
 
 /**
  * Creates a driven completion queue: it signals nothing, and its requests
- * run while a thread waits on it in `hsession_queue_wait`, which runs their
- * sockets on the waiting thread (as `curl_multi_poll` does for a multi
- * handle): a completion then costs no hand-off between threads. Requests
- * also progress while another thread makes a blocking call on the same
- * session, or while other async calls keep the runtime's driver busy, but
- * do not count on it: wait on the queue. Once it is freed, requests still
+ * start and run while a thread waits on it in `hsession_queue_wait`, which
+ * runs their sockets on the waiting thread (as `curl_multi_poll` does for a
+ * multi handle): a completion then costs no hand-off between threads.
+ * Started requests also progress while another thread makes a blocking
+ * call on the same session, or while other async calls keep the runtime's
+ * driver busy, but do not count on it: wait on the queue
+ * (`hsession_call_wait` on one of its calls works too). Once it is freed, requests still
  * in flight are run to their end by hsession's driver thread. On success
  * writes the queue to `*queue_out`, owned by the caller.
  */

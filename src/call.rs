@@ -3,6 +3,7 @@
 //! can be cancelled from any thread.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::queue::CompletionQueue;
 use crate::response::Response;
 use crate::runtime;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,10 +24,9 @@ struct Inner {
     /// with none skips the notify (a futex wake-up system call each time).
     sleepers: AtomicUsize,
     cancel: CancellationToken,
-    /// The runtime that runs the request only while a caller drives it (a
-    /// driven queue's call), so `wait` must drive it; None for calls the
-    /// driver thread runs.
-    driven: Option<usize>,
+    /// The driven queue whose waiters start and run the request, so `wait`
+    /// must do that; None for calls the driver thread runs.
+    driven: Option<CompletionQueue>,
     /// Threads driving the runtime in `wait` for this call.
     waiting: Mutex<Vec<Waker>>,
 }
@@ -49,7 +49,7 @@ impl std::fmt::Debug for Call {
 }
 
 impl Call {
-    pub(crate) fn new(cancel: CancellationToken, driven: Option<usize>) -> Call {
+    pub(crate) fn new(cancel: CancellationToken, driven: Option<CompletionQueue>) -> Call {
         Call {
             inner: Arc::new(Inner {
                 slot: Mutex::new(Slot::Running),
@@ -134,14 +134,16 @@ impl Call {
         if runtime::on_runtime_thread() {
             return Err(runtime::wrong_thread());
         }
-        if let Some(engine) = self.inner.driven {
-            // Nobody else may be running the request: run it here.
-            runtime::engine(engine)?.block_on(std::future::poll_fn(|cx| {
+        if let Some(queue) = &self.inner.driven {
+            // Nobody else may be running the request: start and run it here.
+            queue.engine()?.block_on(std::future::poll_fn(|cx| {
                 let mut waiting = self.waiting();
                 if self.is_finished() {
                     return Poll::Ready(());
                 }
                 crate::queue::register(&mut waiting, cx.waker());
+                drop(waiting);
+                queue.start_pending(cx.waker(), |_| false);
                 Poll::Pending
             }))?;
         }

@@ -22,13 +22,18 @@
 use crate::error::Result;
 use crate::runtime;
 use std::collections::VecDeque;
+use std::future::Future;
 use std::io::Write;
 use std::os::unix::net::UnixStream;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
 type Notify = Arc<dyn Fn() + Send + Sync>;
+
+/// A driven queue's request, not yet started.
+pub(crate) type Deferred = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// A completion queue. Clones share it. Thread-safe.
 #[derive(Clone)]
@@ -63,6 +68,9 @@ struct State {
     waiting: Vec<Waker>,
     /// Requests started and not yet pushed.
     outstanding: usize,
+    /// A driven queue's requests not yet started: the next thread to wait
+    /// starts them from inside the runtime, straight into its run queue.
+    pending: Vec<Deferred>,
 }
 
 impl std::fmt::Debug for CompletionQueue {
@@ -81,11 +89,12 @@ impl CompletionQueue {
     }
 
     /// A queue that signals nothing: its caller collects completions with
-    /// [`CompletionQueue::wait`], which runs the requests' sockets on the
-    /// waiting thread. Its requests make progress only while a thread waits
-    /// on it (or another thread drives the same runtime, in a blocking call
-    /// or for other async calls); once the queue is closed, those still in
-    /// flight are finished by the runtime's driver thread.
+    /// [`CompletionQueue::wait`], which starts the requests and runs their
+    /// sockets on the waiting thread. They make progress only while a thread
+    /// waits on the queue or on one of its calls (or, once started, while
+    /// another thread drives the same runtime, in a blocking call or for
+    /// other async calls); once the queue is closed, those still in flight
+    /// are started and finished by the runtime's driver thread.
     pub fn driven() -> CompletionQueue {
         CompletionQueue::make(true, None, None)
     }
@@ -104,6 +113,7 @@ impl CompletionQueue {
                     socket,
                     waiting: Vec::new(),
                     outstanding: 0,
+                    pending: Vec::new(),
                 }),
                 driven,
                 engine: OnceLock::new(),
@@ -191,11 +201,11 @@ impl CompletionQueue {
     /// collected for `poll`. A driven queue's requests still in flight are
     /// handed to the runtime's driver thread, which runs them to their end.
     pub fn close(&self) {
-        let outstanding = {
+        let (outstanding, pending) = {
             let mut st = self.state();
             st.notify = None;
             st.socket = None;
-            st.outstanding
+            (st.outstanding, std::mem::take(&mut st.pending))
         };
         if !self.inner.driven || outstanding == 0 {
             return;
@@ -208,8 +218,11 @@ impl CompletionQueue {
         else {
             return;
         };
+        // Counted tasks: the driver holds the runtime until they end.
+        for task in pending {
+            engine.spawn(task);
+        }
         let queue = self.clone();
-        // A counted task: the driver holds the runtime until it ends.
         engine.spawn(std::future::poll_fn(move |cx| {
             let mut st = queue.state();
             if st.outstanding == 0 {
@@ -229,6 +242,45 @@ impl CompletionQueue {
         self.inner.driven && *self.inner.engine.get_or_init(|| engine) == engine
     }
 
+    /// Keeps a driven queue's request until a thread waits on the queue, and
+    /// wakes those waiting now to start it. (Spawned from outside the
+    /// runtime, each would cost a write to wake the runtime's poller.)
+    pub(crate) fn defer(&self, task: Deferred) {
+        let waiting = {
+            let mut st = self.state();
+            st.pending.push(task);
+            std::mem::take(&mut st.waiting)
+        };
+        waiting.into_iter().for_each(Waker::wake);
+    }
+
+    /// The runtime a waiter drives.
+    pub(crate) fn engine(&self) -> Result<&'static runtime::Engine> {
+        runtime::engine(*self.inner.engine.get_or_init(|| 0))
+    }
+
+    /// Inside the runtime: starts the requests waiting to start, and
+    /// registers `waker` for the next push or deferred request unless
+    /// `done` (checked under the queue's lock) says the wait is over.
+    pub(crate) fn start_pending(
+        &self,
+        waker: &Waker,
+        done: impl FnOnce(&VecDeque<u64>) -> bool,
+    ) -> bool {
+        let (pending, done) = {
+            let mut st = self.state();
+            let done = done(&st.ready);
+            if !done {
+                register(&mut st.waiting, waker);
+            }
+            (std::mem::take(&mut st.pending), done)
+        };
+        for task in pending {
+            tokio::spawn(task);
+        }
+        done
+    }
+
     /// Waits up to `timeout` (None: no limit) for finished requests, running
     /// the runtime's sockets on this thread meanwhile if no other thread
     /// does, then moves up to `out.len()` tags into `out` like
@@ -243,14 +295,13 @@ impl CompletionQueue {
         if runtime::on_runtime_thread() {
             return Err(runtime::wrong_thread());
         }
-        let engine = runtime::engine(*self.inner.engine.get_or_init(|| 0))?;
+        let engine = self.engine()?;
         let ready = std::future::poll_fn(|cx| {
-            let mut st = self.state();
-            if !st.ready.is_empty() {
-                return Poll::Ready(());
+            if self.start_pending(cx.waker(), |ready| !ready.is_empty()) {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
             }
-            register(&mut st.waiting, cx.waker());
-            Poll::Pending
         });
         engine.block_on(async {
             match timeout {

@@ -405,28 +405,6 @@ impl Engine {
         });
         self.notify_driver();
     }
-
-    /// Spawns `fut` uncounted: it runs only while some thread drives the
-    /// runtime (a caller waiting on a driven queue, a blocking call, the
-    /// driver for counted work), never waking the driver thread. The waiting
-    /// caller then runs the sockets itself, as a libcurl multi handle's does.
-    pub(crate) fn spawn_driven<F>(&'static self, fut: F)
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        // Boxed for the same reason as in `spawn`.
-        let fut = Box::pin(fut);
-        if on_runtime_thread() {
-            self.rt.spawn(fut);
-            return;
-        }
-        // Spawned from inside block_on, the task goes straight into the run
-        // queue of a free core, with no write to wake the runtime's poller:
-        // the caller is about to drive it in its next wait.
-        let _ = self.block_on(async move {
-            tokio::spawn(fut);
-        });
-    }
 }
 
 /// Spawns `fut` on the runtime the calling thread is inside (work started by

@@ -479,49 +479,40 @@ impl Session {
     /// Starts `req` like [`Session::start`]; when it has finished, `tag` is
     /// pushed into `queue` (once, whatever the outcome) and the result waits
     /// in the returned [`Call`].
-    /// A driven queue's ([`CompletionQueue::driven`]) requests run while a
-    /// thread waits on it.
+    /// A driven queue's ([`CompletionQueue::driven`]) requests start and
+    /// run while a thread waits on it.
     pub fn start_queued(&self, req: &Request, queue: &CompletionQueue, tag: u64) -> Result<Call> {
-        let prepared = self.prepare(req)?;
+        let mut prepared = self.prepare(req)?;
         let engine = runtime::engine(self.inner.engine)?;
         let driven = queue.starting(self.inner.engine);
-        let queue = queue.clone();
-        Ok(self.spawn(prepared, engine, driven, move |_| queue.push(tag)))
+        let call = self.new_call(&mut prepared, driven.then(|| queue.clone()));
+        let task = run(prepared, call.clone(), {
+            let queue = queue.clone();
+            move |_| queue.push(tag)
+        });
+        if driven {
+            queue.defer(Box::pin(task));
+        } else {
+            engine.spawn(task);
+        }
+        Ok(call)
     }
 
     /// Spawns `req`; `then` runs on the runtime thread once the result is in
     /// the call, so it must not block.
     fn start_then(&self, req: &Request, then: impl FnOnce(Call) + Send + 'static) -> Result<Call> {
-        let prepared = self.prepare(req)?;
+        let mut prepared = self.prepare(req)?;
         let engine = runtime::engine(self.inner.engine)?;
-        Ok(self.spawn(prepared, engine, false, then))
+        let call = self.new_call(&mut prepared, None);
+        engine.spawn(run(prepared, call.clone(), then));
+        Ok(call)
     }
 
-    /// Runs `prepared` as a task of `engine`: counted (the driver thread
-    /// runs it when no caller does), or `driven` (only while a caller
-    /// drives the runtime).
-    fn spawn(
-        &self,
-        mut prepared: Prepared,
-        engine: &'static runtime::Engine,
-        driven: bool,
-        then: impl FnOnce(Call) + Send + 'static,
-    ) -> Call {
+    /// The handle of a request about to start, cancelled with the session.
+    fn new_call(&self, prepared: &mut Prepared, driven: Option<CompletionQueue>) -> Call {
         let token = self.inner.closing.child_token();
         prepared.cancels.call = Some(token.clone());
-        let call = Call::new(token, driven.then_some(self.inner.engine));
-        let finished = call.clone();
-        let task = async move {
-            let result = execute(prepared).await;
-            finished.finish(result);
-            then(finished);
-        };
-        if driven {
-            engine.spawn_driven(task);
-        } else {
-            engine.spawn(task);
-        }
-        call
+        Call::new(token, driven)
     }
 
     /// Merges the request with the session's defaults. Runs on the caller's
@@ -645,6 +636,14 @@ fn percent_decode(s: &str) -> String {
 fn store_connect_default(counters: &Counters, connect: Option<Duration>) {
     let ms = connect.map_or(0, |d| d.as_millis().clamp(1, u64::MAX as u128) as u64);
     counters.default_connect_ms.store(ms, Ordering::Relaxed);
+}
+
+/// A started request: its result goes into `call`, then `then` runs (on the
+/// runtime's thread, so it must not block).
+async fn run(prepared: Prepared, call: Call, then: impl FnOnce(Call) + Send + 'static) {
+    let result = execute(prepared).await;
+    call.finish(result);
+    then(call);
 }
 
 fn build_client(config: &TransportConfig, counters: &Arc<Counters>) -> Result<Client> {
