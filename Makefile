@@ -21,7 +21,7 @@ PKG     := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig pkg-config
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -g
 C_WARN    := -Wall -Wextra -Werror
 C_TESTS   := test_examples test_threads test_log test_bad_input test_digest test_timings test_packed test_async test_stream test_cookies test_retry test_proxy test_tls test_fork test_queue test_stress
-EXAMPLES  := basic cookies defaults pooling auth retries cookie_persist async_cancel
+EXAMPLES  := basic cookies defaults pooling auth retries cookie_persist async_cancel many_in_flight
 CPP_EXAMPLES := basic cookies defaults pooling auth retries async_cancel
 CPP_EXAMPLE_BINS = $(addprefix $(BUILD)/examples-cpp/,$(CPP_EXAMPLES))
 
